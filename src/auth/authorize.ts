@@ -1,0 +1,74 @@
+// Choose how a location is authorized, in AzCopy's order: a SAS in the URL, then auto-login
+// from the environment, then the persisted login, then anonymous access for a Blob source,
+// else an error that names the three ways to authorize.
+import type { TokenCredential } from "@azure/core-auth";
+import { AzcpError } from "../errors.js";
+import type { RemoteLocation } from "../location/location.js";
+import type { Environment } from "../settings.js";
+import { type CredentialHooks, createCredential } from "./credentials.js";
+import { autoLoginFromEnvironment, describeLogin, type LoginSpec } from "./login-spec.js";
+import { RefreshingTokenCredential } from "./token-cache.js";
+import type { TrustedHosts } from "./trusted-hosts.js";
+
+export type Access =
+  | { readonly kind: "sas" }
+  | { readonly kind: "token"; readonly credential: TokenCredential; readonly login: SignIn }
+  | { readonly kind: "anonymous" };
+
+export interface SignIn {
+  readonly spec: LoginSpec;
+  /** "auto-login" from AZCOPY_AUTO_LOGIN_TYPE, or "login" for the one `azcp login` stored. */
+  readonly origin: "auto-login" | "login";
+  readonly description: string;
+}
+
+export type LocationRole = "source" | "destination";
+
+export interface AuthorizerOptions {
+  env: Environment;
+  trustedHosts: TrustedHosts;
+  hooks?: CredentialHooks;
+  /** Loads the login `azcp login` persisted, if any. */
+  loadPersistedLogin?: () => Promise<LoginSpec | undefined>;
+}
+
+export const THREE_WAYS =
+  "Authorize in one of three ways: run `azcp login`, set AZCOPY_AUTO_LOGIN_TYPE (DEVICE, MSI, SPN, AZCLI, PSCRED or WORKLOAD) for this command, or append a SAS token to the URL.";
+
+export class Authorizer {
+  private signIn: Promise<{ credential: TokenCredential; login: SignIn } | undefined> | undefined;
+
+  constructor(private readonly options: AuthorizerOptions) {}
+
+  get trustedHosts(): TrustedHosts {
+    return this.options.trustedHosts;
+  }
+
+  async accessFor(location: RemoteLocation, role: LocationRole): Promise<Access> {
+    if (location.sas) return { kind: "sas" };
+    const signedIn = await this.credential();
+    if (signedIn) {
+      this.options.trustedHosts.assertMaySendToken(location.accountUrl);
+      return { kind: "token", ...signedIn };
+    }
+    if (role === "source" && location.service === "blob") return { kind: "anonymous" };
+    throw new AzcpError("authentication", `azcp has no credentials for ${location.accountUrl}.`, {
+      remedy: THREE_WAYS,
+    });
+  }
+
+  /** The process's one credential: from auto-login if set, else the persisted login. */
+  credential(): Promise<{ credential: TokenCredential; login: SignIn } | undefined> {
+    this.signIn ??= this.resolveSignIn();
+    return this.signIn;
+  }
+
+  private async resolveSignIn() {
+    const auto = autoLoginFromEnvironment(this.options.env);
+    const spec = auto ?? (await this.options.loadPersistedLogin?.());
+    if (!spec) return undefined;
+    const login: SignIn = { spec, origin: auto ? "auto-login" : "login", description: describeLogin(spec) };
+    const inner = await createCredential(spec, this.options.hooks);
+    return { credential: new RefreshingTokenCredential(inner, { login }), login };
+  }
+}

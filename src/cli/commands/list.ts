@@ -1,0 +1,108 @@
+// azcp list (ls): list a container, a virtual directory, or an account's containers.
+import type { Command } from "commander";
+import type { ListedObject } from "../../storage/backend.js";
+import { addFlags, type FlagSpec } from "../flags.js";
+import { formatByteSize, formatRfc3339, formatServiceTime } from "../format.js";
+import { runCommand } from "../run.js";
+
+const LIST_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "location",
+    value: "<service>",
+    help: "The service, for URLs whose host does not name one (emulators, IP addresses): Blob, File or BlobFS.",
+    choices: ["Blob", "File", "BlobFS"],
+  },
+  {
+    name: "properties",
+    value: "<names>",
+    help: "Properties to show, separated by ';': LastModifiedTime, VersionId, BlobType, BlobAccessTier, ContentType, ContentEncoding, ContentMD5, LeaseState, LeaseDuration, LeaseStatus, ArchiveStatus.",
+  },
+  { name: "machine-readable", help: "Show sizes in bytes." },
+  { name: "running-tally", help: "Finish with the number of files and their total size." },
+  { name: "mega-units", help: "Show sizes in units of 1000 (KB, MB) instead of 1024 (KiB, MiB)." },
+];
+
+/** Property name -> how to read it; JSON output uses this order. */
+const PROPERTIES: Record<string, (entry: ListedObject) => string | undefined> = {
+  LastModifiedTime: (entry) => entry.lastModified?.toISOString(),
+  VersionId: (entry) => entry.properties.versionId,
+  BlobType: (entry) => entry.properties.blobType,
+  BlobAccessTier: (entry) => entry.properties.accessTier,
+  ContentType: (entry) => entry.properties.contentType,
+  ContentEncoding: (entry) => entry.properties.contentEncoding,
+  ContentMD5: (entry) => entry.properties.contentMd5,
+  LeaseState: (entry) => entry.properties.leaseState,
+  LeaseDuration: (entry) => entry.properties.leaseDuration,
+  LeaseStatus: (entry) => entry.properties.leaseStatus,
+  ArchiveStatus: (entry) => entry.properties.archiveStatus,
+};
+
+interface ListFlags {
+  location?: "Blob" | "File" | "BlobFS";
+  properties?: string;
+  machineReadable?: boolean;
+  runningTally?: boolean;
+  megaUnits?: boolean;
+}
+
+export function registerList(program: Command): void {
+  const command = program
+    .command("list")
+    .alias("ls")
+    .summary("List the blobs in a container or virtual directory")
+    .description(
+      "List the blobs under a container, virtual directory or account URL, with their sizes and, on request, their properties.",
+    )
+    .argument("<url>", "container, directory or account URL (with a SAS, or signed in)");
+  addFlags(command, LIST_FLAGS).action(async (url: string, flags: ListFlags, self: Command) =>
+    runCommand(self, async ({ globals, output }) => {
+      const { list } = await import("../../api.js");
+      const wanted = (flags.properties ?? "")
+        .split(";")
+        .map((name) => name.trim())
+        .filter((name) => name in PROPERTIES);
+      const size = (bytes: number) =>
+        flags.machineReadable ? String(bytes) : formatByteSize(bytes, Boolean(flags.megaUnits));
+      let count = 0;
+      let total = 0;
+      for await (const entry of list(url, {
+        ...(flags.location ? { location: flags.location } : {}),
+        ...(globals.trustedMicrosoftSuffixes
+          ? { trustedMicrosoftSuffixes: globals.trustedMicrosoftSuffixes }
+          : {}),
+        onDeviceCode: (prompt) => output.notice(prompt.message),
+      })) {
+        count++;
+        total += entry.size;
+        const text = [
+          entry.path,
+          ...wanted.map((name) => {
+            const value =
+              name === "LastModifiedTime" && entry.lastModified
+                ? formatServiceTime(entry.lastModified)
+                : PROPERTIES[name]!(entry);
+            return `${name}: ${value ?? ""}`;
+          }),
+          `Content Length: ${size(entry.size)}`,
+        ].join("; ");
+        const json: Record<string, string> = { Path: entry.path };
+        for (const name of Object.keys(PROPERTIES)) {
+          if (!wanted.includes(name)) continue;
+          json[name] =
+            name === "LastModifiedTime" && entry.lastModified
+              ? formatRfc3339(entry.lastModified)
+              : (PROPERTIES[name]!(entry) ?? "");
+        }
+        json.ContentLength = size(entry.size);
+        output.result(text, "ListObject", json);
+      }
+      if (flags.runningTally) {
+        if (output.json)
+          output.message("ListSummary", { FileCount: String(count), TotalFileSize: size(total) });
+        else output.result(`\nFile count: ${count}\nTotal file size: ${size(total)}`);
+      }
+      output.endOfJob();
+      return 0;
+    }),
+  );
+}

@@ -1,0 +1,46 @@
+// The azcp command line. Only commander and the small command modules load at start-up; each
+// command imports the library (and the Azure SDKs) when it runs.
+import { Command } from "commander";
+import { VERSION } from "../version.js";
+import { registerEnv } from "./commands/env.js";
+import { registerList } from "./commands/list.js";
+import { addFlags, normalizeBooleanFlags } from "./flags.js";
+import { GLOBAL_FLAGS } from "./global-flags.js";
+
+export function buildProgram(): Command {
+  const program = new Command("azcp")
+    .description(
+      "azcp copies, syncs, lists and removes data in Azure Blob Storage, Azure Files and Data Lake Storage, authorized with Microsoft Entra ID or SAS. It accepts AzCopy's commands, flags and AZCOPY_* variables.",
+    )
+    .version(`azcp version ${VERSION}`, "-v, --version", "Show the version.")
+    .helpOption("-h, --help", "Show help.")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ outputError: (text, write) => write(text) });
+  addFlags(program, GLOBAL_FLAGS);
+  registerList(program);
+  registerEnv(program);
+  return program;
+}
+
+function booleanFlagNames(program: Command): Set<string> {
+  const names = new Set<string>();
+  for (const command of [program, ...program.commands]) {
+    for (const option of command.options) {
+      if (!option.required && !option.optional && option.long && !option.negate)
+        names.add(option.long.slice(2));
+    }
+  }
+  return names;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  // A reader that went away (`azcp list ... | head`) is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
+  }
+  const program = buildProgram();
+  await program.parseAsync(normalizeBooleanFlags(argv, booleanFlagNames(program)));
+}

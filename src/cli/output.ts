@@ -1,0 +1,98 @@
+// What the CLI prints. Text goes to the terminal as AzCopy prints it; JSON is one object per
+// line on stdout in AzCopy's envelope, and nothing else reaches stdout in that mode.
+import { redactAll } from "../location/redact.js";
+
+export type OutputType = "text" | "json";
+export type OutputLevel = "default" | "essential" | "quiet";
+
+export type MessageType =
+  | "Init"
+  | "Info"
+  | "Progress"
+  | "EndOfJob"
+  | "Error"
+  | "Prompt"
+  | "Dryrun"
+  | "ListObject"
+  | "ListSummary"
+  | "LoginStatusInfo";
+
+export interface PromptDetails {
+  PromptType: string;
+  ResponseOptions: unknown[] | null;
+  PromptTarget: string;
+}
+
+const NO_PROMPT: PromptDetails = { PromptType: "", ResponseOptions: null, PromptTarget: "" };
+
+export interface Streams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export class Output {
+  constructor(
+    readonly type: OutputType,
+    readonly level: OutputLevel,
+    private readonly streams: Streams = { stdout: process.stdout, stderr: process.stderr },
+  ) {}
+
+  get json(): boolean {
+    return this.type === "json";
+  }
+
+  /** One envelope line on stdout (JSON mode only). */
+  message(
+    messageType: MessageType,
+    content: string | object,
+    promptDetails: PromptDetails = NO_PROMPT,
+  ): void {
+    const line = JSON.stringify({
+      TimeStamp: new Date().toISOString(),
+      MessageType: messageType,
+      MessageContent: typeof content === "string" ? content : JSON.stringify(content),
+      PromptDetails: promptDetails,
+    });
+    this.streams.stdout.write(`${redactAll(line)}\n`);
+  }
+
+  /** A result line: the thing the command was asked for (list entries, env values). */
+  result(text: string, messageType: MessageType = "Info", content?: string | object): void {
+    if (this.json) this.message(messageType, content ?? text);
+    else if (this.level !== "quiet") this.streams.stdout.write(`${redactAll(text)}\n`);
+  }
+
+  /** Informational chatter, hidden by --output-level essential or quiet. */
+  info(text: string): void {
+    if (this.level !== "default") return;
+    if (this.json) this.message("Info", text);
+    else this.streams.stdout.write(`${redactAll(text)}\n`);
+  }
+
+  /**
+   * Something the user must see even in JSON mode without breaking stdout for parsers, such as
+   * a device code: a Prompt message on stderr in JSON mode, plain text on stderr otherwise.
+   */
+  notice(text: string, messageType: MessageType = "Prompt"): void {
+    if (this.json) {
+      const line = JSON.stringify({
+        TimeStamp: new Date().toISOString(),
+        MessageType: messageType,
+        MessageContent: text,
+        PromptDetails: NO_PROMPT,
+      });
+      this.streams.stderr.write(`${redactAll(line)}\n`);
+    } else {
+      this.streams.stderr.write(`${redactAll(text)}\n`);
+    }
+  }
+
+  error(text: string): void {
+    if (this.json) this.message("Error", text);
+    else this.streams.stderr.write(`${redactAll(text)}\n`);
+  }
+
+  endOfJob(content: string | object = ""): void {
+    if (this.json) this.message("EndOfJob", content);
+  }
+}

@@ -1,0 +1,45 @@
+// Run a command body, render any failure as one line (cause and fix), and settle the exit code.
+import type { Command } from "commander";
+import { isAzcpError } from "../errors.js";
+import { redactAll } from "../location/redact.js";
+import { type GlobalOptions, outputFor, readGlobalOptions } from "./global-flags.js";
+import { Output } from "./output.js";
+
+export interface CommandContext {
+  globals: GlobalOptions;
+  output: Output;
+}
+
+/** The body returns the exit code (0 when omitted). */
+export async function runCommand(
+  command: Command,
+  body: (context: CommandContext) => Promise<number | undefined>,
+) {
+  let output = new Output("text", "default");
+  let code: number;
+  try {
+    const globals = readGlobalOptions(command);
+    output = outputFor(globals);
+    code = (await body({ globals, output })) ?? 0;
+  } catch (error) {
+    output.error(describeFailure(error));
+    if (output.json) output.endOfJob();
+    code = 1;
+  }
+  await finish(code);
+}
+
+export function describeFailure(error: unknown): string {
+  if (isAzcpError(error)) return redactAll(error.describe());
+  const text = error instanceof Error ? error.message : String(error);
+  return redactAll(
+    `azcp failed unexpectedly: ${text.split("\n")[0]}. Run again with --log-level DEBUG, and report it if it persists.`,
+  );
+}
+
+/** Exit as soon as the work is done, once what was written has been flushed. */
+export async function finish(code: number): Promise<never> {
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  await new Promise<void>((resolve) => process.stderr.write("", () => resolve()));
+  process.exit(code);
+}

@@ -1,0 +1,35 @@
+// Hide secrets before anything is shown or written: SAS signatures in URLs, bearer tokens,
+// and any value the caller knows to be secret.
+
+const SECRET_PARAMETER =
+  /([?&](?:sig|client_secret|client_assertion|access_token|refresh_token)=)[^&#\s"'<]*/gi;
+const BEARER = /(Bearer\s+)[A-Za-z0-9\-_=.]+/g;
+const JWT_LIKE = /\beyJ[A-Za-z0-9\-_]{8,}\.[A-Za-z0-9\-_]{8,}\.[A-Za-z0-9\-_]*/g;
+
+export const REDACTED = "REDACTED";
+
+/** Replace SAS signatures, bearer tokens and JWTs in free text. */
+export function redactText(text: string): string {
+  return text
+    .replace(SECRET_PARAMETER, `$1${REDACTED}`)
+    .replace(BEARER, `$1${REDACTED}`)
+    .replace(JWT_LIKE, REDACTED);
+}
+
+const knownSecrets = new Set<string>();
+
+/** Register a value (client secret, certificate password) that must never be printed. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 4) knownSecrets.add(value);
+}
+
+/** redactText plus every registered secret, including its URL-encoded form. */
+export function redactAll(text: string): string {
+  let out = redactText(text);
+  for (const secret of knownSecrets) {
+    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+      out = out.split(form).join(REDACTED);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+// Every environment variable azcp reads, declared once. `azcp env`, validation and the
+// library's configuration all come from this table; reading a variable that is not listed
+// here does not compile.
+
+export interface EnvironmentSetting {
+  readonly name: string;
+  readonly help: string;
+  /** Shown as REDACTED by `azcp env` unless --show-sensitive. */
+  readonly sensitive?: boolean;
+  readonly defaultValue?: string;
+}
+
+export const ENVIRONMENT = [
+  {
+    name: "AZCOPY_LOG_LOCATION",
+    help: "Folder for job log files (default ~/.azcopy).",
+  },
+  {
+    name: "AZCOPY_JOB_PLAN_LOCATION",
+    help: "Folder for job plan files, used to show and resume jobs (default ~/.azcopy/plans).",
+  },
+  {
+    name: "AZCOPY_CONCURRENCY_VALUE",
+    help: "How many requests run at once: a number, or AUTO to tune it while the job runs.",
+  },
+  {
+    name: "AZCOPY_CONCURRENT_FILES",
+    help: "About how many files are in progress at once.",
+  },
+  {
+    name: "AZCOPY_BUFFER_GB",
+    help: "Upper bound, in GB, for memory that holds data between disk and network (decimals allowed).",
+  },
+  {
+    name: "AZCOPY_DISABLE_HIERARCHICAL_SCAN",
+    help: "Set to true to list a Blob source with one flat listing instead of one listing per folder.",
+  },
+  {
+    name: "AZCOPY_AUTO_LOGIN_TYPE",
+    help: "Sign in for this command only: DEVICE, MSI, SPN, AZCLI, PSCRED or WORKLOAD.",
+  },
+  {
+    name: "AZCOPY_TENANT_ID",
+    help: "Microsoft Entra tenant to sign in to.",
+  },
+  {
+    name: "AZCOPY_ACTIVE_DIRECTORY_ENDPOINT",
+    help: "Microsoft Entra authority host, for national clouds (default https://login.microsoftonline.com).",
+  },
+  {
+    name: "AZCOPY_SPA_APPLICATION_ID",
+    help: "Application (client) id of the service principal for SPN sign-in.",
+  },
+  {
+    name: "AZCOPY_SPA_CLIENT_SECRET",
+    help: "Client secret of the service principal for SPN sign-in.",
+    sensitive: true,
+  },
+  {
+    name: "AZCOPY_SPA_CERT_PATH",
+    help: "Certificate (PEM or PFX, with private key) of the service principal for SPN sign-in.",
+  },
+  {
+    name: "AZCOPY_SPA_CERT_PASSWORD",
+    help: "Password of the service principal's certificate.",
+    sensitive: true,
+  },
+  {
+    name: "AZCOPY_MSI_CLIENT_ID",
+    help: "Client id of the user-assigned managed identity for MSI sign-in.",
+  },
+  {
+    name: "AZCOPY_MSI_OBJECT_ID",
+    help: "Object id of the user-assigned managed identity for MSI sign-in.",
+  },
+  {
+    name: "AZCOPY_MSI_RESOURCE_STRING",
+    help: "Resource id of the user-assigned managed identity for MSI sign-in.",
+  },
+  {
+    name: "AZURE_CLIENT_ID",
+    help: "Application id for WORKLOAD sign-in (set by workload identity).",
+  },
+  {
+    name: "AZURE_TENANT_ID",
+    help: "Tenant for WORKLOAD sign-in (set by workload identity).",
+  },
+  {
+    name: "AZURE_FEDERATED_TOKEN_FILE",
+    help: "File holding the federated token for WORKLOAD sign-in (set by workload identity).",
+  },
+  {
+    name: "AZCP_LOGIN_STORE",
+    help: "Where `azcp login` keeps a login: secret-service, file or keyring (default: secret-service when available, else file).",
+  },
+  {
+    name: "AZCP_TRUSTED_MICROSOFT_SUFFIXES",
+    help: "More host suffixes (semicolon-separated) that may receive Microsoft Entra tokens.",
+  },
+] as const satisfies readonly EnvironmentSetting[];
+
+export type EnvironmentName = (typeof ENVIRONMENT)[number]["name"];
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The value of a declared variable, or undefined when unset or empty. */
+export function readSetting(name: EnvironmentName, env: Environment = process.env): string | undefined {
+  const value = env[name];
+  return value === undefined || value === "" ? undefined : value;
+}

@@ -1,0 +1,241 @@
+// What end-to-end tests use: the shared stack, the built CLI as a child process, fresh
+// containers, a private folder per test, and the identity emulator's admin API.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  BlobServiceClient,
+  ContainerSASPermissions,
+  generateBlobSASQueryParameters,
+  StorageSharedKeyCredential,
+} from "@azure/storage-blob";
+import { inject } from "vitest";
+import type { AppRegistration, Fault, LoggedRequest, ManagedIdentity, Match } from "./identity-emulator.js";
+import type { StackInfo } from "./stack.js";
+
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const AZCP_BIN = join(PROJECT_ROOT, "bin", "azcp.js");
+
+export function stack(): StackInfo {
+  return inject("stack");
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for "appears nowhere" checks. */
+  all: string;
+}
+
+export interface RunOptions {
+  /** Added to (or, with undefined, removed from) the test environment. */
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+  timeoutMs?: number;
+  cwd?: string;
+  /** Extra arguments for node itself (before the script). */
+  nodeArgs?: string[];
+}
+
+/** Variables every azcp child gets: the stack's, and nothing of the developer's AZCOPY_* setup. */
+export function baseEnv(home: string): Record<string, string> {
+  const info = stack();
+  return {
+    PATH: info.env.PATH!,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    AZCOPY_LOG_LOCATION: join(home, ".azcopy"),
+    AZCOPY_JOB_PLAN_LOCATION: join(home, ".azcopy", "plans"),
+    AZCP_LOGIN_STORE: "file",
+    LANG: "C.UTF-8",
+    ...info.env,
+  };
+}
+
+export async function runAzcp(args: string[], home: string, options: RunOptions = {}): Promise<RunResult> {
+  return runProcess(process.execPath, [...(options.nodeArgs ?? []), AZCP_BIN, ...args], home, options);
+}
+
+export async function runProcess(
+  file: string,
+  args: string[],
+  home: string,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const env: Record<string, string> = baseEnv(home);
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  const child = spawn(file, args, { env, cwd: options.cwd ?? home, stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdin.end(options.stdin ?? "");
+  const timeoutMs = options.timeoutMs ?? 45_000;
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(
+          `${file} ${args.join(" ")} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
+    }, timeoutMs);
+    child.on("error", reject);
+    child.on("close", (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode);
+    });
+  });
+  return { code, stdout, stderr, all: stdout + stderr };
+}
+
+export async function testHome(): Promise<string> {
+  return mkdtemp(join(tmpdir(), "azcp-test-"));
+}
+
+export function uniqueName(prefix = "c"): string {
+  return `${prefix}${randomBytes(6).toString("hex")}`;
+}
+
+export interface TestContainer {
+  name: string;
+  /** https://127.0.0.1:PORT/devstoreaccount1/<name> */
+  url: string;
+  /** The URL with a SAS (read, add, create, write, delete, list). */
+  sasUrl(permissions?: string, expiresOn?: Date): string;
+  service: BlobServiceClient;
+  upload(name: string, data: string | Buffer): Promise<void>;
+}
+
+export function sharedKeyService(): BlobServiceClient {
+  const info = stack();
+  return new BlobServiceClient(
+    info.blobEndpoint,
+    new StorageSharedKeyCredential(info.accountName, info.accountKey),
+  );
+}
+
+export async function createContainer(name = uniqueName()): Promise<TestContainer> {
+  const info = stack();
+  const credential = new StorageSharedKeyCredential(info.accountName, info.accountKey);
+  const service = new BlobServiceClient(info.blobEndpoint, credential);
+  const container = service.getContainerClient(name);
+  await container.create();
+  return {
+    name,
+    url: `${info.blobEndpoint}/${name}`,
+    sasUrl(permissions = "racwdl", expiresOn = new Date(Date.now() + 3600_000)) {
+      const sas = generateBlobSASQueryParameters(
+        { containerName: name, permissions: ContainerSASPermissions.parse(permissions), expiresOn },
+        credential,
+      ).toString();
+      return `${info.blobEndpoint}/${name}?${sas}`;
+    },
+    service,
+    async upload(blobName, data) {
+      const body = typeof data === "string" ? Buffer.from(data) : data;
+      await container.getBlockBlobClient(blobName).upload(body, body.length);
+    },
+  };
+}
+
+// ---- the identity emulator's admin API ----
+
+async function adminCall<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const info = stack();
+  const ca = await readFile(info.caCertPath);
+  const url = new URL(path, info.identityUrl);
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise<T>((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method,
+        ca,
+        headers: payload ? { "content-type": "application/json", "content-length": payload.length } : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if ((res.statusCode ?? 500) >= 400)
+            reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+          else resolve(text ? (JSON.parse(text) as T) : (undefined as T));
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+export const emulator = {
+  registerApp: (input: Partial<AppRegistration> = {}) =>
+    adminCall<AppRegistration>("POST", "/_emulator/apps", input),
+  registerManagedIdentity: () => adminCall<ManagedIdentity>("POST", "/_emulator/managed-identities"),
+  addFault: (fault: Omit<Fault, "id">) => adminCall<Fault>("POST", "/_emulator/faults", fault),
+  clearFaults: (match: Match) => adminCall<void>("DELETE", "/_emulator/faults", match),
+  setTokenLifetime: (match: Match, lifetimeSeconds: number) =>
+    adminCall<void>("POST", "/_emulator/token-lifetime", { match, lifetimeSeconds }),
+  revokeRefreshTokens: (match: { tenant?: string; clientId?: string; upn?: string }) =>
+    adminCall<{ revoked: number }>("POST", "/_emulator/revoke-refresh-tokens", match),
+  approveDeviceCode: (userCode: string, upn?: string) =>
+    adminCall<void>("POST", "/_emulator/approve-device-code", { userCode, upn }),
+  requests: (match: Match = {}) => {
+    const query = new URLSearchParams(
+      Object.entries(match).filter(([, value]) => value !== undefined) as [string, string][],
+    );
+    return adminCall<LoggedRequest[]>("GET", `/_emulator/requests?${query}`);
+  },
+};
+
+/** A tenant id of the test's own, so that its faults and token lifetimes touch no other test. */
+export function uniqueTenant(): string {
+  const hex = randomBytes(16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Environment for SPN auto-login with the stack's service principal in the given tenant. */
+export function spnEnv(tenant: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const info = stack();
+  return {
+    AZCOPY_AUTO_LOGIN_TYPE: "SPN",
+    AZCOPY_SPA_APPLICATION_ID: info.spn.clientId,
+    AZCOPY_SPA_CLIENT_SECRET: info.spn.secret,
+    AZCOPY_TENANT_ID: tenant,
+    ...overrides,
+  };
+}
+
+/** Parse JSON-lines output, failing on any line that is not a JSON object in AzCopy's envelope. */
+export function parseJsonLines(
+  stdout: string,
+): { MessageType: string; MessageContent: string; TimeStamp: string }[] {
+  return stdout
+    .split("\n")
+    .filter((line) => line.length > 0)
+    .map((line) => {
+      const parsed = JSON.parse(line);
+      if (
+        typeof parsed.MessageType !== "string" ||
+        typeof parsed.TimeStamp !== "string" ||
+        !("MessageContent" in parsed)
+      ) {
+        throw new Error(`not an AzCopy message: ${line}`);
+      }
+      return parsed;
+    });
+}

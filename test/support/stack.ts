@@ -1,0 +1,97 @@
+// The local Azure stack: certificates, Azurite over HTTPS with OAuth, the Entra ID emulator and
+// the fake `az`/`pwsh`. One instance serves a whole test run (global setup) or a shell session
+// (`npm run stack`).
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, type RunningAzurite, startAzurite } from "./azurite.js";
+import { createCertificateAuthority } from "./certs.js";
+import { DEFAULT_TENANT, IdentityEmulator } from "./identity-emulator.js";
+
+export interface StackInfo {
+  dir: string;
+  caCertPath: string;
+  serverCertPath: string;
+  serverKeyPath: string;
+  /** https://127.0.0.1:PORT */
+  blobOrigin: string;
+  /** https://127.0.0.1:PORT/devstoreaccount1 */
+  blobEndpoint: string;
+  accountName: string;
+  accountKey: string;
+  identityUrl: string;
+  tenantId: string;
+  /** A service principal registered in the emulator. */
+  spn: { clientId: string; objectId: string; secret: string };
+  systemIdentity: { clientId: string; objectId: string; resourceId: string };
+  /** Folder with the fake `az` and `pwsh`. */
+  fakeBinDir: string;
+  /** Variables a process needs to use the stack (CA, authority, IMDS, PATH with the fakes). */
+  env: Record<string, string>;
+}
+
+export interface RunningStack {
+  info: StackInfo;
+  emulator: IdentityEmulator;
+  azurite: RunningAzurite;
+  stop(): Promise<void>;
+}
+
+export const FAKE_BIN_DIR = join(dirname(fileURLToPath(import.meta.url)), "bin");
+
+export async function startStack(): Promise<RunningStack> {
+  const dir = await mkdtemp(join(tmpdir(), "azcp-stack-"));
+  const ca = createCertificateAuthority();
+  const server = ca.issueServerCertificate(["127.0.0.1", "localhost"]);
+  const caCertPath = join(dir, "ca.pem");
+  const serverCertPath = join(dir, "server.pem");
+  const serverKeyPath = join(dir, "server-key.pem");
+  await writeFile(caCertPath, ca.certPem);
+  await writeFile(serverCertPath, server.certPem + ca.certPem);
+  await writeFile(serverKeyPath, server.keyPem, { mode: 0o600 });
+
+  const emulator = new IdentityEmulator({ tls: server });
+  const [identityUrl, azurite] = await Promise.all([
+    emulator.start(),
+    startAzurite({ certPath: serverCertPath, keyPath: serverKeyPath, oauth: true }),
+  ]);
+  const secret = `spn-secret-${randomBytes(12).toString("base64url")}`;
+  const app = emulator.registerApp({ secrets: [secret], displayName: "azcp stack service principal" });
+  const system = emulator.systemIdentity;
+
+  const env: Record<string, string> = {
+    NODE_EXTRA_CA_CERTS: caCertPath,
+    SSL_CERT_FILE: caCertPath,
+    AZCOPY_ACTIVE_DIRECTORY_ENDPOINT: identityUrl,
+    AZURE_POD_IDENTITY_AUTHORITY_HOST: identityUrl,
+    AZCP_TEST_EMULATOR_URL: identityUrl,
+    PATH: `${FAKE_BIN_DIR}${delimiter}${process.env.PATH ?? ""}`,
+  };
+  const info: StackInfo = {
+    dir,
+    caCertPath,
+    serverCertPath,
+    serverKeyPath,
+    blobOrigin: azurite.origin,
+    blobEndpoint: azurite.blobEndpoint,
+    accountName: DEV_ACCOUNT,
+    accountKey: DEV_ACCOUNT_KEY,
+    identityUrl,
+    tenantId: DEFAULT_TENANT,
+    spn: { clientId: app.clientId, objectId: app.objectId, secret },
+    systemIdentity: { clientId: system.clientId, objectId: system.objectId, resourceId: system.resourceId },
+    fakeBinDir: FAKE_BIN_DIR,
+    env,
+  };
+  return {
+    info,
+    emulator,
+    azurite,
+    async stop() {
+      await Promise.allSettled([azurite.stop(), emulator.stop()]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
