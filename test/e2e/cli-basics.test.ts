@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT, parseJsonLines, runAzcp, testHome } from "../support/harness.js";
+import { PROJECT_ROOT, parseJsonLines, runAzcp, stack, testHome } from "../support/harness.js";
 
 const packageVersion = JSON.parse(await readFile(join(PROJECT_ROOT, "package.json"), "utf8")).version;
 
