@@ -19,6 +19,8 @@ export interface CommonOptions {
   trustedMicrosoftSuffixes?: string;
   /** Called when a device code sign-in needs the person to visit a page and enter a code. */
   onDeviceCode?: (prompt: DeviceCodePrompt) => void;
+  /** Whether a person can answer a new device code prompt when a saved login has expired. */
+  interactive?: boolean;
 }
 
 export type LocationKind = "Blob" | "File" | "BlobFS";
@@ -39,6 +41,7 @@ export function createAuthorizer(options: CommonOptions): Authorizer {
     env,
     trustedHosts: new TrustedHosts(suffixes),
     hooks: options.onDeviceCode ? { onDeviceCode: options.onDeviceCode } : {},
+    interactive: options.interactive ?? false,
   });
 }
 

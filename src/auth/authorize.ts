@@ -4,9 +4,11 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { AzcpError } from "../errors.js";
 import type { RemoteLocation } from "../location/location.js";
+import { registerSecret } from "../location/redact.js";
 import type { Environment } from "../settings.js";
-import { type CredentialHooks, createCredential } from "./credentials.js";
+import { type CredentialHooks, createCredential, type DevicePersistence } from "./credentials.js";
 import { autoLoginFromEnvironment, describeLogin, type LoginSpec } from "./login-spec.js";
+import { LoginStore } from "./store/login-store.js";
 import { RefreshingTokenCredential } from "./token-cache.js";
 import type { TrustedHosts } from "./trusted-hosts.js";
 
@@ -28,8 +30,10 @@ export interface AuthorizerOptions {
   env: Environment;
   trustedHosts: TrustedHosts;
   hooks?: CredentialHooks;
-  /** Loads the login `azcp login` persisted, if any. */
-  loadPersistedLogin?: () => Promise<LoginSpec | undefined>;
+  /** Where `azcp login` saved its login (default: the store for env). */
+  store?: LoginStore;
+  /** Whether a person can answer a new device code prompt (a terminal). */
+  interactive?: boolean;
 }
 
 export const THREE_WAYS =
@@ -65,10 +69,32 @@ export class Authorizer {
 
   private async resolveSignIn() {
     const auto = autoLoginFromEnvironment(this.options.env);
-    const spec = auto ?? (await this.options.loadPersistedLogin?.());
-    if (!spec) return undefined;
-    const login: SignIn = { spec, origin: auto ? "auto-login" : "login", description: describeLogin(spec) };
-    const inner = await createCredential(spec, this.options.hooks);
+    if (auto) return this.signInWith(auto, "auto-login");
+    const store = this.options.store ?? new LoginStore(this.options.env);
+    const saved = await store.load();
+    if (!saved) return undefined;
+    const { login: record, backend } = saved;
+    if (record.spec.type === "SPN") {
+      registerSecret(
+        record.spec.proof.kind === "secret" ? record.spec.proof.secret : record.spec.proof.password,
+      );
+    }
+    const persistence: DevicePersistence = {
+      mayPrompt: this.options.interactive ?? false,
+      cache: {
+        initial: record.msalCache,
+        save: async (serialized) => {
+          record.msalCache = serialized;
+          await store.save(record, backend);
+        },
+      },
+    };
+    return this.signInWith(record.spec, "login", persistence);
+  }
+
+  private async signInWith(spec: LoginSpec, origin: SignIn["origin"], persistence?: DevicePersistence) {
+    const login: SignIn = { spec, origin, description: describeLogin(spec) };
+    const inner = await createCredential(spec, this.options.hooks, persistence);
     return { credential: new RefreshingTokenCredential(inner, { login }), login };
   }
 }

@@ -41,12 +41,20 @@ export async function loadCertificate(path: string, password: string | undefined
 
 async function pfxToPem(bytes: Buffer, password: string | undefined, path: string): Promise<string> {
   const { default: forge } = await import("node-forge");
-  let p12: ReturnType<typeof forge.pkcs12.pkcs12FromAsn1>;
-  try {
-    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(bytes.toString("binary")));
-    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password ?? "");
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+  let p12: ReturnType<typeof forge.pkcs12.pkcs12FromAsn1> | undefined;
+  let failure: unknown;
+  // "No password" is written as an empty password by most tools, and as none at all by some.
+  for (const attempt of password === undefined ? ["", null] : [password]) {
+    try {
+      const asn1 = forge.asn1.fromDer(forge.util.createBuffer(bytes.toString("binary")));
+      p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, attempt as string);
+      break;
+    } catch (error) {
+      failure = error;
+    }
+  }
+  if (!p12) {
+    const message = failure instanceof Error ? failure.message : String(failure);
     if (/password|MAC|decrypt/i.test(message)) {
       throw new AzcpError("authentication", `The password for the certificate file ${path} is wrong.`, {
         remedy: password

@@ -1,7 +1,8 @@
 // Turn a LoginSpec into a TokenCredential from @azure/identity (loaded only when needed).
 import type { TokenCredential } from "@azure/core-auth";
 import { loadCertificate } from "./certificate.js";
-import { DEFAULT_AUTHORITY_HOST, type LoginSpec } from "./login-spec.js";
+import { type DeviceCodeCache, DeviceCodeCredential } from "./device-code.js";
+import type { LoginSpec } from "./login-spec.js";
 
 /** AzCopy's first-party public client, used for device code sign-in. */
 export const AZCOPY_CLIENT_ID = "579a7132-0e58-4d80-b1e1-7a1e2d337859";
@@ -26,6 +27,12 @@ export interface CredentialHooks {
   onDeviceCode?: (prompt: DeviceCodePrompt) => void;
 }
 
+export interface DevicePersistence {
+  cache: DeviceCodeCache;
+  /** Whether a new device code may be asked for when the saved sign-in no longer works. */
+  mayPrompt: boolean;
+}
+
 function authorityOptions(host: string) {
   const hostname = new URL(host).hostname.toLowerCase();
   return {
@@ -39,7 +46,21 @@ function authorityOptions(host: string) {
 export async function createCredential(
   spec: LoginSpec,
   hooks: CredentialHooks = {},
+  persistence?: DevicePersistence,
 ): Promise<TokenCredential> {
+  if (spec.type !== "DEVICE") return identityCredential(spec);
+  const { disableInstanceDiscovery } = authorityOptions(spec.authority.host);
+  return new DeviceCodeCredential({
+    clientId: AZCOPY_CLIENT_ID,
+    authority: spec.authority,
+    knownAuthority: !disableInstanceDiscovery,
+    onDeviceCode: (prompt) => hooks.onDeviceCode?.(prompt),
+    mayPrompt: persistence?.mayPrompt ?? true,
+    ...(persistence ? { cache: persistence.cache } : {}),
+  });
+}
+
+async function identityCredential(spec: Exclude<LoginSpec, { type: "DEVICE" }>): Promise<TokenCredential> {
   const identity = await import("@azure/identity");
   switch (spec.type) {
     case "SPN": {
@@ -84,18 +105,6 @@ export async function createCredential(
         clientId: spec.clientId,
         tokenFilePath: spec.tokenFile,
         ...authorityOptions(spec.authority.host),
-      });
-    case "DEVICE":
-      return new identity.DeviceCodeCredential({
-        tenantId: spec.authority.tenantId,
-        clientId: AZCOPY_CLIENT_ID,
-        ...authorityOptions(spec.authority.host ?? DEFAULT_AUTHORITY_HOST),
-        userPromptCallback: (info) =>
-          hooks.onDeviceCode?.({
-            verificationUri: info.verificationUri,
-            userCode: info.userCode,
-            message: info.message,
-          }),
       });
   }
 }

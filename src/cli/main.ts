@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { VERSION } from "../version.js";
 import { registerEnv } from "./commands/env.js";
 import { registerList } from "./commands/list.js";
+import { registerLogin, registerLogout } from "./commands/login.js";
 import { addFlags, normalizeBooleanFlags } from "./flags.js";
 import { GLOBAL_FLAGS } from "./global-flags.js";
 
@@ -18,13 +19,16 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text) });
   addFlags(program, GLOBAL_FLAGS);
   registerList(program);
+  registerLogin(program);
+  registerLogout(program);
   registerEnv(program);
   return program;
 }
 
 function booleanFlagNames(program: Command): Set<string> {
   const names = new Set<string>();
-  for (const command of [program, ...program.commands]) {
+  const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
+  for (const command of all(program)) {
     for (const option of command.options) {
       if (!option.required && !option.optional && option.long && !option.negate)
         names.add(option.long.slice(2));

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { ListedObject } from "../../storage/backend.js";
 import { addFlags, type FlagSpec } from "../flags.js";
 import { formatByteSize, formatRfc3339, formatServiceTime } from "../format.js";
+import { canPrompt } from "../prompt.js";
 import { runCommand } from "../run.js";
 
 const LIST_FLAGS: readonly FlagSpec[] = [
@@ -71,6 +72,7 @@ export function registerList(program: Command): void {
           ? { trustedMicrosoftSuffixes: globals.trustedMicrosoftSuffixes }
           : {}),
         onDeviceCode: (prompt) => output.notice(prompt.message),
+        interactive: canPrompt(),
       })) {
         count++;
         total += entry.size;
