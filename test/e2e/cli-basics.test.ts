@@ -65,7 +65,7 @@ describe.concurrent("azcp basics", () => {
   it("loads the Azure SDK chunks when a command needs them (the check above can see them)", async () => {
     const { result, imports } = await importsOf([
       "list",
-      "https://127.0.0.1:9/devstoreaccount1/c?sv=1&sig=x",
+      `${stack().blobEndpoint}/nope?sv=2020-01-01&sig=bogus`,
     ]);
     expect(result.code).toBe(1);
     expect((await loadedAzureChunks(imports)).length).toBeGreaterThan(0);
