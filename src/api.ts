@@ -1,13 +1,22 @@
 // The azcp library: what `import { list } from "azcp"` gives. The CLI is a shell over these.
 import { Authorizer } from "./auth/authorize.js";
-import type { DeviceCodePrompt } from "./auth/credentials.js";
+import { type DeviceCodePrompt, STORAGE_SCOPE } from "./auth/credentials.js";
+import type { DataAction } from "./auth/diagnose.js";
+import { type Principal, principalOf } from "./auth/token-claims.js";
 import { TrustedHosts } from "./auth/trusted-hosts.js";
-import { badInput } from "./errors.js";
-import { parseLocation, type ServiceKind } from "./location/location.js";
+import { type AzcpError, badInput } from "./errors.js";
+import {
+  displayLocation,
+  parseLocation,
+  type RemoteLocation,
+  type ServiceKind,
+} from "./location/location.js";
 import { type Environment, readSetting } from "./settings.js";
 import type { ListedObject } from "./storage/backend.js";
 
 export type { DeviceCodePrompt } from "./auth/credentials.js";
+export type { DataAction } from "./auth/diagnose.js";
+export type { Principal } from "./auth/token-claims.js";
 export { AzcpError, type ErrorKind } from "./errors.js";
 export type { ListedObject, ObjectProperties } from "./storage/backend.js";
 
@@ -43,6 +52,65 @@ export function createAuthorizer(options: CommonOptions): Authorizer {
     hooks: options.onDeviceCode ? { onDeviceCode: options.onDeviceCode } : {},
     interactive: options.interactive ?? false,
   });
+}
+
+export interface AccessOptions extends ListOptions {
+  /** Also try to write and delete (a uniquely named empty marker blob, removed again). */
+  write?: boolean;
+}
+
+export interface AccessReport {
+  /** The location, with any SAS signature hidden. */
+  location: string;
+  /** How the location was authorized. */
+  method: "sas" | "token" | "anonymous";
+  /** The sign-in, for a token (e.g. "device code sign-in (tenant ...)"). */
+  signIn?: string;
+  principal?: Principal;
+  checks: { action: DataAction; allowed: boolean; error?: AzcpError }[];
+  /** True when every operation tried was allowed. */
+  allowed: boolean;
+}
+
+/**
+ * Says who azcp signs in as for a URL and which data operations that identity may do there:
+ * list and read, and with `write`, write and delete. Fails only when sign-in itself fails.
+ */
+export async function checkAccess(url: string, options: AccessOptions = {}): Promise<AccessReport> {
+  const location = remoteLocation(url, options);
+  const access = await createAuthorizer(options).accessFor(location, "source");
+  const token = access.kind === "token" ? await access.credential.getToken(STORAGE_SCOPE) : null;
+  const principal = token ? principalOf(token.token) : undefined;
+  const { probeBlobAccess } = await import("./storage/blob.js");
+  const checks = await probeBlobAccess(location, access, options.write ?? false);
+  return {
+    location: displayLocation(location),
+    method: access.kind,
+    ...(access.kind === "token" ? { signIn: access.login.description } : {}),
+    ...(principal ? { principal } : {}),
+    checks,
+    allowed: checks.every((check) => check.allowed),
+  };
+}
+
+function remoteLocation(url: string, options: ListOptions): RemoteLocation {
+  const location = parseLocation(
+    url,
+    options.location ? { serviceHint: SERVICE_OF_LOCATION[options.location] } : {},
+  );
+  if (location.type !== "remote") {
+    throw badInput(
+      `"${url}" is a local path; this command works on Azure Storage URLs.`,
+      "Pass a container or directory URL.",
+    );
+  }
+  if (location.service !== "blob") {
+    throw badInput(
+      `${location.service === "file" ? "Azure Files" : "Data Lake Storage"} is not supported yet.`,
+      "Use the account's Blob endpoint (https://<account>.blob.core.windows.net/...).",
+    );
+  }
+  return location;
 }
 
 /**

@@ -2,6 +2,7 @@
 // command imports the library (and the Azure SDKs) when it runs.
 import { Command } from "commander";
 import { VERSION } from "../version.js";
+import { registerAccess } from "./commands/access.js";
 import { registerEnv } from "./commands/env.js";
 import { registerList } from "./commands/list.js";
 import { registerLogin, registerLogout } from "./commands/login.js";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerList(program);
   registerLogin(program);
   registerLogout(program);
+  registerAccess(program);
   registerEnv(program);
   return program;
 }

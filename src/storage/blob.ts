@@ -4,11 +4,14 @@ import type { BlobItem, BlobServiceClient, ContainerClient } from "@azure/storag
 
 type BlobItemProperties = BlobItem["properties"];
 
+import { randomUUID } from "node:crypto";
 import type { Access } from "../auth/authorize.js";
-import { type RemoteLocation, remoteUrl, sasExpiry } from "../location/location.js";
+import type { DataAction } from "../auth/diagnose.js";
+import type { AzcpError } from "../errors.js";
+import type { RemoteLocation } from "../location/location.js";
 import { VERSION } from "../version.js";
 import type { ListedObject } from "./backend.js";
-import { serviceError } from "./service-errors.js";
+import { storageFailure } from "./failure.js";
 
 export async function blobServiceClient(
   location: RemoteLocation,
@@ -52,11 +55,11 @@ async function* listContainerNames(service: BlobServiceClient, location: RemoteL
       for (const item of page.containerItems) yield item.name;
     }
   } catch (error) {
-    throw serviceError(error, {
+    throw await storageFailure(error, {
+      location,
+      access,
       operation: "list the containers of",
-      target: location.accountUrl,
-      access: access.kind,
-      sasExpiresOn: sasExpiry(location.sas),
+      action: "list",
     });
   }
 }
@@ -100,11 +103,12 @@ async function* listContainer(
       }
     }
   } catch (error) {
-    throw serviceError(error, {
+    throw await storageFailure(error, {
+      location: { ...location, container: container.containerName },
+      access,
       operation: "list blobs in",
-      target: remoteUrl({ ...location, path: directory }),
-      access: access.kind,
-      sasExpiresOn: sasExpiry(location.sas),
+      action: "list",
+      path: directory,
     });
   }
 }
@@ -131,4 +135,71 @@ function toListedObject(
       archiveStatus: p.archiveStatus,
     },
   };
+}
+
+export interface AccessCheck {
+  action: DataAction;
+  allowed: boolean;
+  /** Why not, with the fix, when denied. */
+  error?: AzcpError;
+}
+
+/**
+ * Try each data operation at the location with requests that change nothing a user keeps: list
+ * one entry, read the properties of a name that does not exist (404 means the read was allowed),
+ * and, with write, create and delete a uniquely named empty marker blob.
+ */
+export async function probeBlobAccess(
+  location: RemoteLocation,
+  access: Access,
+  write: boolean,
+): Promise<AccessCheck[]> {
+  const service = await blobServiceClient(location, access);
+  const checks: AccessCheck[] = [];
+  const attempt = async (
+    action: DataAction,
+    operation: string,
+    path: string,
+    run: () => Promise<unknown>,
+  ) => {
+    try {
+      await run();
+      checks.push({ action, allowed: true });
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if ((action === "read" || action === "delete") && status === 404)
+        checks.push({ action, allowed: true });
+      else
+        checks.push({
+          action,
+          allowed: false,
+          error: await storageFailure(error, { location, access, operation, action, path }),
+        });
+    }
+  };
+  if (location.container === undefined) {
+    await attempt("list", "list the containers of", "", () =>
+      service.listContainers().byPage({ maxPageSize: 1 }).next(),
+    );
+    return checks;
+  }
+  const container = service.getContainerClient(location.container);
+  const directory = location.path === "" || location.path.endsWith("/") ? location.path : `${location.path}/`;
+  const marker = `${directory}.azcp-access-check-${randomUUID()}`;
+  await attempt("list", "list blobs in", location.path, () =>
+    container.listBlobsFlat({ prefix: directory }).byPage({ maxPageSize: 1 }).next(),
+  );
+  await attempt("read", "read blob properties in", location.path, () =>
+    container.getBlobClient(`${marker}-absent`).getProperties(),
+  );
+  if (write) {
+    await attempt("write", "write a blob in", location.path, () =>
+      container.getBlockBlobClient(marker).upload(Buffer.alloc(0), 0),
+    );
+    const wrote = checks.at(-1)?.allowed === true;
+    await attempt("delete", "delete a blob in", location.path, () =>
+      container.getBlobClient(wrote ? marker : `${marker}-absent`).delete(),
+    );
+  }
+  return checks;
 }

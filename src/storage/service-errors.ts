@@ -1,6 +1,9 @@
 // Turn a storage service error into one line with a remedy, telling apart the causes a 403
 // hides: a missing data role, a firewall or network rule, a bad or expired token, an expired SAS.
+import { type DataAction, permissionRemedy } from "../auth/diagnose.js";
+import type { Principal } from "../auth/token-claims.js";
 import { AzcpError } from "../errors.js";
+import type { ServiceKind } from "../location/location.js";
 import { redactText } from "../location/redact.js";
 
 export type AccessKind = "sas" | "token" | "anonymous";
@@ -11,10 +14,14 @@ export interface ServiceErrorContext {
   /** Redacted URL of the target. */
   target: string;
   access: AccessKind;
+  service: ServiceKind;
+  /** The kind of data operation, for naming the role that allows it. */
+  action: DataAction;
   /** When the SAS in use expires (its se= parameter). */
   sasExpiresOn?: Date | undefined;
-  /** Explains an AuthorizationPermissionMismatch (filled in by the auth layer). */
-  explainPermission?: (errorCode: string) => string | undefined;
+  /** Who the token speaks for, when the access is a token. */
+  principal?: Principal | undefined;
+  signIn?: string | undefined;
 }
 
 interface RestErrorLike {
@@ -71,14 +78,17 @@ export function serviceError(error: unknown, context: ServiceErrorContext): Azcp
       case "AuthorizationPermissionMismatch":
       case "AuthorizationResourceTypeMismatch":
       case "AuthorizationServiceMismatch": {
-        const explained = context.explainPermission?.(errorCode);
         return new AzcpError("permission", `${doing}: the service refused the operation (${said}).`, {
           ...base,
           remedy:
-            explained ??
-            (context.access === "sas"
-              ? "The SAS does not grant this operation: create a SAS with the needed permissions (for example r and l to list and read, w to write, d to delete)."
-              : "Your identity lacks a data role for this operation: assign Storage Blob Data Reader (read, list) or Storage Blob Data Contributor (write, delete). New role assignments take a few minutes to apply."),
+            context.access === "sas"
+              ? "The SAS does not grant this operation: create a SAS with the needed permissions (r to read, l to list, w and c to write, d to delete)."
+              : permissionRemedy({
+                  service: context.service,
+                  action: context.action,
+                  principal: context.principal,
+                  signIn: context.signIn,
+                }),
         });
       }
       case "AuthorizationFailure":

@@ -26,6 +26,9 @@ async function expectListed(args: { env: Record<string, string | undefined>; hom
   expect(result.stderr).toBe("");
   expect(result.stdout).toBe("hello.txt; Content Length: 15.00 B\n");
   expect(result.code).toBe(0);
+  const access = await runAzcp(["access", container.url, "--write", ...TRUST_LOCAL], home, { env: args.env });
+  expect(access.stdout).toMatch(/\nlist: allowed\nread: allowed\nwrite: allowed\ndelete: allowed\n$/);
+  expect(access.code).toBe(0);
   return result;
 }
 
@@ -152,8 +155,8 @@ describe.concurrent("managed identity", () => {
       const identity = await emulator.registerManagedIdentity();
       await expectListed({ env: { AZCOPY_AUTO_LOGIN_TYPE: "MSI", [variable]: identity[field] } });
       const requests = await emulator.requests({ kind: "imds", clientId: identity.clientId });
-      expect(requests).toHaveLength(1);
-      expect(requests[0]?.identityQuery?.[parameter]).toBe(identity[field]);
+      expect(requests).toHaveLength(2);
+      expect(requests.every((request) => request.identityQuery?.[parameter] === identity[field])).toBe(true);
     });
   }
 
@@ -168,7 +171,7 @@ describe.concurrent("managed identity", () => {
       },
     });
     const requests = await emulator.requests({ kind: "appservice", clientId: identity.clientId });
-    expect(requests).toHaveLength(1);
+    expect(requests).toHaveLength(2);
     expect(requests[0]?.identityQuery).toMatchObject({
       client_id: identity.clientId,
       "api-version": "2019-08-01",
@@ -180,13 +183,13 @@ describe.concurrent("developer tools and workloads", () => {
   it("uses the Azure CLI's token (AZCLI), passing the tenant", async () => {
     const tenant = uniqueTenant();
     await expectListed({ env: { AZCOPY_AUTO_LOGIN_TYPE: "AZCLI", AZCOPY_TENANT_ID: tenant } });
-    expect(await emulator.requests({ kind: "cli", clientId: "az", tenant })).toHaveLength(1);
+    expect(await emulator.requests({ kind: "cli", clientId: "az", tenant })).toHaveLength(2);
   });
 
   it("uses Azure PowerShell's token (PSCRED), passing the tenant", async () => {
     const tenant = uniqueTenant();
     await expectListed({ env: { AZCOPY_AUTO_LOGIN_TYPE: "PSCRED", AZCOPY_TENANT_ID: tenant } });
-    expect(await emulator.requests({ kind: "cli", clientId: "pwsh", tenant })).toHaveLength(1);
+    expect(await emulator.requests({ kind: "cli", clientId: "pwsh", tenant })).toHaveLength(2);
   });
 
   it("says to run az login when the Azure CLI has no account", async () => {
