@@ -3,7 +3,7 @@
 import type { Access } from "../auth/authorize.js";
 import { STORAGE_SCOPE } from "../auth/credentials.js";
 import type { DataAction } from "../auth/diagnose.js";
-import { principalOf } from "../auth/token-claims.js";
+import { type Principal, principalOf } from "../auth/token-claims.js";
 import type { AzcpError } from "../errors.js";
 import { type RemoteLocation, remoteUrl, sasExpiry } from "../location/location.js";
 import { serviceError } from "./service-errors.js";
@@ -29,7 +29,7 @@ export async function storageFailure(error: unknown, context: FailureContext): P
   const code =
     (error as { details?: { errorCode?: string }; code?: string }).details?.errorCode ??
     (error as { code?: string }).code;
-  let principal;
+  let principal: Principal | undefined;
   if (access.kind === "token" && code && PERMISSION_CODES.has(code)) {
     const token = await access.credential.getToken(STORAGE_SCOPE).catch(() => null);
     principal = token ? principalOf(token.token) : undefined;
