@@ -4,6 +4,8 @@ import { type DeviceCodePrompt, STORAGE_SCOPE } from "./auth/credentials.js";
 import type { DataAction } from "./auth/diagnose.js";
 import { type Principal, principalOf } from "./auth/token-claims.js";
 import { TrustedHosts } from "./auth/trusted-hosts.js";
+import type { CopyJob } from "./engine/job.js";
+import type { CopyJobOptions } from "./engine/setup.js";
 import { type AzcpError, badInput } from "./errors.js";
 import {
   displayLocation,
@@ -17,6 +19,8 @@ import type { ListedObject } from "./storage/backend.js";
 export type { DeviceCodePrompt } from "./auth/credentials.js";
 export type { DataAction } from "./auth/diagnose.js";
 export type { Principal } from "./auth/token-claims.js";
+export type { CopyEvent, CopyJob, CopyListener } from "./engine/job.js";
+export type { JobStatus, JobSummary, TransferResult, TransferStatus } from "./engine/summary.js";
 export { AzcpError, type ErrorKind } from "./errors.js";
 export type { ListedObject, ObjectProperties } from "./storage/backend.js";
 
@@ -70,6 +74,28 @@ export interface AccessReport {
   checks: { action: DataAction; allowed: boolean; error?: AzcpError }[];
   /** True when every operation tried was allowed. */
   allowed: boolean;
+}
+
+export type CopyOptions = CommonOptions & Omit<CopyJobOptions, "authorizer" | "env">;
+
+/**
+ * Prepares a copy between a local path and Blob Storage, or between two Blob locations: signs
+ * in, checks every option and resolves both locations. Nothing moves until `run()`; listen with
+ * `on()` for typed events (started, transfer, progress, dryrun, notice).
+ *
+ * ```ts
+ * const job = await copy("./photos", "https://acct.blob.core.windows.net/backup", { recursive: true });
+ * job.on((event) => event.type === "transfer" && console.log(event.result.status, event.result.source));
+ * const summary = await job.run();
+ * ```
+ */
+export async function copy(source: string, destination: string, options: CopyOptions = {}): Promise<CopyJob> {
+  const { createCopyJob } = await import("./engine/setup.js");
+  return createCopyJob(source, destination, {
+    ...options,
+    authorizer: createAuthorizer(options),
+    env: options.env ?? process.env,
+  });
 }
 
 /**

@@ -94,6 +94,18 @@ export const ENVIRONMENT = [
     help: "Where `azcp login` keeps a login: secret-service, file or keyring (default: secret-service when available, else file).",
   },
   {
+    name: "AZCOPY_REQUEST_TRY_TIMEOUT",
+    help: "Minutes one request may take before it is abandoned and retried (default 2).",
+  },
+  {
+    name: "AZCP_MAX_TRIES",
+    help: "Attempts per request before a transfer fails (default 10).",
+  },
+  {
+    name: "AZCP_RETRY_DELAY_MS",
+    help: "First wait before a retry, in milliseconds; it doubles each time up to a minute (default 500).",
+  },
+  {
     name: "AZCP_TRUSTED_MICROSOFT_SUFFIXES",
     help: "More host suffixes (semicolon-separated) that may receive Microsoft Entra tokens.",
   },

@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { VERSION } from "../version.js";
 import { registerAccess } from "./commands/access.js";
+import { registerCopy } from "./commands/copy.js";
 import { registerEnv } from "./commands/env.js";
 import { registerList } from "./commands/list.js";
 import { registerLogin, registerLogout } from "./commands/login.js";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ outputError: (text, write) => write(text) });
   addFlags(program, GLOBAL_FLAGS);
+  registerCopy(program);
   registerList(program);
   registerLogin(program);
   registerLogout(program);

@@ -1,6 +1,6 @@
 // What the CLI prints. Text goes to the terminal as AzCopy prints it; JSON is one object per
 // line on stdout in AzCopy's envelope, and nothing else reaches stdout in that mode.
-import { redactAll } from "../location/redact.js";
+import { redactAll, redactDeep } from "../location/redact.js";
 
 export type OutputType = "text" | "json";
 export type OutputLevel = "default" | "essential" | "quiet";
@@ -15,7 +15,9 @@ export type MessageType =
   | "Dryrun"
   | "ListObject"
   | "ListSummary"
-  | "LoginStatusInfo";
+  | "LoginStatusInfo"
+  // azcp addition: one per finished transfer in JSON mode.
+  | "Transfer";
 
 export interface PromptDetails {
   PromptType: string;
@@ -50,10 +52,10 @@ export class Output {
     const line = JSON.stringify({
       TimeStamp: new Date().toISOString(),
       MessageType: messageType,
-      MessageContent: typeof content === "string" ? content : JSON.stringify(content),
+      MessageContent: typeof content === "string" ? redactAll(content) : JSON.stringify(redactDeep(content)),
       PromptDetails: promptDetails,
     });
-    this.streams.stdout.write(`${redactAll(line)}\n`);
+    this.streams.stdout.write(`${line}\n`);
   }
 
   /** A result line: the thing the command was asked for (list entries, env values). */
@@ -78,10 +80,10 @@ export class Output {
       const line = JSON.stringify({
         TimeStamp: new Date().toISOString(),
         MessageType: messageType,
-        MessageContent: text,
+        MessageContent: redactAll(text),
         PromptDetails: NO_PROMPT,
       });
-      this.streams.stderr.write(`${redactAll(line)}\n`);
+      this.streams.stderr.write(`${line}\n`);
     } else {
       this.streams.stderr.write(`${redactAll(text)}\n`);
     }

@@ -2,7 +2,7 @@
 // and any value the caller knows to be secret.
 
 const SECRET_PARAMETER =
-  /([?&](?:sig|client_secret|client_assertion|access_token|refresh_token)=)[^&#\s"'<]*/gi;
+  /([?&](?:sig|client_secret|client_assertion|access_token|refresh_token)=)[^&#\s"'<\\:]*/gi;
 const BEARER = /(Bearer\s+)[A-Za-z0-9\-_=.]+/g;
 const JWT_LIKE = /\beyJ[A-Za-z0-9\-_]{8,}\.[A-Za-z0-9\-_]{8,}\.[A-Za-z0-9\-_]*/g;
 
@@ -32,4 +32,14 @@ export function redactAll(text: string): string {
     }
   }
   return out;
+}
+
+/** Redact every string inside a value (before it is serialized, so escapes stay intact). */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === "string") return redactAll(value) as T;
+  if (Array.isArray(value)) return value.map(redactDeep) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactDeep(inner)])) as T;
+  }
+  return value;
 }

@@ -1,11 +1,11 @@
 // What end-to-end tests use: the shared stack, the built CLI as a child process, fresh
 // containers, a private folder per test, and the identity emulator's admin API.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   BlobServiceClient,
@@ -238,4 +238,46 @@ export function parseJsonLines(
       }
       return parsed;
     });
+}
+
+// ---- trees of files and what is stored ----
+
+export function md5(data: Buffer | string): string {
+  return createHash("md5").update(data).digest("hex");
+}
+
+/** Writes files (relative path -> content) under a new folder; returns the folder. */
+export async function writeTree(root: string, files: Record<string, Buffer | string>): Promise<string> {
+  for (const [path, content] of Object.entries(files)) {
+    const full = join(root, ...path.split("/"));
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, content);
+  }
+  return root;
+}
+
+/** Relative path -> MD5 of every file under a folder. */
+export async function localHashes(root: string): Promise<Record<string, string>> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const out: Record<string, string> = {};
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    out[relative(root, full).split(sep).join("/")] = md5(await readFile(full));
+  }
+  return out;
+}
+
+/** Blob name (relative to prefix) -> MD5 of its downloaded bytes. */
+export async function blobHashes(container: TestContainer, prefix = ""): Promise<Record<string, string>> {
+  const client = container.service.getContainerClient(container.name);
+  const out: Record<string, string> = {};
+  for await (const blob of client.listBlobsFlat({ prefix })) {
+    out[blob.name.slice(prefix.length)] = md5(await client.getBlobClient(blob.name).downloadToBuffer());
+  }
+  return out;
+}
+
+export function hashesOf(files: Record<string, Buffer | string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([path, content]) => [path, md5(content)]));
 }

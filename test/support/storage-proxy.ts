@@ -30,6 +30,8 @@ export interface ProxyLogEntry {
   path: string;
   status: number;
   ruled: boolean;
+  /** A Put Blob From URL / Put Block From URL the proxy carried out. */
+  copyFromUrl?: { source: string; bytes: number; sourceAuthorization: "bearer" | "none" };
   authorization: "bearer" | "sharedkey" | "none";
 }
 
@@ -66,11 +68,36 @@ function errorBody(reply: ErrorReply): string {
   return `\uFEFF<?xml version="1.0" encoding="utf-8"?><Error><Code>${reply.code}</Code><Message>${message}</Message>${detail}</Error>`;
 }
 
+function fetchBuffer(
+  url: URL,
+  headers: Record<string, string>,
+  ca: string,
+): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: "GET", headers, ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
+      );
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 export async function startStorageProxy(options: {
   target: string;
   tls: { keyPem: string; certPem: string };
   ca: string;
   rules?: ProxyRule[];
+  /**
+   * Carry out Put Blob From URL and Put Block From URL, which Azurite lacks: read the source
+   * (authorized by its SAS or by x-ms-copy-source-authorization, as the service does), then
+   * write the bytes with a plain Put Blob / Put Block. The client sends no data for these.
+   */
+  copyFromUrl?: boolean;
 }): Promise<StorageProxy> {
   const target = new URL(options.target);
   const log: ProxyLogEntry[] = [];
@@ -113,6 +140,82 @@ export async function startStorageProxy(options: {
       res.end(body);
       return;
     }
+    const copySource = req.headers["x-ms-copy-source"];
+    if (options.copyFromUrl && method === "PUT" && typeof copySource === "string") {
+      void copyFromUrl(req, res, entry, copySource);
+      return;
+    }
+    forward(req, res, entry);
+  };
+
+  const copyFromUrl = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    entry: ProxyLogEntry,
+    copySource: string,
+  ) => {
+    req.resume();
+    const sourceAuthorization = req.headers["x-ms-copy-source-authorization"];
+    const range = req.headers["x-ms-source-range"];
+    const source = await fetchBuffer(
+      new URL(copySource),
+      {
+        "x-ms-version": String(req.headers["x-ms-version"] ?? "2025-11-05"),
+        ...(typeof sourceAuthorization === "string" ? { authorization: sourceAuthorization } : {}),
+        ...(typeof range === "string" ? { "x-ms-range": range } : {}),
+      },
+      options.ca,
+    ).catch(() => undefined);
+    if (!source || (source.status !== 200 && source.status !== 206)) {
+      const status = source?.status ?? 500;
+      entry.status = status;
+      const body = Buffer.from(
+        errorBody({
+          type: "error",
+          status,
+          code: "CannotVerifyCopySource",
+          message: "Could not verify the copy source within the specified time.",
+        }),
+      );
+      res.writeHead(status, {
+        "content-type": "application/xml",
+        "content-length": body.length,
+        "x-ms-error-code": "CannotVerifyCopySource",
+      });
+      res.end(body);
+      return;
+    }
+    entry.copyFromUrl = {
+      source: copySource.split("?")[0]!,
+      bytes: source.body.length,
+      sourceAuthorization: typeof sourceAuthorization === "string" ? "bearer" : "none",
+    };
+    const headers: Record<string, string | string[] | undefined> = {
+      ...req.headers,
+      host: target.host,
+      "content-length": String(source.body.length),
+    };
+    for (const name of [
+      "x-ms-copy-source",
+      "x-ms-copy-source-authorization",
+      "x-ms-source-range",
+      "x-ms-copy-source-blob-properties",
+    ])
+      delete headers[name];
+    const upstream = httpsRequest(
+      { host: target.hostname, port: target.port, method: "PUT", path: req.url, headers, ca: options.ca },
+      (response) => {
+        entry.status = response.statusCode ?? 0;
+        res.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(res);
+      },
+    );
+    upstream.on("error", () => res.destroy());
+    upstream.end(source.body);
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry) => {
+    const method = req.method ?? "GET";
     const upstream = httpsRequest(
       {
         host: target.hostname,

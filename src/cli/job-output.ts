@@ -1,0 +1,132 @@
+// How a running job looks: AzCopy's banner, a progress line (redrawn in place on a terminal,
+// plain lines when piped), failures, and the summary block; in JSON mode AzCopy's Init,
+// Progress and EndOfJob messages plus one azcp "Transfer" message per finished transfer.
+import type { CopyEvent, CopyJob } from "../engine/job.js";
+import type { JobSummary } from "../engine/summary.js";
+import type { Output } from "./output.js";
+
+const MAX_FAILURES_SHOWN = 20;
+
+export function progressLine(summary: JobSummary): string {
+  const pending = Math.max(0, summary.totalTransfers - summary.completed - summary.failed - summary.skipped);
+  return (
+    `${summary.percentComplete.toFixed(1)} %, ${summary.completed} Done, ${summary.failed} Failed, ${pending} Pending, ` +
+    `${summary.skipped} Skipped, ${summary.totalTransfers} Total, 2-sec Throughput (Mb/s): ${summary.throughputMbps.toFixed(4).replace(/\.?0+$/, "") || "0"}` +
+    (summary.scanning ? " (scanning...)" : "")
+  );
+}
+
+export function summaryBlock(summary: JobSummary): string {
+  return [
+    `Job ${summary.jobId} summary`,
+    `Elapsed Time (Minutes): ${(summary.elapsedMs / 60_000).toFixed(4)}`,
+    `Number of File Transfers: ${summary.totalTransfers}`,
+    "Number of Folder Property Transfers: 0",
+    "Number of Symlink Transfers: 0",
+    `Total Number of Transfers: ${summary.totalTransfers}`,
+    `Number of File Transfers Completed: ${summary.completed}`,
+    "Number of Folder Transfers Completed: 0",
+    `Number of File Transfers Failed: ${summary.failed}`,
+    "Number of Folder Transfers Failed: 0",
+    `Number of File Transfers Skipped: ${summary.skipped}`,
+    "Number of Folder Transfers Skipped: 0",
+    `Number of Symbolic Links Skipped: ${summary.symlinksSkipped}`,
+    "Number of Hardlinks Converted: 0",
+    "Number of Hardlinks Skipped: 0",
+    `Number of Special Files Skipped: ${summary.specialFilesSkipped}`,
+    `Total Number of Bytes Transferred: ${summary.bytesTransferred}`,
+    `Final Job Status: ${summary.status}`,
+  ].join("\n");
+}
+
+/** Attach the renderer to a job; returns a function that prints the end of the job. */
+export function renderJob(job: CopyJob, output: Output, stream: NodeJS.WriteStream = process.stdout) {
+  const redraw = stream.isTTY === true && !output.json;
+  let failuresShown = 0;
+  let lastLineLength = 0;
+  const showProgress = (summary: JobSummary) => {
+    if (output.level !== "default") return;
+    if (output.json) {
+      output.message("Progress", job.azcopySummary(false));
+      return;
+    }
+    const line = progressLine(summary);
+    if (redraw) {
+      stream.write(`\r${line}${" ".repeat(Math.max(0, lastLineLength - line.length))}`);
+      lastLineLength = line.length;
+    } else {
+      stream.write(`${line}\n`);
+    }
+  };
+
+  job.on((event: CopyEvent) => {
+    switch (event.type) {
+      case "started":
+        if (output.json) {
+          output.message("Init", {
+            LogFileLocation: event.logFile ?? "",
+            JobID: event.jobId,
+            IsCleanupJob: false,
+          });
+        } else {
+          output.info(`\nJob ${event.jobId} has started`);
+          if (event.logFile) output.info(`Log file is located at: ${event.logFile}\n`);
+        }
+        break;
+      case "progress":
+        showProgress(event.summary);
+        break;
+      case "notice":
+        output.info(event.text);
+        break;
+      case "dryrun":
+        output.result(`DRYRUN: copy ${event.source} to ${event.destination}`, "Dryrun", {
+          Source: event.source,
+          Destination: event.destination,
+          EntityType: "File",
+        });
+        break;
+      case "transfer": {
+        const { result } = event;
+        if (output.json) {
+          output.message("Transfer", {
+            Source: result.source,
+            Destination: result.destination,
+            Bytes: result.size,
+            Status: result.status,
+            ErrorCode: result.errorCode ?? (result.statusCode ? String(result.statusCode) : ""),
+            ...(result.error ? { Error: result.error.describe() } : {}),
+          });
+        } else if (result.status === "Failed" && output.level !== "quiet") {
+          failuresShown++;
+          if (failuresShown <= MAX_FAILURES_SHOWN) {
+            if (redraw) stream.write("\n");
+            output.error(`Failed: ${result.source}: ${result.error?.describe() ?? "unknown error"}`);
+          }
+        }
+        break;
+      }
+    }
+  });
+
+  return (summary: JobSummary) => {
+    if (output.json) {
+      if (summary.error) output.message("Error", summary.error.describe());
+      output.message("EndOfJob", job.azcopySummary(true));
+      return;
+    }
+    if (summary.totalTransfers > 0 || summary.status !== "Failed") showProgress(summary);
+    if (redraw && output.level === "default") stream.write("\n");
+    if (failuresShown > MAX_FAILURES_SHOWN) {
+      output.error(
+        `... and ${failuresShown - MAX_FAILURES_SHOWN} more failed transfers; the log file lists them all.`,
+      );
+    }
+    if (summary.error) output.error(summary.error.describe());
+    if (output.level !== "quiet") output.result(`\n${summaryBlock(summary)}\n`);
+  };
+}
+
+export function exitCodeOf(summary: JobSummary): number {
+  return summary.status === "Completed" || summary.status === "CompletedWithSkipped" ? 0 : 1;
+}

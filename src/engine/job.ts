@@ -1,0 +1,204 @@
+// A copy job: enumeration streams into transfers (copying starts before listing ends), at most
+// `fileConcurrency` objects are in progress, every chunk waits its turn in the memory budget, and
+// the job settles as soon as the last transfer does. It reports through typed events.
+import type { AzcpError } from "../errors.js";
+import type { JobLog } from "../jobs/job-log.js";
+import type { Destination, Source, SourceObject } from "../storage/backend.js";
+import type { TransportStats } from "../storage/http.js";
+import { type BufferPool, type ByteBudget, Semaphore } from "./concurrency.js";
+import type { EntryFilter } from "./filters.js";
+import { azcopySummary, JobCounters, type JobSummary, type TransferResult } from "./summary.js";
+import { type TransferContext, type TransferSettings, transferObject } from "./transfer.js";
+
+export type CopyEvent =
+  | { type: "started"; jobId: string; logFile: string | undefined }
+  | { type: "transfer"; result: TransferResult }
+  | { type: "progress"; summary: JobSummary }
+  | { type: "dryrun"; source: string; destination: string }
+  | { type: "notice"; text: string };
+
+export type CopyListener = (event: CopyEvent) => void;
+
+export interface CopyJobParts {
+  jobId: string;
+  source: Source;
+  destination: Destination;
+  settings: TransferSettings;
+  filter: EntryFilter;
+  dryRun: boolean;
+  memory: ByteBudget;
+  pool: BufferPool;
+  fileConcurrency: number;
+  log: JobLog;
+  /** Counters of every transport the job uses. */
+  transportStats: () => TransportStats[];
+  explain(error: unknown, object: SourceObject | undefined, destinationKey: string): Promise<AzcpError>;
+  /** Errors that stop the whole job at once (a missing role, a firewall, a missing container). */
+  isFatal(error: AzcpError): boolean;
+  /** Runs before enumeration, for example a check that writing is allowed. */
+  preflight?: () => Promise<void>;
+  progressIntervalMs?: number;
+}
+
+export class CopyJob {
+  readonly id: string;
+  private readonly listeners = new Set<CopyListener>();
+  private readonly counters = new JobCounters();
+  private readonly controller = new AbortController();
+  private cancelled = false;
+  private fatal: AzcpError | undefined;
+  private bytesInFlight = 0;
+
+  constructor(private readonly parts: CopyJobParts) {
+    this.id = parts.jobId;
+  }
+
+  on(listener: CopyListener): this {
+    this.listeners.add(listener);
+    return this;
+  }
+
+  private emit(event: CopyEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Stop starting transfers, cancel those running, and settle as Cancelled. */
+  cancel(): void {
+    this.cancelled = true;
+    this.controller.abort();
+  }
+
+  private totals(): TransportStats {
+    const total: TransportStats = {
+      requests: 0,
+      retries: 0,
+      throttled: 0,
+      networkErrors: 0,
+      bytesSent: 0,
+      bytesReceived: 0,
+    };
+    for (const stats of this.parts.transportStats()) {
+      for (const key of Object.keys(total) as (keyof TransportStats)[]) total[key] += stats[key];
+    }
+    return total;
+  }
+
+  summary(): JobSummary {
+    const stats = this.totals();
+    const wire = stats.bytesSent + stats.bytesReceived;
+    this.counters.sample(wire);
+    this.counters.bytesInProgress = this.bytesInFlight;
+    const status = this.counters.status({ cancelled: this.cancelled, fatal: this.fatal !== undefined });
+    return {
+      ...this.counters.summary(this.id, status, wire, stats),
+      ...(this.fatal ? { error: this.fatal } : {}),
+    };
+  }
+
+  /** AzCopy's summary object for this job (counters as strings). */
+  azcopySummary(final: boolean) {
+    return azcopySummary(this.summary(), final);
+  }
+
+  async run(): Promise<JobSummary> {
+    const { parts } = this;
+    this.emit({ type: "started", jobId: this.id, logFile: parts.log.path });
+    const timer = setInterval(
+      () => this.emit({ type: "progress", summary: this.summary() }),
+      parts.progressIntervalMs ?? 2000,
+    );
+    timer.unref();
+    try {
+      await parts.preflight?.();
+      await this.transferAll();
+    } catch (error) {
+      this.fatal ??= await parts.explain(error, undefined, "");
+    } finally {
+      clearInterval(timer);
+      this.counters.scanning = false;
+    }
+    const summary = this.summary();
+    parts.log.write(
+      summary.status === "Completed" ? "INFO" : "WARNING",
+      `Job ${this.id} ended ${summary.status}: ${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.bytesTransferred} bytes${this.fatal ? `; ${this.fatal.describe()}` : ""}`,
+    );
+    await parts.log.close();
+    return summary;
+  }
+
+  private async transferAll(): Promise<void> {
+    const { parts } = this;
+    const slots = new Semaphore(parts.fileConcurrency);
+    const running = new Set<Promise<void>>();
+    const context: TransferContext = {
+      source: parts.source,
+      destination: parts.destination,
+      settings: parts.settings,
+      memory: parts.memory,
+      pool: parts.pool,
+      signal: this.controller.signal,
+      onBytes: () => undefined,
+      notice: (text) => {
+        parts.log.write("INFO", text);
+        this.emit({ type: "notice", text });
+      },
+      warn: (text) => parts.log.write("WARNING", text),
+      explain: (error, object, key) => parts.explain(error, object, key),
+    };
+    for await (const object of parts.source.enumerate()) {
+      if (this.controller.signal.aborted) break;
+      if (!parts.filter(object)) continue;
+      this.counters.total++;
+      this.counters.bytesEnumerated += object.size;
+      if (parts.dryRun) {
+        let destination: string;
+        try {
+          destination = parts.destination.display(parts.destination.keyFor(object.relativePath));
+        } catch (error) {
+          destination = (await parts.explain(error, object, "")).describe();
+        }
+        this.emit({ type: "dryrun", source: parts.source.display(object), destination });
+        continue;
+      }
+      const release = await slots.acquire();
+      if (this.controller.signal.aborted) {
+        release();
+        break;
+      }
+      const task = this.transferOne(context, object).finally(release);
+      running.add(task);
+      void task.then(() => running.delete(task));
+    }
+    this.counters.scanning = false;
+    await Promise.all(running);
+  }
+
+  private async transferOne(shared: TransferContext, object: SourceObject): Promise<void> {
+    let moved = 0;
+    const context: TransferContext = {
+      ...shared,
+      onBytes: (delta) => {
+        moved += delta;
+        this.bytesInFlight += delta;
+      },
+    };
+    const result = await transferObject(context, object);
+    // This transfer's bytes now count as done (or not at all), no longer as in flight.
+    this.bytesInFlight -= moved;
+    this.counters.record(result);
+    const log = this.parts.log;
+    if (result.status === "Failed") {
+      log.write(
+        "ERROR",
+        `Failed: ${result.source} -> ${result.destination}: ${result.error?.describe() ?? "unknown error"}`,
+      );
+      if (result.error && this.parts.isFatal(result.error) && !this.fatal) {
+        this.fatal = result.error;
+        this.controller.abort();
+      }
+    } else {
+      log.write("INFO", `${result.status}: ${result.source} -> ${result.destination} (${result.size} bytes)`);
+    }
+    this.emit({ type: "transfer", result });
+  }
+}

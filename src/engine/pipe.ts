@@ -1,0 +1,155 @@
+// Streams of unknown length: stdin into a block blob (blocks staged as they fill, committed at
+// the end), and a blob to stdout (ranges fetched in parallel, written strictly in order). Both
+// hold at most the memory budget.
+import type { Readable, Writable } from "node:stream";
+import type { ContentHeaders } from "../storage/backend.js";
+import type { BlobDestination, BlobSource } from "../storage/blob-data.js";
+import type { BufferPool, ByteBudget } from "./concurrency.js";
+
+export interface PipeLimits {
+  memory: ByteBudget;
+  pool: BufferPool;
+  blockSize: number;
+}
+
+/** Reads exactly `buffer.length` bytes unless the stream ends first; returns how many. */
+async function fill(
+  reader: AsyncIterator<Buffer>,
+  pending: { rest: Buffer | undefined },
+  buffer: Buffer,
+): Promise<number> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    let chunk = pending.rest;
+    pending.rest = undefined;
+    if (!chunk) {
+      const next = await reader.next();
+      if (next.done) break;
+      chunk = next.value;
+    }
+    const take = Math.min(chunk.length, buffer.length - filled);
+    chunk.copy(buffer, filled, 0, take);
+    filled += take;
+    if (take < chunk.length) pending.rest = chunk.subarray(take);
+  }
+  return filled;
+}
+
+export async function uploadFromStream(
+  input: Readable,
+  destination: BlobDestination,
+  key: string,
+  headers: ContentHeaders,
+  transferId: string,
+  limits: PipeLimits,
+): Promise<number> {
+  const reader = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const pending: { rest: Buffer | undefined } = { rest: undefined };
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  let total = 0;
+  let index = 0;
+  let writer: Awaited<ReturnType<BlobDestination["writer"]>> | undefined;
+  for (;;) {
+    const release = await limits.memory.acquire(limits.blockSize);
+    const buffer = limits.pool.get(limits.blockSize);
+    const length = await fill(reader, pending, buffer);
+    const data = buffer.subarray(0, length);
+    const done = () => {
+      limits.pool.put(buffer);
+      release();
+    };
+    if (index === 0 && length < limits.blockSize) {
+      // All of it fits one request.
+      try {
+        const single = await destination.writer(key, {
+          plan: { kind: "single", size: length },
+          headers,
+          transferId,
+        });
+        await single.writeAll(data);
+        return length;
+      } finally {
+        done();
+      }
+    }
+    if (length === 0) {
+      done();
+      break;
+    }
+    writer ??= await destination.writer(key, {
+      plan: { kind: "blocks", size: 0, blockSize: limits.blockSize, count: 0 },
+      headers,
+      transferId,
+    });
+    const blockIndex = index++;
+    total += length;
+    const task = writer
+      .writeChunk(blockIndex, blockIndex * limits.blockSize, data)
+      .catch((error) => {
+        failure ??= error;
+      })
+      .finally(done);
+    inFlight.add(task);
+    void task.then(() => inFlight.delete(task));
+    if (failure !== undefined) break;
+    if (length < limits.blockSize) break;
+  }
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
+  await writer!.commit();
+  return total;
+}
+
+export async function downloadToStream(
+  source: BlobSource,
+  object: Parameters<BlobSource["read"]>[0],
+  output: Writable,
+  limits: PipeLimits,
+): Promise<number> {
+  const count = Math.max(1, Math.ceil(object.size / limits.blockSize));
+  const ready = new Map<number, { data: Buffer; done: () => void }>();
+  let failure: unknown;
+  let written = 0;
+  let nextToWrite = 0;
+  let wake: (() => void) | undefined;
+  const fetchers = (async () => {
+    for (let index = 0; index < count && failure === undefined; index++) {
+      const offset = index * limits.blockSize;
+      const length = Math.min(limits.blockSize, object.size - offset);
+      const release = await limits.memory.acquire(length);
+      const buffer = limits.pool.get(length);
+      const done = () => {
+        limits.pool.put(buffer);
+        release();
+      };
+      void source
+        .read(object, offset, length, buffer.subarray(0, length))
+        .then(() => ready.set(index, { data: buffer.subarray(0, length), done }))
+        .catch((error) => {
+          failure ??= error;
+          done();
+        })
+        .finally(() => wake?.());
+    }
+  })();
+  while (nextToWrite < count) {
+    const chunk = ready.get(nextToWrite);
+    if (!chunk) {
+      if (failure !== undefined) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      continue;
+    }
+    ready.delete(nextToWrite);
+    if (!output.write(chunk.data)) await new Promise((resolve) => output.once("drain", resolve));
+    written += chunk.data.length;
+    chunk.done();
+    nextToWrite++;
+  }
+  await fetchers;
+  for (const chunk of ready.values()) chunk.done();
+  if (failure !== undefined) throw failure;
+  return written;
+}

@@ -1,0 +1,76 @@
+// How a file is cut into requests: one Put Blob when it fits the put-blob size, else blocks of
+// the block size (8 MiB by default, doubled while the file would need more than 50,000 blocks).
+import { badInput } from "../errors.js";
+
+export const MIB = 1024 * 1024;
+export const MAX_BLOCKS = 50_000;
+export const DEFAULT_BLOCK_SIZE = 8 * MIB;
+/** Largest block the service accepts (Put Block, version 2019-12-12 and later). */
+export const MAX_BLOCK_SIZE = 4000 * MIB;
+/** Largest single Put Blob the service accepts. */
+export const MAX_PUT_BLOB_SIZE = 5000 * MIB;
+
+/** "--block-size-mb 0.25" -> 262144 bytes; the result must be a positive whole number of bytes. */
+export function parseMebibytes(value: string, flag: string, max: number): number {
+  const mebibytes = Number(value);
+  const bytes = mebibytes * MIB;
+  if (value.trim() === "" || !Number.isFinite(mebibytes) || mebibytes <= 0) {
+    throw badInput(
+      `${flag} "${value}" is not a positive number of MiB.`,
+      `Pass a size such as 8 or 0.25 (MiB).`,
+    );
+  }
+  if (!Number.isInteger(bytes)) {
+    throw badInput(
+      `${flag} ${value} MiB is ${bytes} bytes, which is not a whole number of bytes.`,
+      `Pick a size that is a whole number of bytes, such as 0.25 (262144 bytes).`,
+    );
+  }
+  if (bytes > max) {
+    throw badInput(
+      `${flag} ${value} MiB is larger than the service allows (${max / MIB} MiB).`,
+      `Pass ${max / MIB} or less.`,
+    );
+  }
+  return bytes;
+}
+
+export interface ChunkPlanOptions {
+  /** Bytes; default 8 MiB, grown for huge files. */
+  blockSize?: number | undefined;
+  /** Files up to this size go in one request; default: the block size. */
+  putBlobSize?: number | undefined;
+}
+
+export type ChunkPlan =
+  | { readonly kind: "single"; readonly size: number }
+  | { readonly kind: "blocks"; readonly size: number; readonly blockSize: number; readonly count: number };
+
+export function blockSizeFor(fileSize: number, requested?: number): number {
+  if (requested !== undefined) {
+    if (Math.ceil(fileSize / requested) > MAX_BLOCKS) {
+      throw badInput(
+        `A ${fileSize}-byte file in blocks of ${requested} bytes needs more than ${MAX_BLOCKS} blocks, the most a blob can have.`,
+        `Use a --block-size-mb of at least ${Math.ceil(fileSize / MAX_BLOCKS / MIB)}, or leave it out to let azcp choose.`,
+      );
+    }
+    return requested;
+  }
+  let size = DEFAULT_BLOCK_SIZE;
+  while (Math.ceil(fileSize / size) > MAX_BLOCKS && size < MAX_BLOCK_SIZE) size *= 2;
+  return Math.min(size, MAX_BLOCK_SIZE);
+}
+
+export function planChunks(fileSize: number, options: ChunkPlanOptions = {}): ChunkPlan {
+  const blockSize = blockSizeFor(fileSize, options.blockSize);
+  const putBlobSize = Math.min(options.putBlobSize ?? blockSize, MAX_PUT_BLOB_SIZE);
+  if (fileSize <= putBlobSize) return { kind: "single", size: fileSize };
+  return { kind: "blocks", size: fileSize, blockSize, count: Math.ceil(fileSize / blockSize) };
+}
+
+/** Offset and length of chunk `index`. */
+export function chunkRange(plan: ChunkPlan, index: number): { offset: number; length: number } {
+  if (plan.kind === "single") return { offset: 0, length: plan.size };
+  const offset = index * plan.blockSize;
+  return { offset, length: Math.min(plan.blockSize, plan.size - offset) };
+}

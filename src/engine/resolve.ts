@@ -1,0 +1,296 @@
+// Turn what the user typed into a source and a destination: one file or a directory, the
+// directory's own name kept (--as-subdir) or not (dir/*), wildcards in the last path segment,
+// --list-of-files, and whether the destination names an object or a folder.
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Access } from "../auth/authorize.js";
+import { AzcpError, badInput } from "../errors.js";
+import type { LocalLocation, Location, RemoteLocation } from "../location/location.js";
+import type { Destination, Source, SourceObject } from "../storage/backend.js";
+import { BlobDestination, BlobSource, blobPath } from "../storage/blob-data.js";
+import type { RestTransport } from "../storage/http.js";
+import { LocalDestination, LocalSource } from "../storage/local.js";
+
+/** A remote side, authorized and with its transport. */
+export interface Endpoint {
+  location: RemoteLocation;
+  access: Access;
+  transport: RestTransport;
+}
+
+export interface SourceOptions {
+  recursive: boolean;
+  asSubdir: boolean;
+  followSymlinks: boolean;
+  /** A file listing paths (relative to the source) to copy, one per line. */
+  listOfFiles?: string | undefined;
+  /** The listing must carry metadata (service-to-service copies preserving properties). */
+  withMetadata: boolean;
+  onSkipped?: (path: string, reason: "symlink" | "special" | "unreadable") => void;
+}
+
+export interface ResolvedSource {
+  source: Source;
+  /** One object (true) or a tree (false): decides how the destination is read. */
+  single: boolean;
+}
+
+const DIRECTORY_WITHOUT_RECURSIVE = (what: string) =>
+  badInput(
+    `${what} is a directory, and copying a directory needs --recursive.`,
+    "Add --recursive, or end the path with /* to copy only the files directly in it.",
+  );
+
+function wildcard(segment: string): ((name: string) => boolean) | undefined {
+  if (!segment.includes("*")) return undefined;
+  const source = segment
+    .split("*")
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  const regex = new RegExp(`^${source}$`, "s");
+  return (name) => regex.test(name);
+}
+
+export async function resolveSource(
+  location: Location,
+  endpoint: Endpoint | undefined,
+  options: SourceOptions,
+): Promise<ResolvedSource> {
+  if (options.listOfFiles) {
+    return { source: new ListOfFilesSource(location, endpoint, options, options.listOfFiles), single: false };
+  }
+  return location.type === "local"
+    ? resolveLocalSource(location, options)
+    : resolveBlobSource(endpoint!, options);
+}
+
+async function resolveLocalSource(location: LocalLocation, options: SourceOptions): Promise<ResolvedSource> {
+  const last = basename(location.path);
+  const nameFilter = wildcard(last);
+  const path = nameFilter ? dirname(location.path) : location.path;
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw badInput(
+      `The source ${location.original} ${error.code === "ENOENT" ? "does not exist" : `cannot be read (${error.code})`}.`,
+      "Check the path.",
+    );
+  });
+  const common = { followSymlinks: options.followSymlinks, onSkipped: options.onSkipped };
+  if (!info.isDirectory()) {
+    if (nameFilter)
+      throw badInput(`${path} is not a directory, so ${last} matches nothing in it.`, "Check the path.");
+    return { source: new LocalSource({ path, prefix: "", recursive: false, ...common }), single: true };
+  }
+  if (!nameFilter && !options.recursive) throw DIRECTORY_WITHOUT_RECURSIVE(location.original);
+  const keepName = !nameFilter && options.asSubdir;
+  return {
+    source: new LocalSource({
+      path,
+      prefix: keepName ? basename(path) : "",
+      recursive: options.recursive,
+      nameFilter,
+      ...common,
+    }),
+    single: false,
+  };
+}
+
+async function blobExists(endpoint: Endpoint, name: string): Promise<boolean> {
+  try {
+    await endpoint.transport.send({ method: "HEAD", path: blobPath(endpoint.location, name), expect: [200] });
+    return true;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return false;
+    throw error;
+  }
+}
+
+async function resolveBlobSource(endpoint: Endpoint, options: SourceOptions): Promise<ResolvedSource> {
+  const { location, access, transport } = endpoint;
+  if (location.container === undefined) {
+    throw badInput(
+      "Copying a whole storage account is not supported yet.",
+      "Copy one container at a time: https://<account>.blob.core.windows.net/<container>.",
+    );
+  }
+  const common = { location, access, transport, withMetadata: options.withMetadata };
+  const segments = location.path.split("/");
+  const last = segments.at(-1) ?? "";
+  const nameFilter = wildcard(last);
+  if (nameFilter) {
+    const parent = segments.slice(0, -1).join("/");
+    return {
+      source: new BlobSource({
+        ...common,
+        prefix: parent ? `${parent}/` : "",
+        relativePrefix: "",
+        recursive: options.recursive,
+        nameFilter,
+      }),
+      single: false,
+    };
+  }
+  if (location.path !== "" && !location.path.endsWith("/") && (await blobExists(endpoint, location.path))) {
+    return {
+      source: new BlobSource({
+        ...common,
+        single: location.path,
+        prefix: "",
+        relativePrefix: "",
+        recursive: false,
+      }),
+      single: true,
+    };
+  }
+  const what = location.path === "" ? `The container ${location.container}` : `${location.path}`;
+  if (!options.recursive) throw DIRECTORY_WITHOUT_RECURSIVE(what);
+  const directory = location.path.replace(/\/+$/, "");
+  const ownName = directory === "" ? location.container : directory.slice(directory.lastIndexOf("/") + 1);
+  return {
+    source: new BlobSource({
+      ...common,
+      prefix: directory ? `${directory}/` : "",
+      relativePrefix: options.asSubdir ? ownName : "",
+      recursive: true,
+    }),
+    single: false,
+  };
+}
+
+export async function resolveDestination(
+  location: Location,
+  endpoint: Endpoint | undefined,
+  single: boolean,
+): Promise<Destination> {
+  if (location.type === "local") {
+    const info = await stat(location.path).catch(() => undefined);
+    if (single && !(info?.isDirectory() || location.original.endsWith("/"))) {
+      return new LocalDestination({ path: location.path, mode: "file" });
+    }
+    if (info && !info.isDirectory()) {
+      throw badInput(
+        `The destination ${location.original} is a file, but the source is a directory.`,
+        "Copy into a directory.",
+      );
+    }
+    return new LocalDestination({ path: location.path, mode: "directory" });
+  }
+  const { location: remote, transport } = endpoint!;
+  if (remote.container === undefined) {
+    throw badInput(
+      "The destination URL names no container.",
+      "Add a container to the URL: https://<account>.blob.core.windows.net/<container>.",
+    );
+  }
+  if (single && remote.path !== "" && !remote.path.endsWith("/") && !(await isVirtualDirectory(endpoint!))) {
+    return new BlobDestination({ location: remote, transport, mode: "file" });
+  }
+  return new BlobDestination({ location: remote, transport, mode: "directory" });
+}
+
+/** Whether blobs exist under "path/" (then a single file goes inside it, as into a folder). */
+async function isVirtualDirectory(endpoint: Endpoint): Promise<boolean> {
+  const { location, transport } = endpoint;
+  const response = await transport.send({
+    method: "GET",
+    path: blobPath(location, ""),
+    query: { restype: "container", comp: "list", prefix: `${location.path}/`, maxresults: "1" },
+    expect: [200],
+    text: true,
+  });
+  return /<Blob>/.test(response.text ?? "");
+}
+
+/** --list-of-files: each line a file or directory relative to the source, copied as one job. */
+class ListOfFilesSource implements Source {
+  readonly description: string;
+  private readonly sources = new Map<string, Source>();
+
+  constructor(
+    private readonly root: Location,
+    private readonly endpoint: Endpoint | undefined,
+    private readonly options: SourceOptions,
+    private readonly listFile: string,
+  ) {
+    this.description = root.type === "local" ? root.path : root.accountUrl;
+  }
+
+  async *enumerate(): AsyncGenerator<SourceObject> {
+    const lines = createInterface({
+      input: createReadStream(this.listFile),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    try {
+      for await (const raw of lines) {
+        const line = raw.trim().replace(/^\/+/, "");
+        if (!line) continue;
+        const entry = this.entryLocation(line);
+        const resolved = await resolveSource(
+          entry,
+          entry.type === "remote" ? { ...this.endpoint!, location: entry } : undefined,
+          {
+            ...this.options,
+            listOfFiles: undefined,
+            recursive: true,
+            asSubdir: false,
+          },
+        );
+        for await (const object of resolved.source.enumerate()) {
+          const relativePath = resolved.single ? line : `${line}/${object.relativePath}`;
+          this.sources.set(object.key, resolved.source);
+          yield { ...object, relativePath: relativePath.replace(/^\/+/, "") };
+        }
+      }
+    } catch (error) {
+      if (
+        (error as NodeJS.ErrnoException).code === "ENOENT" &&
+        (error as NodeJS.ErrnoException).path === this.listFile
+      ) {
+        throw badInput(
+          `The list of files ${this.listFile} does not exist.`,
+          "Check the --list-of-files path.",
+        );
+      }
+      throw error;
+    }
+  }
+
+  private entryLocation(line: string): Location {
+    if (this.root.type === "local")
+      return { type: "local", path: join(this.root.path, line), original: line };
+    const base = this.root.path.replace(/\/+$/, "");
+    return { ...this.root, path: base ? `${base}/${line}` : line };
+  }
+
+  private sourceOf(object: SourceObject): Source {
+    const source = this.sources.get(object.key);
+    if (!source) throw new AzcpError("service", `internal: no source for ${object.key}`);
+    return source;
+  }
+
+  read(
+    object: SourceObject,
+    offset: number,
+    length: number,
+    into: Buffer,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return this.sourceOf(object).read(object, offset, length, into, signal);
+  }
+
+  async release(object: SourceObject): Promise<void> {
+    await this.sources.get(object.key)?.release?.(object);
+    this.sources.delete(object.key);
+  }
+
+  display(object: SourceObject): string {
+    return this.sourceOf(object).display(object);
+  }
+
+  copySource(object: SourceObject) {
+    const source = this.sourceOf(object);
+    if (!source.copySource) throw new AzcpError("service", "internal: the source cannot be read by URL");
+    return source.copySource(object);
+  }
+}

@@ -1,0 +1,542 @@
+// Build a copy job from what the caller asked: locations, authorization, limits from the
+// environment, the transports, and every flag checked before anything moves.
+import { cpus } from "node:os";
+import type { Access, Authorizer } from "../auth/authorize.js";
+import { AzcpError, badInput, isAzcpError } from "../errors.js";
+import { JobLog, type LogLevel, newJobId } from "../jobs/job-log.js";
+import { type Location, parseLocation, type ServiceKind } from "../location/location.js";
+import { type Environment, readSetting } from "../settings.js";
+import type { ContentHeaders, SourceObject } from "../storage/backend.js";
+import { blobPath } from "../storage/blob-data.js";
+import { storageFailure } from "../storage/failure.js";
+import { RestTransport } from "../storage/http.js";
+import { BufferPool, ByteBudget, RateLimiter, Semaphore } from "./concurrency.js";
+import { compileFilter, type FilterOptions, parseFlagDate } from "./filters.js";
+import { CopyJob } from "./job.js";
+import { MAX_BLOCK_SIZE, MAX_PUT_BLOB_SIZE, MIB, parseMebibytes } from "./planner.js";
+import { type Endpoint, resolveDestination, resolveSource } from "./resolve.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.js";
+import type { BlobTypeOption, CheckMd5Mode, OverwriteMode, TransferSettings } from "./transfer.js";
+
+export interface CopyJobOptions {
+  authorizer: Authorizer;
+  env: Environment;
+  /** AzCopy's --from-to, e.g. LocalBlob, BlobLocal, BlobBlob. */
+  fromTo?: string | undefined;
+  recursive?: boolean | undefined;
+  asSubdir?: boolean | undefined;
+  overwrite?: OverwriteMode | undefined;
+  askOverwrite?: ((destination: string) => Promise<boolean>) | undefined;
+  includePattern?: string | undefined;
+  excludePattern?: string | undefined;
+  includePath?: string | undefined;
+  excludePath?: string | undefined;
+  includeRegex?: string | undefined;
+  excludeRegex?: string | undefined;
+  includeBefore?: string | Date | undefined;
+  includeAfter?: string | Date | undefined;
+  listOfFiles?: string | undefined;
+  blockSizeMb?: string | number | undefined;
+  putBlobSizeMb?: string | number | undefined;
+  blobType?: BlobTypeOption | undefined;
+  blockBlobTier?: string | undefined;
+  /** "k=v;k2=v2", as --metadata takes it. */
+  metadata?: string | undefined;
+  contentType?: string | undefined;
+  contentEncoding?: string | undefined;
+  contentLanguage?: string | undefined;
+  contentDisposition?: string | undefined;
+  cacheControl?: string | undefined;
+  noGuessMimeType?: boolean | undefined;
+  /** "k=v&k2=v2", as --blob-tags takes it. */
+  blobTags?: string | undefined;
+  putMd5?: boolean | undefined;
+  checkMd5?: CheckMd5Mode | undefined;
+  preserveLastModifiedTime?: boolean | undefined;
+  s2sPreserveProperties?: boolean | undefined;
+  s2sPreserveAccessTier?: boolean | undefined;
+  followSymlinks?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  capMbps?: number | undefined;
+  logLevel?: LogLevel | undefined;
+  /** The command as typed, for the log (secrets are redacted when written). */
+  commandLine?: string | undefined;
+}
+
+const FROM_TO_SERVICES: Record<string, ServiceKind> = { Blob: "blob", File: "file", BlobFS: "dfs" };
+
+function splitFromTo(fromTo: string): [string, string] {
+  const match = /^(Local|Blob|BlobFS|File|Pipe)(Local|Blob|BlobFS|File|Pipe)$/i.exec(fromTo);
+  if (!match) {
+    throw badInput(
+      `--from-to "${fromTo}" is not a pair azcp knows.`,
+      "Use LocalBlob, BlobLocal, BlobBlob, PipeBlob or BlobPipe.",
+    );
+  }
+  const canonical = (word: string) =>
+    ["Local", "Blob", "BlobFS", "File", "Pipe"].find((known) => known.toLowerCase() === word.toLowerCase())!;
+  return [canonical(match[1]!), canonical(match[2]!)];
+}
+
+function locationFor(text: string, kind: string | undefined, side: string): Location {
+  const service = kind ? FROM_TO_SERVICES[kind] : undefined;
+  const location = parseLocation(text, service ? { serviceHint: service } : {});
+  if (kind === "Local" && location.type !== "local") {
+    throw badInput(
+      `--from-to says the ${side} is local, but "${text}" is a URL.`,
+      "Fix --from-to or the location.",
+    );
+  }
+  if (kind && kind !== "Local" && kind !== "Pipe" && location.type !== "remote") {
+    throw badInput(
+      `--from-to says the ${side} is ${kind}, but "${text}" is a local path.`,
+      "Fix --from-to or the location.",
+    );
+  }
+  if (location.type === "remote" && location.service !== "blob") {
+    throw badInput(
+      `${location.service === "file" ? "Azure Files" : "Data Lake Storage"} locations are not supported yet.`,
+      "Use the account's Blob endpoint (https://<account>.blob.core.windows.net/...).",
+    );
+  }
+  return location;
+}
+
+function positiveInteger(
+  name: "AZCOPY_CONCURRENT_FILES" | "AZCP_MAX_TRIES" | "AZCP_RETRY_DELAY_MS",
+  env: Environment,
+  fallback: number,
+): number {
+  const raw = readSetting(name, env);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw badInput(
+      `${name} is "${raw}", which is not a positive whole number.`,
+      `Set ${name} to a number such as ${fallback}.`,
+    );
+  return value;
+}
+
+export function concurrencyFrom(env: Environment): { limit: number; auto: boolean } {
+  const raw = readSetting("AZCOPY_CONCURRENCY_VALUE", env);
+  const byCores = Math.min(64, Math.max(32, 16 * cpus().length));
+  if (raw === undefined) return { limit: byCores, auto: false };
+  if (raw.toUpperCase() === "AUTO") return { limit: 16, auto: true };
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 3000) {
+    throw badInput(
+      `AZCOPY_CONCURRENCY_VALUE is "${raw}", which is neither a number from 1 to 3000 nor AUTO.`,
+      "Set it to a number such as 32, or to AUTO.",
+    );
+  }
+  return { limit: value, auto: false };
+}
+
+/** Bytes of data a job may hold in memory at once (AZCOPY_BUFFER_GB; default 64 MiB). */
+export function memoryBudgetFrom(env: Environment): number {
+  const raw = readSetting("AZCOPY_BUFFER_GB", env);
+  if (raw === undefined) return 64 * MIB;
+  const gigabytes = Number(raw);
+  if (!Number.isFinite(gigabytes) || gigabytes <= 0) {
+    throw badInput(
+      `AZCOPY_BUFFER_GB is "${raw}", which is not a positive number of GB.`,
+      "Set it to a number such as 0.5.",
+    );
+  }
+  return Math.max(MIB, Math.floor(gigabytes * 1024 * MIB));
+}
+
+function retryPolicyFrom(env: Environment): RetryPolicy {
+  return {
+    ...DEFAULT_RETRY_POLICY,
+    maxTries: positiveInteger("AZCP_MAX_TRIES", env, DEFAULT_RETRY_POLICY.maxTries),
+    baseDelayMs: positiveInteger("AZCP_RETRY_DELAY_MS", env, DEFAULT_RETRY_POLICY.baseDelayMs),
+  };
+}
+
+export function parseMetadata(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  const metadata: Record<string, string> = {};
+  for (const pair of text.split(";")) {
+    if (!pair.trim()) continue;
+    const equals = pair.indexOf("=");
+    const key = equals < 0 ? "" : pair.slice(0, equals).trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw badInput(
+        `--metadata "${pair}" is not key=value with a valid name (letters, digits, _).`,
+        'Write it like --metadata "project=alpha;owner=me".',
+      );
+    }
+    metadata[key] = pair.slice(equals + 1);
+  }
+  return metadata;
+}
+
+function checkTags(tags: string | undefined): string | undefined {
+  if (!tags) return undefined;
+  const pairs = tags.split("&");
+  if (pairs.length > 10 || pairs.some((pair) => !/^[^=]{1,128}=[^=]{0,256}$/.test(pair))) {
+    throw badInput(
+      `--blob-tags "${tags}" is not up to 10 key=value pairs joined by &.`,
+      'Write it like --blob-tags "team=data&env=test".',
+    );
+  }
+  return pairs
+    .map((pair) =>
+      pair
+        .split("=")
+        .map((part) => encodeURIComponent(part))
+        .join("="),
+    )
+    .join("&");
+}
+
+const TIERS = ["Hot", "Cool", "Cold", "Archive"];
+
+function transportAuth(location: Location, access: Access) {
+  if (location.type !== "remote") throw new Error("local location has no transport");
+  switch (access.kind) {
+    case "sas":
+      return { kind: "sas" as const, sas: location.sas! };
+    case "token":
+      return { kind: "token" as const, credential: access.credential };
+    case "anonymous":
+      return { kind: "anonymous" as const };
+  }
+}
+
+export async function createCopyJob(
+  sourceText: string,
+  destinationText: string,
+  options: CopyJobOptions,
+): Promise<CopyJob> {
+  const [fromKind, toKind] = options.fromTo ? splitFromTo(options.fromTo) : [undefined, undefined];
+  const source = locationFor(sourceText, fromKind, "source");
+  const destination = locationFor(destinationText, toKind, "destination");
+  if (source.type === "local" && destination.type === "local") {
+    throw badInput(
+      "Both locations are local: azcp copies to or from Azure Storage.",
+      "Use cp or rsync for local copies.",
+    );
+  }
+  const direction = source.type === "local" ? "upload" : destination.type === "local" ? "download" : "s2s";
+  const env = options.env;
+
+  const overwrite = options.overwrite ?? "true";
+  const blockSize =
+    options.blockSizeMb === undefined
+      ? undefined
+      : parseMebibytes(String(options.blockSizeMb), "--block-size-mb", MAX_BLOCK_SIZE);
+  const putBlobSize =
+    options.putBlobSizeMb === undefined
+      ? undefined
+      : parseMebibytes(String(options.putBlobSizeMb), "--put-blob-size-mb", MAX_PUT_BLOB_SIZE);
+  const memoryLimit = memoryBudgetFrom(env);
+  if (blockSize !== undefined && blockSize > 0.75 * memoryLimit && blockSize > 8 * MIB) {
+    throw badInput(
+      `--block-size-mb ${blockSize / MIB} is more than 3/4 of the memory budget (AZCOPY_BUFFER_GB = ${(memoryLimit / 1024 / MIB).toFixed(3)}).`,
+      "Use a smaller block size, or raise AZCOPY_BUFFER_GB.",
+    );
+  }
+  if (options.blockBlobTier && !TIERS.includes(options.blockBlobTier)) {
+    throw badInput(
+      `--block-blob-tier "${options.blockBlobTier}" is not a tier.`,
+      `Use one of ${TIERS.join(", ")}.`,
+    );
+  }
+  if (options.putMd5 && direction !== "upload")
+    throw badInput("--put-md5 applies to uploads only.", "Leave it out for this copy.");
+  if (options.preserveLastModifiedTime && direction !== "download") {
+    throw badInput("--preserve-last-modified-time applies to downloads only.", "Leave it out for this copy.");
+  }
+  if (overwrite === "prompt" && !options.askOverwrite) {
+    throw badInput(
+      "--overwrite prompt needs a terminal to ask on.",
+      "Use --overwrite true, false or ifSourceNewer in scripts.",
+    );
+  }
+  const filterOptions: FilterOptions = {
+    includePattern: options.includePattern,
+    excludePattern: options.excludePattern,
+    includePath: options.includePath,
+    excludePath: options.excludePath,
+    includeRegex: options.includeRegex,
+    excludeRegex: options.excludeRegex,
+    includeBefore:
+      typeof options.includeBefore === "string"
+        ? parseFlagDate(options.includeBefore, "--include-before")
+        : options.includeBefore,
+    includeAfter:
+      typeof options.includeAfter === "string"
+        ? parseFlagDate(options.includeAfter, "--include-after")
+        : options.includeAfter,
+  };
+  if (options.listOfFiles && (options.includePath || /\*/.test(sourceText))) {
+    throw badInput(
+      "--list-of-files cannot be combined with --include-path or a wildcard in the source.",
+      "Use one way of choosing files.",
+    );
+  }
+  const headers: ContentHeaders = {
+    contentType: options.contentType,
+    contentEncoding: options.contentEncoding,
+    contentLanguage: options.contentLanguage,
+    contentDisposition: options.contentDisposition,
+    cacheControl: options.cacheControl,
+  };
+  const settings: TransferSettings = {
+    jobId: newJobId(),
+    direction,
+    overwrite,
+    askOverwrite: options.askOverwrite,
+    blockSize,
+    putBlobSize,
+    blobType: options.blobType ?? "Detect",
+    tier: options.blockBlobTier,
+    metadata: parseMetadata(options.metadata),
+    tags: checkTags(options.blobTags),
+    headers,
+    guessMimeType: !options.noGuessMimeType && !options.contentType,
+    putMd5: options.putMd5 ?? false,
+    checkMd5: options.checkMd5 ?? "FailIfDifferent",
+    preserveLastModifiedTime: options.preserveLastModifiedTime ?? false,
+    s2sPreserveProperties: options.s2sPreserveProperties ?? true,
+    s2sPreserveAccessTier: options.s2sPreserveAccessTier ?? true,
+  };
+
+  // Authorize both sides before anything else, so a sign-in problem is the first thing said.
+  const sourceAccess =
+    source.type === "remote" ? await options.authorizer.accessFor(source, "source") : undefined;
+  const destinationAccess =
+    destination.type === "remote"
+      ? await options.authorizer.accessFor(destination, "destination")
+      : undefined;
+
+  const concurrency = concurrencyFrom(env);
+  const requests = new Semaphore(concurrency.limit);
+  const retry = retryPolicyFrom(env);
+  const rateLimiter = options.capMbps ? new RateLimiter(options.capMbps) : undefined;
+  const log = new JobLog(
+    settings.jobId,
+    options.logLevel ?? "INFO",
+    env,
+    options.commandLine ?? `copy ${sourceText} ${destinationText}`,
+  );
+  const transports: RestTransport[] = [];
+  const endpoint = (location: Location, access: Access | undefined, label: string): Endpoint | undefined => {
+    if (location.type !== "remote" || !access) return undefined;
+    const transport = new RestTransport(
+      new URL(location.accountUrl).origin,
+      transportAuth(location, access),
+      {
+        label,
+        connections: Math.max(concurrency.limit, 64),
+        requests,
+        retry,
+        rateLimiter,
+        onRetry: (notice) =>
+          log.write(
+            "WARNING",
+            `Retry ${notice.attempt} of ${notice.method} ${notice.path} in ${Math.round(notice.delayMs)} ms: ${notice.reason}`,
+          ),
+      },
+    );
+    transports.push(transport);
+    return { location, access, transport };
+  };
+  const sourceEndpoint = endpoint(source, sourceAccess, "source");
+  const destinationEndpoint = endpoint(destination, destinationAccess, "destination");
+
+  const explain = async (
+    error: unknown,
+    object: SourceObject | undefined,
+    key: string,
+  ): Promise<AzcpError> => {
+    if (isAzcpError(error)) return error;
+    const side = (error as { side?: string }).side;
+    const target =
+      side === "source" ? sourceEndpoint : side === "destination" ? destinationEndpoint : undefined;
+    if (target) {
+      const method = (error as { method?: string }).method ?? "";
+      const reading = side === "source" || method === "HEAD" || method === "GET";
+      return storageFailure(error, {
+        location: target.location,
+        access: target.access,
+        operation: side === "source" ? "read" : method === "HEAD" ? "check" : "write",
+        action: reading ? "read" : "write",
+        path: side === "source" ? (object?.key ?? target.location.path) : key || target.location.path,
+      });
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = error instanceof Error ? error.message : String(error);
+    return new AzcpError(
+      code?.startsWith("E") ? "bad-input" : "service",
+      `${object ? `${object.key}: ` : ""}${message}`,
+      {
+        remedy:
+          code === "EACCES" || code === "EPERM"
+            ? "Check the file permissions."
+            : "Run again with --log-level DEBUG for details.",
+        errorCode: code,
+      },
+    );
+  };
+
+  const skipped = { symlinks: 0, special: 0 };
+  const resolved = await resolveSource(source, sourceEndpoint, {
+    recursive: options.recursive ?? false,
+    asSubdir: options.asSubdir ?? true,
+    followSymlinks: options.followSymlinks ?? false,
+    listOfFiles: options.listOfFiles,
+    withMetadata: direction === "s2s" && settings.s2sPreserveProperties,
+    onSkipped: (path, reason) => {
+      if (reason === "symlink") skipped.symlinks++;
+      else skipped.special++;
+      log.write(
+        "INFO",
+        `Skipped ${reason === "symlink" ? "symbolic link" : reason === "special" ? "special file" : "unreadable entry"} ${path}`,
+      );
+    },
+  }).catch(async (error) => {
+    throw await explain(error, undefined, "");
+  });
+  const target = await resolveDestination(destination, destinationEndpoint, resolved.single).catch(
+    async (error) => {
+      throw await explain(error, undefined, "");
+    },
+  );
+
+  const memory = new ByteBudget(memoryLimit);
+  return new CopyJob({
+    jobId: settings.jobId,
+    source: resolved.source,
+    destination: target,
+    settings,
+    filter: compileFilter(filterOptions),
+    dryRun: options.dryRun ?? false,
+    memory,
+    pool: new BufferPool(memoryLimit),
+    fileConcurrency: positiveInteger("AZCOPY_CONCURRENT_FILES", env, Math.max(64, concurrency.limit * 2)),
+    log,
+    transportStats: () => transports.map((transport) => transport.stats),
+    explain,
+    isFatal: (error) =>
+      error.kind === "authentication" ||
+      error.kind === "permission" ||
+      error.kind === "network-rules" ||
+      (error.kind === "not-found" && /ContainerNotFound|ShareNotFound/.test(error.errorCode ?? "")),
+    ...(destinationEndpoint && destinationEndpoint.access.kind === "token" && !options.dryRun
+      ? { preflight: () => probeWrite(destinationEndpoint, explain) }
+      : {}),
+  });
+}
+
+/**
+ * Before a long listing, check that the signed-in identity may write at the destination: stage
+ * one uncommitted block on a unique name (never visible, discarded by the service).
+ */
+async function probeWrite(
+  endpoint: Endpoint,
+  explain: (error: unknown, object: undefined, key: string) => Promise<AzcpError>,
+) {
+  const { location, transport } = endpoint;
+  const directory =
+    location.path === "" || location.path.endsWith("/")
+      ? location.path
+      : `${location.path.replace(/[^/]*$/, "")}`;
+  const name = `${directory}.azcp-write-check-${Date.now().toString(36)}`;
+  try {
+    await transport.send({
+      method: "PUT",
+      path: blobPath(location, name),
+      query: { comp: "block", blockid: Buffer.from("azcp-write-check").toString("base64") },
+      body: Buffer.from("0"),
+      expect: [201],
+    });
+  } catch (error) {
+    const explained = await explain(error, undefined, name);
+    if (
+      explained.kind === "permission" ||
+      explained.kind === "authentication" ||
+      explained.kind === "network-rules"
+    )
+      throw explained;
+  }
+}
+
+export interface PipeOptions {
+  authorizer: Authorizer;
+  env: Environment;
+  blockSizeMb?: string | number | undefined;
+  contentType?: string | undefined;
+  capMbps?: number | undefined;
+}
+
+/** stdin to a blob, or a blob to stdout (--from-to PipeBlob / BlobPipe). Returns the bytes moved. */
+export async function runPipe(
+  direction: "upload" | "download",
+  url: string,
+  options: PipeOptions,
+): Promise<number> {
+  const location = locationFor(url, "Blob", direction === "upload" ? "destination" : "source");
+  if (location.type !== "remote" || !location.container || !location.path) {
+    throw badInput(
+      "A pipe copy needs the URL of one blob.",
+      "Pass https://<account>.blob.core.windows.net/<container>/<blob>.",
+    );
+  }
+  const access = await options.authorizer.accessFor(
+    location,
+    direction === "upload" ? "destination" : "source",
+  );
+  const concurrency = concurrencyFrom(options.env);
+  const transport = new RestTransport(new URL(location.accountUrl).origin, transportAuth(location, access), {
+    label: direction === "upload" ? "destination" : "source",
+    connections: Math.max(concurrency.limit, 64),
+    requests: new Semaphore(concurrency.limit),
+    retry: retryPolicyFrom(options.env),
+    rateLimiter: options.capMbps ? new RateLimiter(options.capMbps) : undefined,
+  });
+  const memoryLimit = memoryBudgetFrom(options.env);
+  const blockSize =
+    options.blockSizeMb === undefined
+      ? 8 * MIB
+      : parseMebibytes(String(options.blockSizeMb), "--block-size-mb", MAX_BLOCK_SIZE);
+  const limits = { memory: new ByteBudget(memoryLimit), pool: new BufferPool(memoryLimit), blockSize };
+  const { BlobDestination, BlobSource } = await import("../storage/blob-data.js");
+  const { downloadToStream, uploadFromStream } = await import("./pipe.js");
+  const endpoint = { location, access, transport };
+  try {
+    if (direction === "upload") {
+      const destination = new BlobDestination({ location, transport, mode: "file" });
+      return await uploadFromStream(
+        process.stdin,
+        destination,
+        location.path,
+        { contentType: options.contentType ?? "application/octet-stream" },
+        newJobId().replace(/-/g, "").slice(0, 16),
+        limits,
+      );
+    }
+    const source = new BlobSource({
+      ...endpoint,
+      single: location.path,
+      prefix: "",
+      relativePrefix: "",
+      recursive: false,
+      withMetadata: false,
+    });
+    for await (const object of source.enumerate())
+      return await downloadToStream(source, object, process.stdout, limits);
+    return 0;
+  } catch (error) {
+    if (isAzcpError(error)) throw error;
+    throw await storageFailure(error, {
+      location,
+      access,
+      operation: direction === "upload" ? "upload to" : "download",
+      action: direction === "upload" ? "write" : "read",
+    });
+  }
+}

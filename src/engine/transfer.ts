@@ -1,0 +1,459 @@
+// Moving one object from a source to a destination: decide whether to (overwrite rules), plan
+// its chunks, and move them under the job's memory budget, streaming through this machine or
+// letting the destination service copy from the source URL.
+import { createHash } from "node:crypto";
+import { AzcpError } from "../errors.js";
+import {
+  type ContentHeaders,
+  type Destination,
+  ObjectExistsError,
+  type ObjectWriter,
+  type Source,
+  type SourceObject,
+  type WriteOptions,
+} from "../storage/backend.js";
+import { sniffContentType, typeByExtension } from "../storage/mime.js";
+import type { BufferPool, ByteBudget } from "./concurrency.js";
+import { type ChunkPlan, chunkRange, MIB, planChunks } from "./planner.js";
+import type { TransferResult, TransferStatus } from "./summary.js";
+
+export type OverwriteMode = "true" | "false" | "prompt" | "ifSourceNewer";
+export type CheckMd5Mode = "NoCheck" | "LogOnly" | "FailIfDifferent" | "FailIfDifferentOrMissing";
+export type BlobTypeOption = "Detect" | "BlockBlob" | "PageBlob" | "AppendBlob";
+
+export interface TransferSettings {
+  jobId: string;
+  direction: "upload" | "download" | "s2s";
+  overwrite: OverwriteMode;
+  /** Answers --overwrite prompt for one destination. */
+  askOverwrite?: ((destination: string) => Promise<boolean>) | undefined;
+  blockSize?: number | undefined;
+  putBlobSize?: number | undefined;
+  blobType: BlobTypeOption;
+  tier?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+  tags?: string | undefined;
+  /** Headers the user set (--content-type and friends). */
+  headers: ContentHeaders;
+  guessMimeType: boolean;
+  putMd5: boolean;
+  checkMd5: CheckMd5Mode;
+  preserveLastModifiedTime: boolean;
+  s2sPreserveProperties: boolean;
+  s2sPreserveAccessTier: boolean;
+}
+
+export interface TransferContext {
+  source: Source;
+  destination: Destination;
+  settings: TransferSettings;
+  memory: ByteBudget;
+  pool: BufferPool;
+  signal: AbortSignal;
+  /** Bytes moved so far by running transfers (for progress). */
+  onBytes(delta: number): void;
+  notice(text: string): void;
+  warn(text: string): void;
+  /** Turn a failure into an explained AzcpError (the job knows the locations and the access). */
+  explain(error: unknown, object: SourceObject, destinationKey: string): Promise<AzcpError>;
+}
+
+const PAGE_CHUNK = 4 * MIB;
+const APPEND_CHUNK = 4 * MIB;
+
+function stableId(jobId: string, key: string): string {
+  return createHash("sha256").update(`${jobId}\0${key}`).digest("hex").slice(0, 16);
+}
+
+function blobTypeFor(
+  settings: TransferSettings,
+  object: SourceObject,
+): "BlockBlob" | "PageBlob" | "AppendBlob" | undefined {
+  if (settings.direction === "download") return undefined;
+  if (settings.blobType !== "Detect") return settings.blobType;
+  if (settings.direction === "s2s" && (object.blobType === "PageBlob" || object.blobType === "AppendBlob"))
+    return object.blobType;
+  if (settings.direction === "upload" && /\.vhdx?$/i.test(object.relativePath)) return "PageBlob";
+  return "BlockBlob";
+}
+
+function planFor(size: number, blobType: string | undefined, settings: TransferSettings): ChunkPlan {
+  if (blobType === "PageBlob") {
+    if (size % 512 !== 0) {
+      throw new AzcpError(
+        "bad-input",
+        `A page blob's size must be a multiple of 512 bytes, and this file has ${size}.`,
+        {
+          remedy: "Upload it as a block blob (--blob-type BlockBlob), or pad it to a multiple of 512 bytes.",
+        },
+      );
+    }
+    return size === 0
+      ? { kind: "single", size }
+      : { kind: "blocks", size, blockSize: PAGE_CHUNK, count: Math.ceil(size / PAGE_CHUNK) };
+  }
+  if (blobType === "AppendBlob") {
+    return size === 0
+      ? { kind: "single", size }
+      : { kind: "blocks", size, blockSize: APPEND_CHUNK, count: Math.ceil(size / APPEND_CHUNK) };
+  }
+  return planChunks(size, { blockSize: settings.blockSize, putBlobSize: settings.putBlobSize });
+}
+
+/** What the destination object's headers should be. */
+async function headersFor(
+  context: TransferContext,
+  object: SourceObject,
+  head: () => Promise<Buffer>,
+): Promise<ContentHeaders> {
+  const { settings } = context;
+  if (settings.direction === "s2s")
+    return settings.s2sPreserveProperties
+      ? { ...object.headers, ...definedOnly(settings.headers) }
+      : definedOnly(settings.headers);
+  if (settings.direction === "download") return {};
+  const headers = definedOnly(settings.headers);
+  if (!headers.contentType) {
+    headers.contentType = settings.guessMimeType
+      ? (typeByExtension(object.relativePath) ?? sniffContentType(await head()))
+      : "application/octet-stream";
+  }
+  return headers;
+}
+
+function definedOnly(headers: ContentHeaders): ContentHeaders {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([, value]) => value !== undefined && value !== ""),
+  );
+}
+
+export async function transferObject(
+  context: TransferContext,
+  object: SourceObject,
+): Promise<TransferResult> {
+  const { source, destination, settings } = context;
+  const base = { source: source.display(object), destination: "", size: object.size };
+  let key: string;
+  try {
+    key = destination.keyFor(object.relativePath);
+  } catch (error) {
+    return { ...base, status: "Failed", error: await context.explain(error, object, "") };
+  }
+  const result = (status: TransferStatus, error?: AzcpError): TransferResult => ({
+    ...base,
+    destination: destination.display(key),
+    status,
+    ...(error ? { error, statusCode: error.statusCode, errorCode: error.errorCode } : {}),
+  });
+
+  try {
+    const blobType = blobTypeFor(settings, object);
+    const plan = planFor(object.size, blobType, settings);
+    if (settings.overwrite !== "true") {
+      const skip = await overwriteDecision(context, key, object, plan);
+      if (skip) return result(skip);
+    }
+    const serverSide =
+      settings.direction === "s2s" && destination.copyFromUrl && source.copySource !== undefined;
+    await (serverSide
+      ? copyServerSide(context, object, key, plan, blobType)
+      : stream(context, object, key, plan, blobType));
+    return result("Success");
+  } catch (error) {
+    if (error instanceof ObjectExistsError) return result("SkippedEntityAlreadyExists");
+    return result("Failed", await context.explain(error, object, key));
+  } finally {
+    await source.release?.(object).catch(() => undefined);
+  }
+}
+
+async function overwriteDecision(
+  context: TransferContext,
+  key: string,
+  object: SourceObject,
+  plan: ChunkPlan,
+): Promise<TransferStatus | undefined> {
+  const { settings, destination } = context;
+  // A single request can be made conditional (If-None-Match / link), which saves a lookup.
+  if (settings.overwrite === "false" && plan.kind === "single") return undefined;
+  const existing = await destination.stat(key);
+  if (!existing) return undefined;
+  switch (settings.overwrite) {
+    case "false":
+      return "SkippedEntityAlreadyExists";
+    case "ifSourceNewer":
+      return object.lastModified &&
+        existing.lastModified &&
+        object.lastModified.getTime() <= existing.lastModified.getTime()
+        ? "SkippedIfSourceNotNewer"
+        : undefined;
+    case "prompt":
+      return (await settings.askOverwrite?.(destination.display(key))) ? undefined : "SkippedByUser";
+    default:
+      return undefined;
+  }
+}
+
+function writeOptions(
+  context: TransferContext,
+  object: SourceObject,
+  key: string,
+  plan: ChunkPlan,
+  headers: ContentHeaders,
+  blobType: WriteOptions["blobType"],
+): WriteOptions {
+  const { settings } = context;
+  const upload = settings.direction !== "download";
+  const metadata =
+    settings.metadata ??
+    (settings.direction === "s2s" && settings.s2sPreserveProperties ? object.metadata : undefined);
+  const tier =
+    settings.tier ??
+    (settings.direction === "s2s" && settings.s2sPreserveAccessTier ? object.accessTier : undefined);
+  return {
+    plan,
+    headers,
+    metadata: upload ? metadata : undefined,
+    tags: upload ? settings.tags : undefined,
+    tier: upload && blobType === "BlockBlob" ? tier : undefined,
+    blobType,
+    ifNotExists: settings.overwrite === "false",
+    lastModified:
+      settings.direction === "download" && settings.preserveLastModifiedTime
+        ? object.lastModified
+        : undefined,
+    transferId: stableId(settings.jobId, key),
+  };
+}
+
+/** The MD5 to compare a download with, by --check-md5; undefined means no check. */
+function expectedMd5(context: TransferContext, object: SourceObject): string | undefined {
+  const { checkMd5, direction } = context.settings;
+  if (direction !== "download" || checkMd5 === "NoCheck") return undefined;
+  if (!object.contentMd5) {
+    if (checkMd5 === "FailIfDifferentOrMissing") {
+      throw new AzcpError(
+        "service",
+        `${context.source.display(object)} has no MD5 to check the download against.`,
+        {
+          remedy: "Use --check-md5 FailIfDifferent (or NoCheck), or store MD5s when uploading (--put-md5).",
+        },
+      );
+    }
+    return undefined;
+  }
+  return object.contentMd5;
+}
+
+async function stream(
+  context: TransferContext,
+  object: SourceObject,
+  key: string,
+  plan: ChunkPlan,
+  blobType: WriteOptions["blobType"],
+): Promise<void> {
+  const { source, settings } = context;
+  const verify = expectedMd5(context, object);
+  const logOnly = settings.checkMd5 === "LogOnly";
+
+  if (plan.kind === "single") {
+    const release = await context.memory.acquire(plan.size);
+    const buffer = context.pool.get(plan.size);
+    try {
+      const data = buffer.subarray(0, plan.size);
+      await source.read(object, 0, plan.size, data, context.signal);
+      if (verify !== undefined && createHash("md5").update(data).digest("base64") !== verify) {
+        // Read it once more: a corrupted response must not be kept as good.
+        await source.read(object, 0, plan.size, data, context.signal);
+        if (createHash("md5").update(data).digest("base64") !== verify && !logOnly)
+          throw corrupt(context, object);
+      }
+      const headers = await headersFor(context, object, async () => data);
+      const writer = await context.destination.writer(
+        key,
+        writeOptions(context, object, key, plan, headers, blobType),
+      );
+      try {
+        const md5 =
+          settings.putMd5 && settings.direction === "upload"
+            ? createHash("md5").update(data).digest()
+            : preservedMd5(context, object);
+        await writer.writeAll(data, md5);
+        await writer.commit({ storeMd5: md5 });
+      } catch (error) {
+        await writer.abort().catch(() => undefined);
+        throw error;
+      }
+      context.onBytes(plan.size);
+    } finally {
+      context.pool.put(buffer);
+      release();
+    }
+    return;
+  }
+
+  const headers = await headersFor(context, object, async () => {
+    const head = Buffer.alloc(Math.min(512, plan.size));
+    await source.read(object, 0, head.length, head, context.signal);
+    return head;
+  });
+  const writer = await context.destination.writer(
+    key,
+    writeOptions(context, object, key, plan, headers, blobType),
+  );
+  const hash = settings.putMd5 && settings.direction === "upload" ? createHash("md5") : undefined;
+  try {
+    await forEachChunk(
+      context,
+      plan,
+      writer.parallelChunks,
+      async (index, data, offset) => {
+        await writer.writeChunk(index, offset, data);
+      },
+      async (data, offset) => {
+        await source.read(object, offset, data.length, data, context.signal);
+        hash?.update(data);
+      },
+      hash !== undefined || !writer.parallelChunks,
+    );
+    try {
+      await writer.commit({ storeMd5: hash?.digest() ?? preservedMd5(context, object), verifyMd5: verify });
+    } catch (error) {
+      if ((error as { code?: string }).code === "AZCP_CORRUPT" && logOnly) {
+        context.warn(`MD5 mismatch for ${context.source.display(object)} (kept, --check-md5 LogOnly).`);
+        await writer.commit({});
+      } else throw error;
+    }
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Runs every chunk under the memory budget: read (in order when `sequentialReads`, as hashing
+ * needs), then write; stops scheduling at the first failure and waits for what is in flight.
+ */
+async function forEachChunk(
+  context: TransferContext,
+  plan: ChunkPlan,
+  parallel: boolean,
+  write: (index: number, data: Buffer, offset: number) => Promise<void>,
+  read: (data: Buffer, offset: number) => Promise<void>,
+  sequentialReads: boolean,
+): Promise<void> {
+  const count = plan.kind === "blocks" ? plan.count : 1;
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  for (let index = 0; index < count && failure === undefined && !context.signal.aborted; index++) {
+    const { offset, length } = chunkRange(plan, index);
+    const release = await context.memory.acquire(length);
+    const buffer = context.pool.get(length);
+    const data = buffer.subarray(0, length);
+    const finish = () => {
+      context.pool.put(buffer);
+      release();
+    };
+    if (sequentialReads) {
+      try {
+        await read(data, offset);
+      } catch (error) {
+        finish();
+        failure = error;
+        break;
+      }
+    }
+    const task = (async () => {
+      try {
+        if (!sequentialReads) await read(data, offset);
+        await write(index, data, offset);
+        context.onBytes(length);
+      } catch (error) {
+        failure ??= error;
+      } finally {
+        finish();
+      }
+    })();
+    if (!parallel) {
+      await task;
+      continue;
+    }
+    inFlight.add(task);
+    void task.then(() => inFlight.delete(task));
+  }
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
+  if (context.signal.aborted) throw new AzcpError("cancelled", "The job was cancelled.");
+}
+
+async function copyServerSide(
+  context: TransferContext,
+  object: SourceObject,
+  key: string,
+  plan: ChunkPlan,
+  blobType: WriteOptions["blobType"],
+): Promise<void> {
+  const headers = await headersFor(context, object, async () => Buffer.alloc(0));
+  const copySource = await context.source.copySource!(object);
+  const writer = await context.destination.writer(
+    key,
+    writeOptions(context, object, key, plan, headers, blobType),
+  );
+  if (!writer.copyAll || !writer.copyChunk || blobType !== "BlockBlob") {
+    await writer.abort();
+    return stream(context, object, key, plan, blobType);
+  }
+  try {
+    if (plan.kind === "single") {
+      await writer.copyAll(copySource, plan.size);
+      context.onBytes(plan.size);
+    } else {
+      let next = 0;
+      let failure: unknown;
+      // The service moves the bytes: no memory is held here, only requests are in flight.
+      const lanes = Array.from({ length: Math.min(16, plan.count) }, async () => {
+        while (failure === undefined && next < plan.count && !context.signal.aborted) {
+          const index = next++;
+          const { offset, length } = chunkRange(plan, index);
+          try {
+            await writer.copyChunk!(index, offset, length, copySource);
+            context.onBytes(length);
+          } catch (error) {
+            failure ??= error;
+          }
+        }
+      });
+      await Promise.all(lanes);
+      if (failure !== undefined) throw failure;
+    }
+    await writer.commit({ storeMd5: preservedMd5(context, object) });
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    if ((error as { statusCode?: number }).statusCode === 501 && context.destination.copyFromUrl) {
+      context.destination.copyFromUrl = false;
+      context.notice(
+        "INFO: The destination service does not support copying from a URL (501 Not Implemented); azcp copies the data through this machine instead.",
+      );
+    }
+    if (!context.destination.copyFromUrl) return stream(context, object, key, plan, blobType);
+    throw error;
+  }
+}
+
+/** A service-to-service copy keeps the source's MD5 (with --s2s-preserve-properties). */
+function preservedMd5(context: TransferContext, object: SourceObject): Buffer | undefined {
+  const { direction, s2sPreserveProperties } = context.settings;
+  return direction === "s2s" && s2sPreserveProperties && object.contentMd5
+    ? Buffer.from(object.contentMd5, "base64")
+    : undefined;
+}
+
+function corrupt(context: TransferContext, object: SourceObject): AzcpError {
+  return new AzcpError(
+    "service",
+    `The data downloaded for ${context.source.display(object)} does not match its MD5.`,
+    {
+      remedy: "Run the copy again; if it repeats, the stored object may be damaged.",
+    },
+  );
+}

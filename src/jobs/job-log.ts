@@ -1,0 +1,60 @@
+// One log file per job under AZCOPY_LOG_LOCATION, written through redaction: no SAS signature,
+// token or registered secret ever reaches it.
+import { randomUUID } from "node:crypto";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { redactAll } from "../location/redact.js";
+import { type Environment, readSetting } from "../settings.js";
+import { VERSION } from "../version.js";
+
+export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR" | "NONE";
+
+const RANK: Record<LogLevel, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3, NONE: 4 };
+
+export function newJobId(): string {
+  return randomUUID();
+}
+
+export function logDirectory(env: Environment): string {
+  return readSetting("AZCOPY_LOG_LOCATION", env) ?? join(env.HOME || homedir(), ".azcopy");
+}
+
+export class JobLog {
+  readonly path: string | undefined;
+  private readonly stream: WriteStream | undefined;
+
+  constructor(
+    jobId: string,
+    private readonly level: LogLevel,
+    env: Environment,
+    command: string,
+  ) {
+    if (level === "NONE") return;
+    const directory = logDirectory(env);
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    this.path = join(directory, `${jobId}.log`);
+    this.stream = createWriteStream(this.path, { flags: "a", mode: 0o600 });
+    this.stream.on("error", () => undefined);
+    this.write(
+      "INFO",
+      `azcp version ${VERSION}, node ${process.version}, ${process.platform}-${process.arch}`,
+    );
+    this.write("INFO", `Command: ${command}`);
+  }
+
+  enabled(level: LogLevel): boolean {
+    return this.stream !== undefined && RANK[level] >= RANK[this.level];
+  }
+
+  write(level: Exclude<LogLevel, "NONE">, message: string): void {
+    if (!this.enabled(level)) return;
+    this.stream!.write(`${new Date().toISOString()} ${level}: ${redactAll(message)}\n`);
+  }
+
+  close(): Promise<void> {
+    const stream = this.stream;
+    if (!stream) return Promise.resolve();
+    return new Promise((resolve) => stream.end(() => resolve()));
+  }
+}

@@ -1,0 +1,470 @@
+// Blob Storage as a transfer source and destination. Listing goes through the SDK; the bytes go
+// through the lean REST transport: ranged Get Blob, Put Blob, Put Block + Put Block List,
+// append and page writes, and Put Blob/Block From URL for server-side copies.
+import type { ContainerClient } from "@azure/storage-blob";
+import type { Access } from "../auth/authorize.js";
+import { encodePath, type RemoteLocation } from "../location/location.js";
+import {
+  type ContentHeaders,
+  type CopySource,
+  type Destination,
+  type ExistingObject,
+  ObjectExistsError,
+  type ObjectWriter,
+  type Source,
+  type SourceObject,
+  type WriteOptions,
+} from "./backend.js";
+import { blobServiceClient } from "./blob.js";
+import { HttpError, type RestTransport } from "./http.js";
+
+/** Path of a blob from the transport's origin: /account/container/name (path-style) or /container/name. */
+export function blobPath(location: RemoteLocation, name: string): string {
+  const account = location.pathStyle ? `/${encodeURIComponent(location.accountName)}` : "";
+  return `${account}/${encodeURIComponent(location.container ?? "")}${name ? `/${encodePath(name)}` : ""}`;
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export interface BlobSourceOptions {
+  location: RemoteLocation;
+  access: Access;
+  transport: RestTransport;
+  /** One blob to copy (its full name), or undefined to list `prefix`. */
+  single?: string | undefined;
+  /** Listing prefix ("" or ending in "/"). */
+  prefix: string;
+  /** Prefix for relative paths (the directory's name with --as-subdir). */
+  relativePrefix: string;
+  recursive: boolean;
+  nameFilter?: ((name: string) => boolean) | undefined;
+  /** Ask the listing for metadata (server-side copies that preserve properties). */
+  withMetadata: boolean;
+}
+
+export class BlobSource implements Source {
+  readonly description: string;
+
+  constructor(private readonly options: BlobSourceOptions) {
+    this.description = options.transport.displayUrl(
+      blobPath(options.location, options.single ?? options.prefix),
+    );
+  }
+
+  async *enumerate(): AsyncGenerator<SourceObject> {
+    const { location, single } = this.options;
+    if (single !== undefined) {
+      const response = await this.options.transport.send({
+        method: "HEAD",
+        path: blobPath(location, single),
+        expect: [200],
+      });
+      const h = response.headers;
+      const metadata: Record<string, string> = {};
+      for (const [name, value] of Object.entries(h)) {
+        if (name.startsWith("x-ms-meta-") && typeof value === "string") metadata[name.slice(10)] = value;
+      }
+      yield {
+        relativePath: single.slice(single.lastIndexOf("/") + 1),
+        size: Number(header(h, "content-length") ?? 0),
+        lastModified: header(h, "last-modified") ? new Date(header(h, "last-modified")!) : undefined,
+        contentMd5: header(h, "content-md5"),
+        headers: {
+          contentType: header(h, "content-type"),
+          contentEncoding: header(h, "content-encoding"),
+          contentLanguage: header(h, "content-language"),
+          contentDisposition: header(h, "content-disposition"),
+          cacheControl: header(h, "cache-control"),
+        },
+        metadata,
+        blobType: header(h, "x-ms-blob-type"),
+        accessTier: header(h, "x-ms-access-tier"),
+        key: single,
+      };
+      return;
+    }
+    const service = await blobServiceClient(location, this.options.access);
+    const container: ContainerClient = service.getContainerClient(location.container!);
+    const { prefix, relativePrefix, recursive, nameFilter } = this.options;
+    const include = this.options.withMetadata ? { includeMetadata: true } : {};
+    const pages = recursive
+      ? container.listBlobsFlat({ prefix, ...include }).byPage({ maxPageSize: 5000 })
+      : container.listBlobsByHierarchy("/", { prefix, ...include }).byPage({ maxPageSize: 5000 });
+    for await (const page of pages) {
+      for (const item of page.segment.blobItems) {
+        const rest = item.name.slice(prefix.length);
+        // A name ending in "/" is a folder marker, not data.
+        if (rest === "" || rest.endsWith("/")) continue;
+        if (nameFilter && !nameFilter(rest.split("/")[0]!)) continue;
+        const p = item.properties;
+        yield {
+          relativePath: relativePrefix ? `${relativePrefix}/${rest}` : rest,
+          size: p.contentLength ?? 0,
+          lastModified: p.lastModified,
+          contentMd5:
+            p.contentMD5 && p.contentMD5.length ? Buffer.from(p.contentMD5).toString("base64") : undefined,
+          headers: {
+            contentType: p.contentType,
+            contentEncoding: p.contentEncoding,
+            contentLanguage: p.contentLanguage,
+            contentDisposition: p.contentDisposition,
+            cacheControl: p.cacheControl,
+          },
+          metadata: item.metadata,
+          blobType: p.blobType,
+          accessTier: p.accessTier,
+          key: item.name,
+        };
+      }
+    }
+  }
+
+  async read(
+    object: SourceObject,
+    offset: number,
+    length: number,
+    into: Buffer,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (length === 0) return;
+    await this.options.transport.send(
+      {
+        method: "GET",
+        path: blobPath(this.options.location, object.key),
+        headers: { "x-ms-range": `bytes=${offset}-${offset + length - 1}` },
+        expect: [200, 206],
+        into: { buffer: into, offset: 0, length },
+      },
+      signal,
+    );
+  }
+
+  display(object: SourceObject): string {
+    return this.options.transport.displayUrl(blobPath(this.options.location, object.key));
+  }
+
+  async copySource(object: SourceObject): Promise<CopySource> {
+    const path = blobPath(this.options.location, object.key);
+    return { url: this.options.transport.url(path), authorization: await this.options.transport.bearer() };
+  }
+}
+
+export interface BlobDestinationOptions {
+  location: RemoteLocation;
+  transport: RestTransport;
+  /** "file": the location names the blob to write; "directory": blobs go under its path. */
+  mode: "directory" | "file";
+}
+
+export class BlobDestination implements Destination {
+  readonly description: string;
+  copyFromUrl = true;
+  private readonly prefix: string;
+
+  constructor(private readonly options: BlobDestinationOptions) {
+    const path = options.location.path;
+    this.prefix = options.mode === "file" || path === "" || path.endsWith("/") ? path : `${path}/`;
+    this.description = options.transport.displayUrl(blobPath(options.location, options.location.path));
+  }
+
+  keyFor(relativePath: string): string {
+    return this.options.mode === "file" ? this.options.location.path : `${this.prefix}${relativePath}`;
+  }
+
+  display(key: string): string {
+    return this.options.transport.displayUrl(blobPath(this.options.location, key));
+  }
+
+  async stat(key: string): Promise<ExistingObject | undefined> {
+    try {
+      const response = await this.options.transport.send({
+        method: "HEAD",
+        path: blobPath(this.options.location, key),
+        expect: [200],
+      });
+      const lastModified = header(response.headers, "last-modified");
+      return {
+        size: Number(header(response.headers, "content-length") ?? 0),
+        lastModified: lastModified ? new Date(lastModified) : undefined,
+      };
+    } catch (error) {
+      if ((error as HttpError).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async writer(key: string, options: WriteOptions): Promise<ObjectWriter> {
+    const path = blobPath(this.options.location, key);
+    switch (options.blobType ?? "BlockBlob") {
+      case "AppendBlob":
+        return new AppendBlobWriter(this.options.transport, path, key, options);
+      case "PageBlob":
+        return new PageBlobWriter(this.options.transport, path, key, options);
+      default:
+        return new BlockBlobWriter(this.options.transport, path, key, options);
+    }
+  }
+}
+
+/** Content headers, metadata, tags and tier as request headers; `prefix` is "x-ms-blob-" for Put Block List. */
+function objectHeaders(options: WriteOptions, blobPrefix: boolean): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const h: ContentHeaders = options.headers;
+  const name = (plain: string) => (blobPrefix ? `x-ms-blob-${plain}` : plain);
+  if (h.contentType) headers[name("content-type")] = h.contentType;
+  if (h.contentEncoding) headers[name("content-encoding")] = h.contentEncoding;
+  if (h.contentLanguage) headers[name("content-language")] = h.contentLanguage;
+  if (h.contentDisposition) headers[name("content-disposition")] = h.contentDisposition;
+  if (h.cacheControl) headers[name("cache-control")] = h.cacheControl;
+  for (const [key, value] of Object.entries(options.metadata ?? {})) headers[`x-ms-meta-${key}`] = value;
+  if (options.tags) headers["x-ms-tags"] = options.tags;
+  if (options.tier) headers["x-ms-access-tier"] = options.tier;
+  if (options.ifNotExists) headers["if-none-match"] = "*";
+  return headers;
+}
+
+function existsOr(key: string) {
+  return (error: unknown): never => {
+    const status = (error as HttpError).statusCode;
+    if (status === 409 || status === 412) {
+      const code = (error as HttpError).code;
+      if (code === "BlobAlreadyExists" || code === "ConditionNotMet" || status === 412)
+        throw new ObjectExistsError(key);
+    }
+    throw error;
+  };
+}
+
+function copySourceHeaders(source: CopySource): Record<string, string> {
+  return {
+    "x-ms-copy-source": source.url,
+    ...(source.authorization ? { "x-ms-copy-source-authorization": source.authorization } : {}),
+  };
+}
+
+/** Block ids must all have one length in a blob; this one is stable for a transfer and index. */
+export function blockId(transferId: string, index: number): string {
+  return Buffer.from(`${transferId}-${String(index).padStart(6, "0")}`).toString("base64");
+}
+
+class BlockBlobWriter implements ObjectWriter {
+  readonly parallelChunks = true;
+  private count = 0;
+
+  constructor(
+    private readonly transport: RestTransport,
+    private readonly path: string,
+    private readonly key: string,
+    private readonly options: WriteOptions,
+  ) {
+    this.count = options.plan.kind === "blocks" ? options.plan.count : 0;
+  }
+
+  async writeAll(data: Buffer, contentMd5?: Buffer): Promise<void> {
+    await this.transport
+      .send({
+        method: "PUT",
+        path: this.path,
+        headers: {
+          "x-ms-blob-type": "BlockBlob",
+          ...objectHeaders(this.options, false),
+          ...(contentMd5 ? { "content-md5": contentMd5.toString("base64") } : {}),
+        },
+        body: data,
+        expect: [201],
+      })
+      .catch(existsOr(this.key));
+  }
+
+  async writeChunk(index: number, _offset: number, data: Buffer): Promise<void> {
+    // A stream's length is known only at its end: the block list is as long as the blocks written.
+    this.count = Math.max(this.count, index + 1);
+    await this.transport.send({
+      method: "PUT",
+      path: this.path,
+      query: { comp: "block", blockid: blockId(this.options.transferId, index) },
+      body: data,
+      expect: [201],
+    });
+  }
+
+  async copyAll(source: CopySource, _size: number): Promise<void> {
+    await this.transport
+      .send({
+        method: "PUT",
+        path: this.path,
+        headers: {
+          "x-ms-blob-type": "BlockBlob",
+          ...copySourceHeaders(source),
+          ...objectHeaders(this.options, false),
+        },
+        expect: [201],
+      })
+      .catch(existsOr(this.key));
+  }
+
+  async copyChunk(index: number, offset: number, length: number, source: CopySource): Promise<void> {
+    await this.transport.send({
+      method: "PUT",
+      path: this.path,
+      query: { comp: "block", blockid: blockId(this.options.transferId, index) },
+      headers: {
+        ...copySourceHeaders(source),
+        "x-ms-source-range": `bytes=${offset}-${offset + length - 1}`,
+      },
+      expect: [201],
+    });
+  }
+
+  async commit(options: { storeMd5?: Buffer | undefined } = {}): Promise<void> {
+    if (this.options.plan.kind === "single") return;
+    const ids = Array.from(
+      { length: this.count },
+      (_, index) => `<Latest>${blockId(this.options.transferId, index)}</Latest>`,
+    );
+    const body = Buffer.from(`<?xml version="1.0" encoding="utf-8"?><BlockList>${ids.join("")}</BlockList>`);
+    await this.transport
+      .send({
+        method: "PUT",
+        path: this.path,
+        query: { comp: "blocklist" },
+        headers: {
+          "content-type": "application/xml",
+          ...objectHeaders(this.options, true),
+          ...(options.storeMd5 ? { "x-ms-blob-content-md5": options.storeMd5.toString("base64") } : {}),
+        },
+        body,
+        expect: [201],
+      })
+      .catch(existsOr(this.key));
+  }
+
+  async abort(): Promise<void> {
+    // Uncommitted blocks are not visible, and the service discards them after a week.
+  }
+}
+
+/** Append blobs take their data in order, one append at a time. */
+class AppendBlobWriter implements ObjectWriter {
+  readonly parallelChunks = false;
+  private created: Promise<void> | undefined;
+
+  constructor(
+    private readonly transport: RestTransport,
+    private readonly path: string,
+    private readonly key: string,
+    private readonly options: WriteOptions,
+  ) {}
+
+  private create(): Promise<void> {
+    this.created ??= this.transport
+      .send({
+        method: "PUT",
+        path: this.path,
+        headers: { "x-ms-blob-type": "AppendBlob", ...objectHeaders(this.options, false) },
+        expect: [201],
+      })
+      .then(() => undefined)
+      .catch(existsOr(this.key));
+    return this.created;
+  }
+
+  private async append(data: Buffer, offset: number): Promise<void> {
+    await this.create();
+    if (data.length === 0) return;
+    await this.transport.send({
+      method: "PUT",
+      path: this.path,
+      query: { comp: "appendblock" },
+      headers: { "x-ms-blob-condition-appendpos": String(offset) },
+      body: data,
+      expect: [201],
+    });
+  }
+
+  writeAll(data: Buffer): Promise<void> {
+    return this.append(data, 0);
+  }
+
+  writeChunk(_index: number, offset: number, data: Buffer): Promise<void> {
+    return this.append(data, offset);
+  }
+
+  async commit(): Promise<void> {
+    await this.create();
+  }
+
+  async abort(): Promise<void> {
+    if (this.created)
+      await this.transport
+        .send({ method: "DELETE", path: this.path, expect: [202, 404] })
+        .catch(() => undefined);
+  }
+}
+
+/** Page blobs: a fixed size in 512-byte pages; pages of zeros are left unwritten (sparse). */
+class PageBlobWriter implements ObjectWriter {
+  readonly parallelChunks = true;
+  private created: Promise<void> | undefined;
+
+  constructor(
+    private readonly transport: RestTransport,
+    private readonly path: string,
+    private readonly key: string,
+    private readonly options: WriteOptions,
+  ) {}
+
+  private create(): Promise<void> {
+    this.created ??= this.transport
+      .send({
+        method: "PUT",
+        path: this.path,
+        headers: {
+          "x-ms-blob-type": "PageBlob",
+          "x-ms-blob-content-length": String(this.options.plan.size),
+          ...objectHeaders(this.options, false),
+        },
+        expect: [201],
+      })
+      .then(() => undefined)
+      .catch(existsOr(this.key));
+    return this.created;
+  }
+
+  private async writePages(data: Buffer, offset: number): Promise<void> {
+    await this.create();
+    if (data.length === 0 || data.every((byte) => byte === 0)) return;
+    await this.transport.send({
+      method: "PUT",
+      path: this.path,
+      query: { comp: "page" },
+      headers: { "x-ms-page-write": "update", "x-ms-range": `bytes=${offset}-${offset + data.length - 1}` },
+      body: data,
+      expect: [201],
+    });
+  }
+
+  writeAll(data: Buffer): Promise<void> {
+    return this.writePages(data, 0);
+  }
+
+  writeChunk(_index: number, offset: number, data: Buffer): Promise<void> {
+    return this.writePages(data, offset);
+  }
+
+  async commit(): Promise<void> {
+    await this.create();
+  }
+
+  async abort(): Promise<void> {
+    if (this.created)
+      await this.transport
+        .send({ method: "DELETE", path: this.path, expect: [202, 404] })
+        .catch(() => undefined);
+  }
+}
+
+export { HttpError };

@@ -1,0 +1,318 @@
+// The local file system as a source (a streaming, sorted walk) and as a destination (writes go
+// to a temporary name beside the target and are renamed only when complete and verified).
+import { createHash, randomBytes } from "node:crypto";
+import { constants, type Dirent } from "node:fs";
+import {
+  type FileHandle,
+  link,
+  mkdir,
+  open,
+  opendir,
+  realpath,
+  rename,
+  rm,
+  stat,
+  unlink,
+  utimes,
+} from "node:fs/promises";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { AzcpError } from "../errors.js";
+import {
+  type Destination,
+  type ExistingObject,
+  ObjectExistsError,
+  type ObjectWriter,
+  type Source,
+  type SourceObject,
+  type WriteOptions,
+} from "./backend.js";
+
+export interface LocalSourceOptions {
+  /** Absolute path of a file, or of a directory to walk. */
+  path: string;
+  /** Prefix for relative paths (the directory's own name with --as-subdir). */
+  prefix: string;
+  recursive: boolean;
+  followSymlinks: boolean;
+  /** Keep only top-level names this accepts (a wildcard in the last path segment). */
+  nameFilter?: ((name: string) => boolean) | undefined;
+  /** Called for what the walk leaves out (symlinks not followed, special files). */
+  onSkipped?: (path: string, reason: "symlink" | "special" | "unreadable") => void;
+}
+
+export class LocalSource implements Source {
+  readonly description: string;
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+
+  constructor(private readonly options: LocalSourceOptions) {
+    this.description = options.path;
+  }
+
+  async *enumerate(): AsyncGenerator<SourceObject> {
+    const info = await stat(this.options.path);
+    if (!info.isDirectory()) {
+      yield {
+        relativePath: basename(this.options.path),
+        size: info.size,
+        lastModified: info.mtime,
+        key: this.options.path,
+      };
+      return;
+    }
+    const visited = new Set<string>([await realpath(this.options.path)]);
+    yield* this.walk(this.options.path, this.options.prefix, true, visited);
+  }
+
+  private async *walk(
+    directory: string,
+    prefix: string,
+    top: boolean,
+    visited: Set<string>,
+  ): AsyncGenerator<SourceObject> {
+    const entries: Dirent[] = [];
+    for await (const entry of await opendir(directory)) entries.push(entry);
+    // Directories sort as "name/", so walking in this order lists paths in byte order overall.
+    const sortKey = (entry: Dirent) => (entry.isDirectory() ? `${entry.name}/` : entry.name);
+    entries.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    for (const entry of entries) {
+      if (top && this.options.nameFilter && !this.options.nameFilter(entry.name)) continue;
+      const path = join(directory, entry.name);
+      const relativePath = prefix ? `${prefix}/${entry.name}` : entry.name;
+      let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        if (!this.options.followSymlinks) {
+          this.options.onSkipped?.(path, "symlink");
+          continue;
+        }
+        const target = await stat(path).catch(() => undefined);
+        if (!target) {
+          this.options.onSkipped?.(path, "unreadable");
+          continue;
+        }
+        isDirectory = target.isDirectory();
+        isFile = target.isFile();
+      }
+      if (isDirectory) {
+        if (!this.options.recursive) continue;
+        const real = await realpath(path);
+        if (visited.has(real)) continue;
+        visited.add(real);
+        yield* this.walk(path, relativePath, false, visited);
+      } else if (isFile) {
+        const info = await stat(path).catch(() => undefined);
+        if (!info) {
+          this.options.onSkipped?.(path, "unreadable");
+          continue;
+        }
+        yield { relativePath, size: info.size, lastModified: info.mtime, key: path };
+      } else {
+        this.options.onSkipped?.(path, "special");
+      }
+    }
+  }
+
+  private handle(object: SourceObject): Promise<FileHandle> {
+    let handle = this.handles.get(object.key);
+    if (!handle) {
+      handle = open(object.key, constants.O_RDONLY);
+      this.handles.set(object.key, handle);
+    }
+    return handle;
+  }
+
+  async read(object: SourceObject, offset: number, length: number, into: Buffer): Promise<void> {
+    const handle = await this.handle(object).catch((error: NodeJS.ErrnoException) => {
+      this.handles.delete(object.key);
+      throw new AzcpError("bad-input", `Cannot read ${object.key} (${error.code ?? error.message}).`, {
+        remedy: "Check that the file exists and that you may read it.",
+      });
+    });
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(into, done, length - done, offset + done);
+      if (bytesRead === 0) {
+        throw new AzcpError("bad-input", `${object.key} became shorter while it was being copied.`, {
+          remedy: "Copy it again once nothing is writing to it.",
+        });
+      }
+      done += bytesRead;
+    }
+  }
+
+  async release(object: SourceObject): Promise<void> {
+    const handle = this.handles.get(object.key);
+    this.handles.delete(object.key);
+    await (await handle?.catch(() => undefined))?.close();
+  }
+
+  display(object: SourceObject): string {
+    return object.key;
+  }
+}
+
+/** A relative path from a service, as local path segments; refuses anything that would leave the root. */
+export function safeSegments(relativePath: string): string[] {
+  const segments = relativePath.split("/");
+  for (const segment of segments) {
+    if (
+      segment === "" ||
+      segment === "." ||
+      segment === ".." ||
+      segment.includes("\0") ||
+      segment.includes("\\")
+    ) {
+      throw new AzcpError(
+        "bad-input",
+        `The name "${relativePath}" cannot be saved safely: it has an empty, "." or ".." part, a backslash or a NUL, and could write outside the destination folder.`,
+        { remedy: "Rename the blob, or exclude it with --exclude-path or --exclude-regex." },
+      );
+    }
+  }
+  return segments;
+}
+
+export interface LocalDestinationOptions {
+  /** Absolute path: a directory to write under, or the file to write. */
+  path: string;
+  /** "file" when the destination names the one file to write. */
+  mode: "directory" | "file";
+}
+
+export class LocalDestination implements Destination {
+  readonly description: string;
+  copyFromUrl = false;
+  private readonly createdDirectories = new Set<string>();
+
+  constructor(private readonly options: LocalDestinationOptions) {
+    this.description = options.path;
+  }
+
+  keyFor(relativePath: string): string {
+    if (this.options.mode === "file") return this.options.path;
+    const key = join(this.options.path, ...safeSegments(relativePath));
+    const inside = relative(this.options.path, key);
+    if (inside.startsWith(`..${sep}`) || inside === "..") throw new Error(`unsafe path ${relativePath}`);
+    return key;
+  }
+
+  display(key: string): string {
+    return key;
+  }
+
+  async stat(key: string): Promise<ExistingObject | undefined> {
+    const info = await stat(key).catch(() => undefined);
+    return info ? { size: info.size, lastModified: info.mtime } : undefined;
+  }
+
+  private async ensureDirectory(directory: string): Promise<void> {
+    if (this.createdDirectories.has(directory)) return;
+    await mkdir(directory, { recursive: true });
+    this.createdDirectories.add(directory);
+  }
+
+  async writer(key: string, options: WriteOptions): Promise<ObjectWriter> {
+    const directory = dirname(key);
+    await this.ensureDirectory(directory);
+    const temporary = join(directory, `.${basename(key)}.azcp-${randomBytes(4).toString("hex")}.part`);
+    const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    return new LocalFileWriter(key, temporary, handle, options);
+  }
+}
+
+class LocalFileWriter implements ObjectWriter {
+  readonly parallelChunks = true;
+  private closed = false;
+
+  constructor(
+    private readonly key: string,
+    private readonly temporary: string,
+    private readonly handle: FileHandle,
+    private readonly options: WriteOptions,
+  ) {}
+
+  private async writeAt(data: Buffer, offset: number): Promise<void> {
+    let done = 0;
+    while (done < data.length) {
+      const { bytesWritten } = await this.handle.write(data, done, data.length - done, offset + done);
+      done += bytesWritten;
+    }
+  }
+
+  writeAll(data: Buffer): Promise<void> {
+    return this.writeAt(data, 0).catch(diskError(this.key));
+  }
+
+  writeChunk(_index: number, offset: number, data: Buffer): Promise<void> {
+    return this.writeAt(data, offset).catch(diskError(this.key));
+  }
+
+  async commit(options: { verifyMd5?: string | undefined } = {}): Promise<void> {
+    const expectedMd5 = options.verifyMd5;
+    await this.handle.close();
+    this.closed = true;
+    if (expectedMd5 !== undefined) {
+      const actual = await md5OfFile(this.temporary);
+      if (actual !== expectedMd5) {
+        throw Object.assign(
+          new AzcpError(
+            "service",
+            `The downloaded data of ${this.key} does not match the MD5 the service holds for it.`,
+            {
+              remedy: "Run the copy again; if it repeats, the stored object may be damaged.",
+            },
+          ),
+          { code: "AZCP_CORRUPT" },
+        );
+      }
+    }
+    if (this.options.lastModified)
+      await utimes(this.temporary, this.options.lastModified, this.options.lastModified);
+    if (this.options.ifNotExists) {
+      try {
+        await link(this.temporary, this.key);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new ObjectExistsError(this.key);
+        throw error;
+      }
+      await unlink(this.temporary);
+    } else {
+      await rename(this.temporary, this.key);
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (!this.closed) await this.handle.close().catch(() => undefined);
+    this.closed = true;
+    await rm(this.temporary, { force: true });
+  }
+}
+
+async function md5OfFile(path: string): Promise<string> {
+  const hash = createHash("md5");
+  const handle = await open(path, constants.O_RDONLY);
+  try {
+    const buffer = Buffer.allocUnsafe(1024 * 1024);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest("base64");
+}
+
+function diskError(key: string) {
+  return (error: NodeJS.ErrnoException): never => {
+    if (error.code === "ENOSPC" || error.code === "EDQUOT" || error.code === "EFBIG") {
+      throw new AzcpError(
+        "bad-input",
+        `Could not write ${key}: ${error.code === "EFBIG" ? "the file is larger than this system allows" : "the disk is full"} (${error.code}).`,
+        { remedy: "Free space (or raise the file size limit) where you download, or download elsewhere." },
+      );
+    }
+    throw error;
+  };
+}
