@@ -20,6 +20,8 @@ export type CopyEvent =
 export type CopyListener = (event: CopyEvent) => void;
 
 export interface CopyJobParts {
+  /** Aborted when the job is cancelled or fails; the transports listen to it. */
+  cancel: AbortController;
   jobId: string;
   source: Source;
   destination: Destination;
@@ -44,13 +46,14 @@ export class CopyJob {
   readonly id: string;
   private readonly listeners = new Set<CopyListener>();
   private readonly counters = new JobCounters();
-  private readonly controller = new AbortController();
+  private readonly controller: AbortController;
   private cancelled = false;
   private fatal: AzcpError | undefined;
   private bytesInFlight = 0;
 
   constructor(private readonly parts: CopyJobParts) {
     this.id = parts.jobId;
+    this.controller = parts.cancel;
   }
 
   on(listener: CopyListener): this {
@@ -139,7 +142,7 @@ export class CopyJob {
       signal: this.controller.signal,
       onBytes: () => undefined,
       notice: (text) => {
-        parts.log.write("INFO", text);
+        parts.log.write("INFO", text.replace(/^INFO: /, ""));
         this.emit({ type: "notice", text });
       },
       warn: (text) => parts.log.write("WARNING", text),

@@ -324,6 +324,7 @@ export async function createCopyJob(
     options.commandLine ?? `copy ${sourceText} ${destinationText}`,
   );
   const transports: RestTransport[] = [];
+  const cancel = new AbortController();
   const endpoint = (location: Location, access: Access | undefined, label: string): Endpoint | undefined => {
     if (location.type !== "remote" || !access) return undefined;
     const transport = new RestTransport(
@@ -333,6 +334,7 @@ export async function createCopyJob(
         label,
         connections: Math.max(concurrency.limit, 64),
         requests,
+        signal: cancel.signal,
         retry,
         rateLimiter,
         onRetry: (notice) =>
@@ -340,6 +342,7 @@ export async function createCopyJob(
             "WARNING",
             `Retry ${notice.attempt} of ${notice.method} ${notice.path} in ${Math.round(notice.delayMs)} ms: ${notice.reason}`,
           ),
+        ...(log.enabled("DEBUG") ? { onResponse: (line: string) => log.write("DEBUG", line) } : {}),
       },
     );
     transports.push(transport);
@@ -409,6 +412,7 @@ export async function createCopyJob(
 
   const memory = new ByteBudget(memoryLimit);
   return new CopyJob({
+    cancel,
     jobId: settings.jobId,
     source: resolved.source,
     destination: target,

@@ -429,13 +429,18 @@ async function copyServerSide(
     await writer.commit({ storeMd5: preservedMd5(context, object) });
   } catch (error) {
     await writer.abort().catch(() => undefined);
-    if ((error as { statusCode?: number }).statusCode === 501 && context.destination.copyFromUrl) {
+    const status = (error as { statusCode?: number }).statusCode ?? 0;
+    // 501, or a 5xx without a storage error code (an emulator that lacks the operation).
+    const unsupported = status === 501 || (status >= 500 && !(error as { code?: string }).code);
+    if (unsupported && context.destination.copyFromUrl) {
       context.destination.copyFromUrl = false;
       context.notice(
-        "INFO: The destination service does not support copying from a URL (501 Not Implemented); azcp copies the data through this machine instead.",
+        `INFO: The destination service does not support copying from a URL (${status === 501 ? "501 Not Implemented" : `${status} without an error code`}); azcp copies the data through this machine instead.`,
       );
     }
     if (!context.destination.copyFromUrl) return stream(context, object, key, plan, blobType);
+    // This object could not be copied by the service: move it through this machine instead.
+    if (status >= 500) return stream(context, object, key, plan, blobType);
     throw error;
   }
 }

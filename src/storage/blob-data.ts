@@ -209,11 +209,12 @@ export class BlobDestination implements Destination {
   }
 }
 
-/** Content headers, metadata, tags and tier as request headers; `prefix` is "x-ms-blob-" for Put Block List. */
-function objectHeaders(options: WriteOptions, blobPrefix: boolean): Record<string, string> {
+/** Content headers, metadata, tags and tier as request headers. */
+function objectHeaders(options: WriteOptions, _blockList: boolean): Record<string, string> {
   const headers: Record<string, string> = {};
   const h: ContentHeaders = options.headers;
-  const name = (plain: string) => (blobPrefix ? `x-ms-blob-${plain}` : plain);
+  // x-ms-blob-* set the blob's properties on every kind of write (plain Content-Type describes a request body).
+  const name = (plain: string) => `x-ms-blob-${plain}`;
   if (h.contentType) headers[name("content-type")] = h.contentType;
   if (h.contentEncoding) headers[name("content-encoding")] = h.contentEncoding;
   if (h.contentLanguage) headers[name("content-language")] = h.contentLanguage;
@@ -244,6 +245,9 @@ function copySourceHeaders(source: CopySource): Record<string, string> {
     ...(source.authorization ? { "x-ms-copy-source-authorization": source.authorization } : {}),
   };
 }
+
+/** A copy from URL that keeps failing is redone through the client, so it is not retried long. */
+const COPY_TRIES = 2;
 
 /** Block ids must all have one length in a blob; this one is stable for a transfer and index. */
 export function blockId(transferId: string, index: number): string {
@@ -302,6 +306,7 @@ class BlockBlobWriter implements ObjectWriter {
           ...objectHeaders(this.options, false),
         },
         expect: [201],
+        maxTries: COPY_TRIES,
       })
       .catch(existsOr(this.key));
   }
@@ -316,6 +321,7 @@ class BlockBlobWriter implements ObjectWriter {
         "x-ms-source-range": `bytes=${offset}-${offset + length - 1}`,
       },
       expect: [201],
+      maxTries: COPY_TRIES,
     });
   }
 

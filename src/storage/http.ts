@@ -69,6 +69,10 @@ export interface TransportOptions {
   retry: RetryPolicy;
   rateLimiter?: RateLimiter | undefined;
   onRetry?: (notice: RetryNotice) => void;
+  /** Cancels every request and retry wait of this transport (the job's cancel). */
+  signal?: AbortSignal | undefined;
+  /** Called after each attempt (for DEBUG logs). */
+  onResponse?: (line: string) => void;
 }
 
 export interface RestRequest {
@@ -84,6 +88,8 @@ export interface RestRequest {
   into?: { buffer: Buffer; offset: number; length: number };
   /** Keep the body as text (XML answers). */
   text?: boolean;
+  /** Fewer attempts than the policy's, for requests with a cheaper way out (copy from URL). */
+  maxTries?: number;
 }
 
 export interface RestResponse {
@@ -156,15 +162,25 @@ export class RestTransport {
     return `Bearer ${(await this.auth.credential.getToken(STORAGE_SCOPE))!.token}`;
   }
 
-  async send(request: RestRequest, signal?: AbortSignal): Promise<RestResponse> {
+  async send(request: RestRequest, requestSignal?: AbortSignal): Promise<RestResponse> {
     const { retry } = this.options;
+    const signal = requestSignal ?? this.options.signal;
     for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
       try {
-        return await this.options.requests.run(() => this.once(request, signal));
+        const response = await this.options.requests.run(() => this.once(request, signal));
+        this.options.onResponse?.(
+          `${request.method} ${request.path} -> ${response.status} in ${Date.now() - started} ms`,
+        );
+        return response;
       } catch (error) {
+        this.options.onResponse?.(
+          `${request.method} ${request.path} -> ${(error as { statusCode?: number }).statusCode ?? (error as { code?: string }).code ?? "error"} in ${Date.now() - started} ms`,
+        );
         if (error instanceof HttpError) error.side = this.options.label;
         else if (error && typeof error === "object") (error as { side?: string }).side = this.options.label;
-        if (signal?.aborted || attempt >= retry.maxTries || !isRetryable(error)) throw error;
+        if (signal?.aborted || attempt >= (request.maxTries ?? retry.maxTries) || !isRetryable(error))
+          throw error;
         const status = (error as { statusCode?: number }).statusCode;
         if (status === 429 || status === 503) this.stats.throttled++;
         if (status === undefined) this.stats.networkErrors++;
@@ -179,7 +195,7 @@ export class RestTransport {
             ? `${status} ${(error as HttpError).code ?? ""}`.trim()
             : String((error as { code?: string }).code ?? error),
         });
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await sleep(delayMs, signal);
       }
     }
   }
@@ -251,4 +267,16 @@ export class RestTransport {
     await response.body.dump();
     return { status, headers: response.headers };
   }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
