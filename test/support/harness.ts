@@ -40,6 +40,8 @@ export interface RunOptions {
   cwd?: string;
   /** Extra arguments for node itself (before the script). */
   nodeArgs?: string[];
+  /** Leave stdin open until the process exits (AzCopy spins a core when stdin is at its end). */
+  keepStdinOpen?: boolean;
 }
 
 /** Variables every azcp child gets: the stack's, and nothing of the developer's AZCOPY_* setup. */
@@ -81,7 +83,9 @@ export async function runProcess(
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
-  child.stdin.end(options.stdin ?? "");
+  if (options.keepStdinOpen) child.stdin.write(options.stdin ?? "");
+  else child.stdin.end(options.stdin ?? "");
+  child.stdin.on("error", () => undefined);
   const timeoutMs = options.timeoutMs ?? 45_000;
   const code = await new Promise<number | null>((resolve, reject) => {
     const timer = setTimeout(() => {
