@@ -1,5 +1,6 @@
 // Build a copy job from what the caller asked: locations, authorization, limits from the
 // environment, the transports, and every flag checked before anything moves.
+import { setMaxListeners } from "node:events";
 import { cpus } from "node:os";
 import type { Access, Authorizer } from "../auth/authorize.js";
 import { AzcpError, badInput, isAzcpError } from "../errors.js";
@@ -325,6 +326,8 @@ export async function createCopyJob(
   );
   const transports: RestTransport[] = [];
   const cancel = new AbortController();
+  // Every request in flight listens to the job's cancel signal.
+  setMaxListeners(0, cancel.signal);
   const endpoint = (location: Location, access: Access | undefined, label: string): Endpoint | undefined => {
     if (location.type !== "remote" || !access) return undefined;
     const transport = new RestTransport(

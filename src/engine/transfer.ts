@@ -222,7 +222,8 @@ function writeOptions(
       settings.direction === "download" && settings.preserveLastModifiedTime
         ? object.lastModified
         : undefined,
-    transferId: stableId(settings.jobId, key),
+    // Only block ids use it; a hash per small file is wasted work.
+    transferId: plan.kind === "blocks" ? stableId(settings.jobId, key) : "",
   };
 }
 

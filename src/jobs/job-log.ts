@@ -23,6 +23,8 @@ export function logDirectory(env: Environment): string {
 export class JobLog {
   readonly path: string | undefined;
   private readonly stream: WriteStream | undefined;
+  private pending: string[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     jobId: string,
@@ -49,10 +51,22 @@ export class JobLog {
 
   write(level: Exclude<LogLevel, "NONE">, message: string): void {
     if (!this.enabled(level)) return;
-    this.stream!.write(`${new Date().toISOString()} ${level}: ${redactAll(message)}\n`);
+    // Lines are gathered and written together: one write per line would cost a thread-pool
+    // round trip per transfer.
+    this.pending.push(`${new Date().toISOString()} ${level}: ${redactAll(message)}\n`);
+    this.flushTimer ??= setTimeout(() => this.flush(), 200);
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    if (this.pending.length === 0) return;
+    this.stream?.write(this.pending.join(""));
+    this.pending = [];
   }
 
   close(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flush();
     const stream = this.stream;
     if (!stream) return Promise.resolve();
     return new Promise((resolve) => stream.end(() => resolve()));

@@ -101,7 +101,7 @@ const HTML_TAGS = [
   "<!--",
 ];
 
-const SIGNATURES: [number[] | string, string][] = [
+const SIGNATURE_TEXT: [number[] | string, string][] = [
   ["%PDF-", "application/pdf"],
   ["%!PS-Adobe-", "application/postscript"],
   ["GIF87a", "image/gif"],
@@ -118,10 +118,21 @@ const SIGNATURES: [number[] | string, string][] = [
   [[0x00, 0x61, 0x73, 0x6d], "application/wasm"],
 ];
 
-function startsWith(data: Uint8Array, signature: number[] | string): boolean {
-  const bytes = typeof signature === "string" ? Array.from(signature, (c) => c.charCodeAt(0)) : signature;
-  return bytes.length <= data.length && bytes.every((byte, index) => data[index] === byte);
+const SIGNATURES: [number[], string][] = SIGNATURE_TEXT.map(([signature, type]) => [
+  typeof signature === "string" ? Array.from(signature, (c) => c.charCodeAt(0)) : signature,
+  type,
+]);
+
+function startsWith(data: Uint8Array, bytes: number[]): boolean {
+  if (bytes.length > data.length) return false;
+  for (let index = 0; index < bytes.length; index++) if (data[index] !== bytes[index]) return false;
+  return true;
 }
+
+const RIFF = [0x52, 0x49, 0x46, 0x46];
+const BOM_BE = [0xfe, 0xff];
+const BOM_LE = [0xff, 0xfe];
+const BOM_UTF8 = [0xef, 0xbb, 0xbf];
 
 /** Content sniffing of the first bytes, as browsers (and Go's http.DetectContentType) do. */
 export function sniffContentType(head: Uint8Array): string {
@@ -138,7 +149,7 @@ export function sniffContentType(head: Uint8Array): string {
   if (text.startsWith("<?XML")) return "text/xml";
   if (
     data.length >= 12 &&
-    startsWith(data, "RIFF") &&
+    startsWith(data, RIFF) &&
     Buffer.from(data.subarray(8, 14)).toString("latin1") === "WEBPVP"
   ) {
     return "image/webp";
@@ -151,11 +162,13 @@ export function sniffContentType(head: Uint8Array): string {
   ) {
     return "text/plain";
   }
-  const binary = data.some(
-    (byte) =>
-      byte <= 0x08 || byte === 0x0b || (byte >= 0x0e && byte <= 0x1a) || (byte >= 0x1c && byte <= 0x1f),
-  );
-  return binary ? "application/octet-stream" : "text/plain";
+  for (let index = 0; index < data.length; index++) {
+    const byte = data[index]!;
+    if (byte <= 0x08 || byte === 0x0b || (byte >= 0x0e && byte <= 0x1a) || (byte >= 0x1c && byte <= 0x1f)) {
+      return "application/octet-stream";
+    }
+  }
+  return "text/plain";
 }
 
 /** The content type for a file, from its name, else its first bytes. */

@@ -13,6 +13,8 @@ export interface AzuriteOptions {
   keyPath?: string;
   /** OAuth needs HTTPS; without certificates Azurite serves plain HTTP (benchmarks). */
   oauth?: boolean;
+  /** A fixed port (tools that only know the emulator's default, 10000); 0 picks a free one. */
+  port?: number;
 }
 
 export interface RunningAzurite {
@@ -34,7 +36,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     "--blobHost",
     "127.0.0.1",
     "--blobPort",
-    "0",
+    String(options.port ?? 0),
     "--inMemoryPersistence",
     "--skipApiVersionCheck",
     "--disableTelemetry",
