@@ -207,6 +207,7 @@ describe("device code login", () => {
       cwd: home,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -225,7 +226,7 @@ describe("device code login", () => {
     });
     const done = await approveDeviceCodeInBrowser(prompt.uri, prompt.code);
     expect(done).toMatch(/You have signed in/);
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    const code = await closed;
     expect(stderr).not.toMatch(/error/i);
     expect(code).toBe(0);
     expect(stdout).toMatch(
@@ -254,6 +255,7 @@ describe("device code login", () => {
       env: baseEnv(home),
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const closed = new Promise((resolve) => child.on("close", resolve));
     let stderr = "";
     const code = await new Promise<string>((resolve) => {
       child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
@@ -263,7 +265,7 @@ describe("device code login", () => {
       });
     });
     await emulator.approveDeviceCode(code);
-    expect(await new Promise((resolve) => child.on("close", resolve))).toBe(0);
+    expect(await closed).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 4500));
     expect((await emulator.revokeRefreshTokens({ tenant })).revoked).toBeGreaterThan(0);
     const list = await runAzcp(["list", container.url, ...TRUST_LOCAL], home);
