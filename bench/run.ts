@@ -15,7 +15,7 @@ import {
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
 import { azcopyPath } from "../test/support/azcopy.js";
-import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite, type RunningAzurite } from "../test/support/azurite.js";
+import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, type RunningAzurite, startAzurite } from "../test/support/azurite.js";
 
 const root = join(fileURLToPath(import.meta.url), "..", "..");
 const work = join(root, "bench", ".work");
@@ -77,7 +77,11 @@ async function startServer(): Promise<Server> {
     credential,
     sasFor: (container) =>
       generateBlobSASQueryParameters(
-        { containerName: container, permissions: ContainerSASPermissions.parse("racwdl"), expiresOn: new Date(Date.now() + 86_400_000) },
+        {
+          containerName: container,
+          permissions: ContainerSASPermissions.parse("racwdl"),
+          expiresOn: new Date(Date.now() + 86_400_000),
+        },
         credential,
       ).toString(),
   };
@@ -104,8 +108,13 @@ function curlSmallConfig(server: Server, container: string, download: boolean): 
   const lines: string[] = [];
   for (let i = 0; i < SMALL_COUNT; i++) {
     const name = `f${String(i).padStart(5, "0")}`;
-    if (download) lines.push(`url = "${server.endpoint}/${container}/small/${name}?${sas}"`, 'output = "/dev/null"');
-    else lines.push(`upload-file = "${join(smallDir, name)}"`, `url = "${server.endpoint}/${container}/small/${name}?${sas}"`);
+    if (download)
+      lines.push(`url = "${server.endpoint}/${container}/small/${name}?${sas}"`, 'output = "/dev/null"');
+    else
+      lines.push(
+        `upload-file = "${join(smallDir, name)}"`,
+        `url = "${server.endpoint}/${container}/small/${name}?${sas}"`,
+      );
   }
   writeFileSync(file, `${lines.join("\n")}\n`);
   return file;
@@ -119,11 +128,14 @@ const WORKLOADS: Workload[] = [
     amount: BIG_MIB * 1.048576,
     freshServer: true,
     commands: {
-      azcp: (s, c) => `${azcpEnv} node ${azcpBin} copy ${bigFile} ${q(url(s, c, "big.bin"))} --output-level quiet`,
-      azcopy: (s, c) => `${azcopyEnv} ${azcopy} copy ${bigFile} ${q(url(s, c, "big.bin"))} --from-to LocalBlob --output-level quiet`,
+      azcp: (s, c) =>
+        `${azcpEnv} node ${azcpBin} copy ${bigFile} ${q(url(s, c, "big.bin"))} --output-level quiet`,
+      azcopy: (s, c) =>
+        `${azcopyEnv} ${azcopy} copy ${bigFile} ${q(url(s, c, "big.bin"))} --from-to LocalBlob --output-level quiet`,
       rclone: (s, c) => `${rcloneEnv(s, c)} rclone copyto ${bigFile} az:${c}/big.bin`,
       sdk: (s, c) => `node ${join(root, "bench", "sdk-baseline.mjs")} up-file ${q(url(s, c))} ${bigFile}`,
-      curl: (s, c) => `curl -s -f -X PUT -H 'x-ms-blob-type: BlockBlob' -T ${bigFile} ${q(url(s, c, "big.bin"))}`,
+      curl: (s, c) =>
+        `curl -s -f -X PUT -H 'x-ms-blob-type: BlockBlob' -T ${bigFile} ${q(url(s, c, "big.bin"))}`,
     },
   },
   {
@@ -135,13 +147,18 @@ const WORKLOADS: Workload[] = [
     seed: async (server) => {
       const container = server.service.getContainerClient("seed");
       await container.createIfNotExists();
-      await container.getBlockBlobClient("big.bin").uploadFile(bigFile, { blockSize: 8 * 1024 * 1024, concurrency: 8 });
+      await container
+        .getBlockBlobClient("big.bin")
+        .uploadFile(bigFile, { blockSize: 8 * 1024 * 1024, concurrency: 8 });
     },
     commands: {
-      azcp: (s, _c, out) => `${azcpEnv} node ${azcpBin} copy ${q(url(s, "seed", "big.bin"))} ${out}/big.bin --output-level quiet`,
-      azcopy: (s, _c, out) => `${azcopyEnv} ${azcopy} copy ${q(url(s, "seed", "big.bin"))} ${out}/big.bin --from-to BlobLocal --output-level quiet`,
+      azcp: (s, _c, out) =>
+        `${azcpEnv} node ${azcpBin} copy ${q(url(s, "seed", "big.bin"))} ${out}/big.bin --output-level quiet`,
+      azcopy: (s, _c, out) =>
+        `${azcopyEnv} ${azcopy} copy ${q(url(s, "seed", "big.bin"))} ${out}/big.bin --from-to BlobLocal --output-level quiet`,
       rclone: (s, _c, out) => `${rcloneEnv(s, "seed")} rclone copyto az:seed/big.bin ${out}/big.bin`,
-      sdk: (s, _c, out) => `node ${join(root, "bench", "sdk-baseline.mjs")} down-file ${q(url(s, "seed"))} ${out}/big.bin`,
+      sdk: (s, _c, out) =>
+        `node ${join(root, "bench", "sdk-baseline.mjs")} down-file ${q(url(s, "seed"))} ${out}/big.bin`,
       curl: (s) => `curl -s -f -o /dev/null ${q(url(s, "seed", "big.bin"))}`,
     },
   },
@@ -152,11 +169,15 @@ const WORKLOADS: Workload[] = [
     amount: SMALL_COUNT,
     freshServer: true,
     commands: {
-      azcp: (s, c) => `${azcpEnv} node ${azcpBin} copy ${smallDir} ${q(url(s, c))} --recursive --output-level quiet`,
-      azcopy: (s, c) => `${azcopyEnv} ${azcopy} copy ${smallDir} ${q(url(s, c))} --recursive --from-to LocalBlob --output-level quiet`,
-      rclone: (s, c) => `${rcloneEnv(s, c)} rclone copy ${smallDir} az:${c}/small --transfers 32 --checkers 32`,
+      azcp: (s, c) =>
+        `${azcpEnv} node ${azcpBin} copy ${smallDir} ${q(url(s, c))} --recursive --output-level quiet`,
+      azcopy: (s, c) =>
+        `${azcopyEnv} ${azcopy} copy ${smallDir} ${q(url(s, c))} --recursive --from-to LocalBlob --output-level quiet`,
+      rclone: (s, c) =>
+        `${rcloneEnv(s, c)} rclone copy ${smallDir} az:${c}/small --transfers 32 --checkers 32`,
       sdk: (s, c) => `node ${join(root, "bench", "sdk-baseline.mjs")} up-dir ${q(url(s, c))} ${smallDir}`,
-      curl: (s, c) => `curl -s -f --parallel --parallel-max 32 -X PUT -H 'x-ms-blob-type: BlockBlob' -K ${curlSmallConfig(s, c, false)}`,
+      curl: (s, c) =>
+        `curl -s -f --parallel --parallel-max 32 -X PUT -H 'x-ms-blob-type: BlockBlob' -K ${curlSmallConfig(s, c, false)}`,
     },
   },
   {
@@ -179,11 +200,14 @@ const WORKLOADS: Workload[] = [
       );
     },
     commands: {
-      azcp: (s, _c, out) => `${azcpEnv} node ${azcpBin} copy ${q(url(s, "seed", "small"))} ${out} --recursive --output-level quiet`,
+      azcp: (s, _c, out) =>
+        `${azcpEnv} node ${azcpBin} copy ${q(url(s, "seed", "small"))} ${out} --recursive --output-level quiet`,
       azcopy: (s, _c, out) =>
         `${azcopyEnv} ${azcopy} copy ${q(url(s, "seed", "small"))} ${out} --recursive --from-to BlobLocal --output-level quiet`,
-      rclone: (s, _c, out) => `${rcloneEnv(s, "seed")} rclone copy az:seed/small ${out}/small --transfers 32 --checkers 32`,
-      sdk: (s, _c, out) => `mkdir -p ${out} && node ${join(root, "bench", "sdk-baseline.mjs")} down-dir ${q(url(s, "seed"))} ${out}`,
+      rclone: (s, _c, out) =>
+        `${rcloneEnv(s, "seed")} rclone copy az:seed/small ${out}/small --transfers 32 --checkers 32`,
+      sdk: (s, _c, out) =>
+        `mkdir -p ${out} && node ${join(root, "bench", "sdk-baseline.mjs")} down-dir ${q(url(s, "seed"))} ${out}`,
       curl: (s) => `curl -s -f --parallel --parallel-max 32 -K ${curlSmallConfig(s, "seed", true)}`,
     },
   },
@@ -197,11 +221,14 @@ const WORKLOADS: Workload[] = [
       await server.service.getContainerClient("seed").createIfNotExists();
     },
     commands: {
-      azcp: (s) => `${azcpEnv} node ${azcpBin} copy ${oneFile} ${q(url(s, "seed", `one-${Date.now()}.bin`))} --output-level quiet`,
-      azcopy: (s) => `${azcopyEnv} ${azcopy} copy ${oneFile} ${q(url(s, "seed", `one-${Date.now()}.bin`))} --from-to LocalBlob --output-level quiet`,
+      azcp: (s) =>
+        `${azcpEnv} node ${azcpBin} copy ${oneFile} ${q(url(s, "seed", `one-${Date.now()}.bin`))} --output-level quiet`,
+      azcopy: (s) =>
+        `${azcopyEnv} ${azcopy} copy ${oneFile} ${q(url(s, "seed", `one-${Date.now()}.bin`))} --from-to LocalBlob --output-level quiet`,
       rclone: (s) => `${rcloneEnv(s, "seed")} rclone copyto ${oneFile} az:seed/one-${Date.now()}.bin`,
       sdk: (s) => `node ${join(root, "bench", "sdk-baseline.mjs")} up-file ${q(url(s, "seed"))} ${oneFile}`,
-      curl: (s) => `curl -s -f -X PUT -H 'x-ms-blob-type: BlockBlob' -T ${oneFile} ${q(url(s, "seed", `one-${Date.now()}.bin`))}`,
+      curl: (s) =>
+        `curl -s -f -X PUT -H 'x-ms-blob-type: BlockBlob' -T ${oneFile} ${q(url(s, "seed", `one-${Date.now()}.bin`))}`,
     },
   },
 ];
@@ -212,11 +239,23 @@ function measure(command: string): Promise<Sample> {
   return new Promise((resolve) => {
     // Every tool gets the same stdin: a FIFO opened read-write, which never reaches its end
     // (AzCopy spins a core when its stdin is at end-of-file).
-    const child = spawn("bash", ["-c", `/usr/bin/time -f '%e %U %S %M' -o ${timeFile} bash -c ${q(command)} 0<>${fifo} >/dev/null 2>${work}/stderr.txt`], {
-      stdio: "ignore",
-    });
+    const child = spawn(
+      "bash",
+      [
+        "-c",
+        `/usr/bin/time -f '%e %U %S %M' -o ${timeFile} bash -c ${q(command)} 0<>${fifo} >/dev/null 2>${work}/stderr.txt`,
+      ],
+      {
+        stdio: "ignore",
+      },
+    );
     child.on("close", (code) => {
-      const [wall, user, sys, rss] = readFileSync(timeFile, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
+      const [wall, user, sys, rss] = readFileSync(timeFile, "utf8")
+        .trim()
+        .split("\n")
+        .at(-1)!
+        .split(" ")
+        .map(Number);
       resolve({ wall: wall!, cpu: user! + sys!, rssMb: rss! / 1024, ok: code === 0 });
     });
   });
@@ -238,7 +277,8 @@ async function prepareFiles(): Promise<void> {
   if (!existsSync(join(smallDir, `f${String(SMALL_COUNT - 1).padStart(5, "0")}`))) {
     rmSync(smallDir, { recursive: true, force: true });
     mkdirSync(smallDir, { recursive: true });
-    for (let i = 0; i < SMALL_COUNT; i++) writeFileSync(join(smallDir, `f${String(i).padStart(5, "0")}`), randomBytes(16 * 1024));
+    for (let i = 0; i < SMALL_COUNT; i++)
+      writeFileSync(join(smallDir, `f${String(i).padStart(5, "0")}`), randomBytes(16 * 1024));
   }
   writeFileSync(oneFile, randomBytes(1024));
 }
@@ -271,8 +311,14 @@ async function main() {
         const sample = await measure(command(server, container, scratch));
         rmSync(scratch, { recursive: true, force: true });
         if (!shared) await server.azurite.stop();
-        process.stderr.write(`  ${run === 0 ? "warm-up" : `run ${run}`} ${tool}: ${sample.wall.toFixed(2)} s, cpu ${sample.cpu.toFixed(2)} s, ${sample.rssMb.toFixed(0)} MB${sample.ok ? "" : " FAILED"}\n`);
-        if (run > 0) (results[workload.id]![tool] ??= []).push(sample);
+        process.stderr.write(
+          `  ${run === 0 ? "warm-up" : `run ${run}`} ${tool}: ${sample.wall.toFixed(2)} s, cpu ${sample.cpu.toFixed(2)} s, ${sample.rssMb.toFixed(0)} MB${sample.ok ? "" : " FAILED"}\n`,
+        );
+        if (run > 0) {
+          const samples = results[workload.id]!;
+          samples[tool] ??= [];
+          samples[tool].push(sample);
+        }
       }
     }
     await shared?.azurite.stop();
@@ -307,7 +353,10 @@ function writeReport(tools: Tool[], results: Record<string, Partial<Record<Tool,
       const samples = byTool[tool];
       if (!samples?.length) continue;
       const wall = median(samples.map((s) => s.wall));
-      const rate = workload.unit === "s" ? "" : `${(workload.amount / wall).toFixed(workload.unit === "MB/s" ? 0 : 0)} ${workload.unit}`;
+      const rate =
+        workload.unit === "s"
+          ? ""
+          : `${(workload.amount / wall).toFixed(workload.unit === "MB/s" ? 0 : 0)} ${workload.unit}`;
       const ratio = azcpWall && tool !== "azcp" ? (azcpWall / wall).toFixed(2) : "";
       const failed = samples.some((s) => !s.ok) ? " (some runs FAILED)" : "";
       lines.push(

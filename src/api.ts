@@ -76,7 +76,7 @@ export interface AccessReport {
   allowed: boolean;
 }
 
-export type CopyOptions = CommonOptions & Omit<CopyJobOptions, "authorizer" | "env">;
+export type CopyOptions = CommonOptions & Omit<CopyJobOptions, "authorizer" | "env" | "sync">;
 
 /**
  * Prepares a copy between a local path and Blob Storage, or between two Blob locations: signs
@@ -96,6 +96,73 @@ export async function copy(source: string, destination: string, options: CopyOpt
     authorizer: createAuthorizer(options),
     env: options.env ?? process.env,
   });
+}
+
+export type SyncOptions = CopyOptions & {
+  /** Delete destination objects the source does not have (default "false"). */
+  deleteDestination?: "true" | "false" | "prompt";
+  compareHash?: "None" | "MD5";
+  mirrorMode?: boolean;
+  askDelete?: (target: string) => Promise<boolean>;
+};
+
+/**
+ * Prepares a sync: the destination is made to match the source (new and newer objects copied;
+ * destination-only objects deleted when `deleteDestination` is "true").
+ */
+export async function sync(source: string, destination: string, options: SyncOptions = {}): Promise<CopyJob> {
+  const { createCopyJob } = await import("./engine/setup.js");
+  const {
+    deleteDestination = "false",
+    compareHash = "None",
+    mirrorMode = false,
+    askDelete,
+    ...rest
+  } = options;
+  if (deleteDestination === "prompt" && !askDelete) {
+    throw badInput(
+      "--delete-destination prompt needs a terminal to ask on.",
+      "Use --delete-destination true or false in scripts.",
+    );
+  }
+  return createCopyJob(source, destination, {
+    ...rest,
+    overwrite: "true",
+    authorizer: createAuthorizer(options),
+    env: options.env ?? process.env,
+    sync: { deleteDestination, compareHash, mirrorMode, askDelete },
+  });
+}
+
+export type RemoveOptions = CommonOptions &
+  Omit<import("./engine/operations.js").RemoveOptions, "authorizer" | "env">;
+export type SetPropertiesOptions = CommonOptions &
+  Omit<import("./engine/operations.js").SetPropertiesOptions, "authorizer" | "env">;
+
+/** Prepares the removal of a blob, or (recursive) of the blobs under a directory or container. */
+export async function remove(url: string, options: RemoveOptions = {}): Promise<CopyJob> {
+  const { createRemoveJob } = await import("./engine/operations.js");
+  return createRemoveJob(url, {
+    ...options,
+    authorizer: createAuthorizer(options),
+    env: options.env ?? process.env,
+  });
+}
+
+/** Prepares setting the tier, metadata or tags of a blob, or (recursive) of many. */
+export async function setProperties(url: string, options: SetPropertiesOptions = {}): Promise<CopyJob> {
+  const { createSetPropertiesJob } = await import("./engine/operations.js");
+  return createSetPropertiesJob(url, {
+    ...options,
+    authorizer: createAuthorizer(options),
+    env: options.env ?? process.env,
+  });
+}
+
+/** Creates a container; resolves "exists" (and changes nothing) when it is already there. */
+export async function make(url: string, options: CommonOptions = {}): Promise<"created" | "exists"> {
+  const { makeContainer } = await import("./engine/operations.js");
+  return makeContainer(url, { authorizer: createAuthorizer(options), env: options.env ?? process.env });
 }
 
 /**

@@ -106,6 +106,14 @@ export const ENVIRONMENT = [
     help: "First wait before a retry, in milliseconds; it doubles each time up to a minute (default 500).",
   },
   {
+    name: "AZCP_JOB_RETENTION_DAYS",
+    help: "Job plans and logs older than this many days are removed when a new job starts (default 30).",
+  },
+  {
+    name: "AZCP_JOB_MAX_MB",
+    help: "Job plans and logs beyond this many MB in total are removed, oldest first, when a new job starts (default 512).",
+  },
+  {
     name: "AZCP_TRUSTED_MICROSOFT_SUFFIXES",
     help: "More host suffixes (semicolon-separated) that may receive Microsoft Entra tokens.",
   },

@@ -69,6 +69,20 @@ describe("RefreshingTokenCredential", () => {
     expect(inner.calls).toBe(1);
   });
 
+  it("drops a token the service called expired, once for all requests that saw it", async () => {
+    const inner = new CountingCredential(60_000);
+    const shared = new RefreshingTokenCredential(inner, { login });
+    await shared.getToken("s");
+    const sentAt = Date.now() + 1;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    shared.discardTokensOlderThan(sentAt);
+    expect((await shared.getToken("s")).token).toBe("t2");
+    // A second request that left with t1 at the same moment must not throw away t2.
+    shared.discardTokensOlderThan(sentAt);
+    expect((await shared.getToken("s")).token).toBe("t2");
+    expect(inner.calls).toBe(2);
+  });
+
   it("keeps the current token while background refreshes fail", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const inner = new CountingCredential(100_000);

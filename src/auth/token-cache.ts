@@ -3,6 +3,7 @@
 // hundreds of transfers need a token), a transient failure is retried with backoff, and while a
 // background refresh fails the current token keeps serving until it is about to expire.
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import type { RenewableCredential } from "../storage/http.js";
 import type { SignIn } from "./authorize.js";
 import { isTransientSignInError, signInError } from "./sign-in-errors.js";
 
@@ -22,7 +23,7 @@ interface HeldToken {
 const MAX_REFRESH_MARGIN_MS = 5 * 60_000;
 const MAX_SAFETY_MARGIN_MS = 30_000;
 
-export class RefreshingTokenCredential implements TokenCredential {
+export class RefreshingTokenCredential implements TokenCredential, RenewableCredential {
   private held: HeldToken | undefined;
   private inFlight: Promise<AccessToken> | undefined;
   private backgroundFailures = 0;
@@ -74,6 +75,11 @@ export class RefreshingTokenCredential implements TokenCredential {
         backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 8000);
       }
     }
+  }
+
+  /** The service called a token expired: forget it unless it was obtained after that request left. */
+  discardTokensOlderThan(timestamp: number): void {
+    if (this.held && this.held.obtainedAt < timestamp) this.held = undefined;
   }
 
   /** One request to the identity endpoint, shared by everyone who asks while it runs. */

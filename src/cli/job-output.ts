@@ -17,6 +17,24 @@ export function progressLine(summary: JobSummary): string {
 }
 
 export function summaryBlock(summary: JobSummary): string {
+  if (summary.sync) {
+    const copies = summary.totalTransfers - summary.deleted - summary.deleteFailed;
+    return [
+      `Job ${summary.jobId} Summary`,
+      `Files Scanned at Source: ${summary.sync.scannedAtSource}`,
+      `Files Scanned at Destination: ${summary.sync.scannedAtDestination}`,
+      `Elapsed Time (Minutes): ${(summary.elapsedMs / 60_000).toFixed(4)}`,
+      `Number of Copy Transfers for Files: ${copies}`,
+      "Number of Copy Transfers for Folder Properties: 0",
+      `Total Number of Copy Transfers: ${copies}`,
+      `Number of Copy Transfers Completed: ${summary.completed - summary.deleted}`,
+      `Number of Copy Transfers Failed: ${summary.failed - summary.deleteFailed}`,
+      `Number of Deletions at Destination: ${summary.deleted}`,
+      `Total Number of Bytes Transferred: ${summary.bytesTransferred}`,
+      `Total Number of Bytes Enumerated: ${summary.bytesEnumerated}`,
+      `Final Job Status: ${summary.status}`,
+    ].join("\n");
+  }
   return [
     `Job ${summary.jobId} summary`,
     `Elapsed Time (Minutes): ${(summary.elapsedMs / 60_000).toFixed(4)}`,
@@ -80,11 +98,18 @@ export function renderJob(job: CopyJob, output: Output, stream: NodeJS.WriteStre
         output.info(event.text);
         break;
       case "dryrun":
-        output.result(`DRYRUN: copy ${event.source} to ${event.destination}`, "Dryrun", {
-          Source: event.source,
-          Destination: event.destination,
-          EntityType: "File",
-        });
+        if (event.action !== "copy") {
+          output.result(`DRYRUN: ${event.action} ${event.source}`, "Dryrun", {
+            Source: event.source,
+            EntityType: "File",
+          });
+        } else {
+          output.result(`DRYRUN: copy ${event.source} to ${event.destination}`, "Dryrun", {
+            Source: event.source,
+            Destination: event.destination,
+            EntityType: "File",
+          });
+        }
         break;
       case "transfer": {
         const { result } = event;

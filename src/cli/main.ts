@@ -5,8 +5,11 @@ import { VERSION } from "../version.js";
 import { registerAccess } from "./commands/access.js";
 import { registerCopy } from "./commands/copy.js";
 import { registerEnv } from "./commands/env.js";
+import { registerJobs } from "./commands/jobs.js";
 import { registerList } from "./commands/list.js";
 import { registerLogin, registerLogout } from "./commands/login.js";
+import { registerMake, registerRemove } from "./commands/remove.js";
+import { registerSync } from "./commands/sync.js";
 import { addFlags, normalizeBooleanFlags } from "./flags.js";
 import { GLOBAL_FLAGS } from "./global-flags.js";
 
@@ -21,7 +24,11 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text) });
   addFlags(program, GLOBAL_FLAGS);
   registerCopy(program);
+  registerSync(program);
   registerList(program);
+  registerRemove(program);
+  registerMake(program);
+  registerJobs(program);
   registerLogin(program);
   registerLogout(program);
   registerAccess(program);

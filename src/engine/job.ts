@@ -8,24 +8,40 @@ import type { TransportStats } from "../storage/http.js";
 import { type BufferPool, type ByteBudget, Semaphore } from "./concurrency.js";
 import type { EntryFilter } from "./filters.js";
 import { azcopySummary, JobCounters, type JobSummary, type TransferResult } from "./summary.js";
+import type { SyncCounts } from "./sync.js";
 import { type TransferContext, type TransferSettings, transferObject } from "./transfer.js";
 
 export type CopyEvent =
   | { type: "started"; jobId: string; logFile: string | undefined }
   | { type: "transfer"; result: TransferResult }
   | { type: "progress"; summary: JobSummary }
-  | { type: "dryrun"; source: string; destination: string }
+  | { type: "dryrun"; action: "copy" | "remove" | "set-properties"; source: string; destination: string }
   | { type: "notice"; text: string };
 
 export type CopyListener = (event: CopyEvent) => void;
+
+/**
+ * One unit of work of a job: copy an object, or delete one (remove, and sync's deletions).
+ * A copy job's tasks are its source's objects; sync and remove make their own.
+ */
+export type JobTask =
+  | { kind: "copy"; object: SourceObject }
+  | {
+      kind: "operation";
+      verb: "remove" | "set-properties";
+      object: SourceObject;
+      target: string;
+      run: () => Promise<void>;
+    };
 
 export interface CopyJobParts {
   /** Aborted when the job is cancelled or fails; the transports listen to it. */
   cancel: AbortController;
   jobId: string;
   source: Source;
-  destination: Destination;
-  settings: TransferSettings;
+  /** Where copies go; absent for jobs that only operate on objects in place (remove). */
+  destination?: Destination | undefined;
+  settings?: TransferSettings | undefined;
   filter: EntryFilter;
   dryRun: boolean;
   memory: ByteBudget;
@@ -37,6 +53,14 @@ export interface CopyJobParts {
   explain(error: unknown, object: SourceObject | undefined, destinationKey: string): Promise<AzcpError>;
   /** Errors that stop the whole job at once (a missing role, a firewall, a missing container). */
   isFatal(error: AzcpError): boolean;
+  /** Records each finished transfer and the end of the job (the plan file). */
+  journal?: { record(result: TransferResult): void; finish(summary: JobSummary): void } | undefined;
+  /** Paths finished in an earlier run of this job (resume): not done again. */
+  alreadyDone?: ReadonlySet<string> | undefined;
+  /** What a sync has scanned on each side, for its summary. */
+  syncCounts?: SyncCounts | undefined;
+  /** The work, as a stream; default: copy every source object the filter keeps. */
+  tasks?: () => AsyncIterable<JobTask>;
   /** Runs before enumeration, for example a check that writing is allowed. */
   preflight?: () => Promise<void>;
   progressIntervalMs?: number;
@@ -95,6 +119,7 @@ export class CopyJob {
     return {
       ...this.counters.summary(this.id, status, wire, stats),
       ...(this.fatal ? { error: this.fatal } : {}),
+      ...(this.parts.syncCounts ? { sync: { ...this.parts.syncCounts } } : {}),
     };
   }
 
@@ -121,6 +146,7 @@ export class CopyJob {
       this.counters.scanning = false;
     }
     const summary = this.summary();
+    parts.journal?.finish(summary);
     parts.log.write(
       summary.status === "Completed" ? "INFO" : "WARNING",
       `Job ${this.id} ended ${summary.status}: ${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.bytesTransferred} bytes${this.fatal ? `; ${this.fatal.describe()}` : ""}`,
@@ -135,8 +161,9 @@ export class CopyJob {
     const running = new Set<Promise<void>>();
     const context: TransferContext = {
       source: parts.source,
-      destination: parts.destination,
-      settings: parts.settings,
+      // Only copy tasks use these, and only jobs with a destination make copy tasks.
+      destination: parts.destination!,
+      settings: parts.settings!,
       memory: parts.memory,
       pool: parts.pool,
       signal: this.controller.signal,
@@ -148,19 +175,14 @@ export class CopyJob {
       warn: (text) => parts.log.write("WARNING", text),
       explain: (error, object, key) => parts.explain(error, object, key),
     };
-    for await (const object of parts.source.enumerate()) {
+    for await (const task of this.tasks()) {
       if (this.controller.signal.aborted) break;
-      if (!parts.filter(object)) continue;
+      const { object } = task;
+      if (parts.alreadyDone?.has(object.relativePath)) continue;
       this.counters.total++;
-      this.counters.bytesEnumerated += object.size;
+      if (task.kind === "copy") this.counters.bytesEnumerated += object.size;
       if (parts.dryRun) {
-        let destination: string;
-        try {
-          destination = parts.destination.display(parts.destination.keyFor(object.relativePath));
-        } catch (error) {
-          destination = (await parts.explain(error, object, "")).describe();
-        }
-        this.emit({ type: "dryrun", source: parts.source.display(object), destination });
+        this.emit(await this.dryRunEvent(task));
         continue;
       }
       const release = await slots.acquire();
@@ -168,12 +190,59 @@ export class CopyJob {
         release();
         break;
       }
-      const task = this.transferOne(context, object).finally(release);
-      running.add(task);
-      void task.then(() => running.delete(task));
+      const work = (task.kind === "copy" ? this.transferOne(context, object) : this.operateOn(task)).finally(
+        release,
+      );
+      running.add(work);
+      void work.then(() => running.delete(work));
     }
     this.counters.scanning = false;
     await Promise.all(running);
+  }
+
+  private async *tasks(): AsyncGenerator<JobTask> {
+    if (this.parts.tasks) {
+      yield* this.parts.tasks();
+      return;
+    }
+    for await (const object of this.parts.source.enumerate()) {
+      if (this.parts.filter(object)) yield { kind: "copy", object };
+    }
+  }
+
+  private async dryRunEvent(task: JobTask): Promise<CopyEvent> {
+    const { parts } = this;
+    if (task.kind === "operation")
+      return { type: "dryrun", action: task.verb, source: task.target, destination: "" };
+    let destination: string;
+    try {
+      destination = parts.destination!.display(parts.destination!.keyFor(task.object.relativePath));
+    } catch (error) {
+      destination = (await parts.explain(error, task.object, "")).describe();
+    }
+    return { type: "dryrun", action: "copy", source: parts.source.display(task.object), destination };
+  }
+
+  private async operateOn(task: Extract<JobTask, { kind: "operation" }>): Promise<void> {
+    const action = task.verb === "remove" ? "delete" : "set-properties";
+    let result: TransferResult;
+    try {
+      await task.run();
+      result = { source: task.target, destination: "", size: task.object.size, status: "Success", action };
+    } catch (error) {
+      const explained = await this.parts.explain(error, task.object, task.object.key);
+      result = {
+        source: task.target,
+        destination: "",
+        size: task.object.size,
+        status: "Failed",
+        action,
+        error: explained,
+        statusCode: explained.statusCode,
+        errorCode: explained.errorCode,
+      };
+    }
+    this.finishTask(result);
   }
 
   private async transferOne(shared: TransferContext, object: SourceObject): Promise<void> {
@@ -188,7 +257,12 @@ export class CopyJob {
     const result = await transferObject(context, object);
     // This transfer's bytes now count as done (or not at all), no longer as in flight.
     this.bytesInFlight -= moved;
+    this.finishTask(result);
+  }
+
+  private finishTask(result: TransferResult): void {
     this.counters.record(result);
+    this.parts.journal?.record(result);
     const log = this.parts.log;
     if (result.status === "Failed") {
       log.write(
@@ -200,7 +274,14 @@ export class CopyJob {
         this.controller.abort();
       }
     } else {
-      log.write("INFO", `${result.status}: ${result.source} -> ${result.destination} (${result.size} bytes)`);
+      log.write(
+        "INFO",
+        result.action === "delete"
+          ? `Deleted ${result.source}`
+          : result.action === "set-properties"
+            ? `Set properties of ${result.source}`
+            : `${result.status}: ${result.source} -> ${result.destination} (${result.size} bytes)`,
+      );
     }
     this.emit({ type: "transfer", result });
   }

@@ -101,7 +101,9 @@ async function blobExists(endpoint: Endpoint, name: string): Promise<boolean> {
     await endpoint.transport.send({ method: "HEAD", path: blobPath(endpoint.location, name), expect: [200] });
     return true;
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return false;
+    const { statusCode, code } = error as { statusCode?: number; code?: string };
+    // A missing container is an error, not a sign that the path is a directory.
+    if (statusCode === 404 && code !== "ContainerNotFound") return false;
     throw error;
   }
 }

@@ -1,12 +1,12 @@
-// Build a copy job from what the caller asked: locations, authorization, limits from the
-// environment, the transports, and every flag checked before anything moves.
-import { setMaxListeners } from "node:events";
-import { cpus } from "node:os";
-import type { Access, Authorizer } from "../auth/authorize.js";
-import { AzcpError, badInput, isAzcpError } from "../errors.js";
-import { JobLog, type LogLevel, newJobId } from "../jobs/job-log.js";
+// Build a copy (or sync) job from what the caller asked: locations, authorization, limits from
+// the environment, the transports, and every flag checked before anything moves.
+import { mkdir } from "node:fs/promises";
+import type { Authorizer } from "../auth/authorize.js";
+import { type AzcpError, badInput, isAzcpError } from "../errors.js";
+import { type LogLevel, logDirectory, newJobId } from "../jobs/job-log.js";
+import { PlanWriter, planDirectory, prunePlans, withoutSas } from "../jobs/plan.js";
 import { type Location, parseLocation, type ServiceKind } from "../location/location.js";
-import { type Environment, readSetting } from "../settings.js";
+import type { Environment } from "../settings.js";
 import type { ContentHeaders, SourceObject } from "../storage/backend.js";
 import { blobPath } from "../storage/blob-data.js";
 import { storageFailure } from "../storage/failure.js";
@@ -14,9 +14,19 @@ import { RestTransport } from "../storage/http.js";
 import { BufferPool, ByteBudget, RateLimiter, Semaphore } from "./concurrency.js";
 import { compileFilter, type FilterOptions, parseFlagDate } from "./filters.js";
 import { CopyJob } from "./job.js";
+import { JobEnvironment, transportAuth } from "./job-environment.js";
+import { concurrencyFrom, memoryBudgetFrom, retryPolicyFrom } from "./limits.js";
 import { MAX_BLOCK_SIZE, MAX_PUT_BLOB_SIZE, MIB, parseMebibytes } from "./planner.js";
 import { type Endpoint, resolveDestination, resolveSource } from "./resolve.js";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.js";
+import type { JobSummary, TransferResult } from "./summary.js";
+import {
+  type CompareHash,
+  type DeleteDestination,
+  deleterFor,
+  destinationListing,
+  localMd5,
+  syncTasks,
+} from "./sync.js";
 import type { BlobTypeOption, CheckMd5Mode, OverwriteMode, TransferSettings } from "./transfer.js";
 
 export interface CopyJobOptions {
@@ -62,6 +72,17 @@ export interface CopyJobOptions {
   logLevel?: LogLevel | undefined;
   /** The command as typed, for the log (secrets are redacted when written). */
   commandLine?: string | undefined;
+  /** Continue an earlier job: its id, and the paths it finished. */
+  resume?: { jobId: string; done: ReadonlySet<string> } | undefined;
+  /** Make it a sync: compare both sides and copy (and delete) only what differs. */
+  sync?: SyncSettings | undefined;
+}
+
+export interface SyncSettings {
+  deleteDestination: DeleteDestination;
+  compareHash: CompareHash;
+  mirrorMode: boolean;
+  askDelete?: ((target: string) => Promise<boolean>) | undefined;
 }
 
 const FROM_TO_SERVICES: Record<string, ServiceKind> = { Blob: "blob", File: "file", BlobFS: "dfs" };
@@ -103,59 +124,6 @@ function locationFor(text: string, kind: string | undefined, side: string): Loca
   return location;
 }
 
-function positiveInteger(
-  name: "AZCOPY_CONCURRENT_FILES" | "AZCP_MAX_TRIES" | "AZCP_RETRY_DELAY_MS",
-  env: Environment,
-  fallback: number,
-): number {
-  const raw = readSetting(name, env);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw badInput(
-      `${name} is "${raw}", which is not a positive whole number.`,
-      `Set ${name} to a number such as ${fallback}.`,
-    );
-  return value;
-}
-
-export function concurrencyFrom(env: Environment): { limit: number; auto: boolean } {
-  const raw = readSetting("AZCOPY_CONCURRENCY_VALUE", env);
-  const byCores = Math.min(64, Math.max(32, 16 * cpus().length));
-  if (raw === undefined) return { limit: byCores, auto: false };
-  if (raw.toUpperCase() === "AUTO") return { limit: 16, auto: true };
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 3000) {
-    throw badInput(
-      `AZCOPY_CONCURRENCY_VALUE is "${raw}", which is neither a number from 1 to 3000 nor AUTO.`,
-      "Set it to a number such as 32, or to AUTO.",
-    );
-  }
-  return { limit: value, auto: false };
-}
-
-/** Bytes of data a job may hold in memory at once (AZCOPY_BUFFER_GB; default 64 MiB). */
-export function memoryBudgetFrom(env: Environment): number {
-  const raw = readSetting("AZCOPY_BUFFER_GB", env);
-  if (raw === undefined) return 64 * MIB;
-  const gigabytes = Number(raw);
-  if (!Number.isFinite(gigabytes) || gigabytes <= 0) {
-    throw badInput(
-      `AZCOPY_BUFFER_GB is "${raw}", which is not a positive number of GB.`,
-      "Set it to a number such as 0.5.",
-    );
-  }
-  return Math.max(MIB, Math.floor(gigabytes * 1024 * MIB));
-}
-
-function retryPolicyFrom(env: Environment): RetryPolicy {
-  return {
-    ...DEFAULT_RETRY_POLICY,
-    maxTries: positiveInteger("AZCP_MAX_TRIES", env, DEFAULT_RETRY_POLICY.maxTries),
-    baseDelayMs: positiveInteger("AZCP_RETRY_DELAY_MS", env, DEFAULT_RETRY_POLICY.baseDelayMs),
-  };
-}
-
 export function parseMetadata(text: string | undefined): Record<string, string> | undefined {
   if (!text) return undefined;
   const metadata: Record<string, string> = {};
@@ -174,7 +142,7 @@ export function parseMetadata(text: string | undefined): Record<string, string> 
   return metadata;
 }
 
-function checkTags(tags: string | undefined): string | undefined {
+export function checkTags(tags: string | undefined): string | undefined {
   if (!tags) return undefined;
   const pairs = tags.split("&");
   if (pairs.length > 10 || pairs.some((pair) => !/^[^=]{1,128}=[^=]{0,256}$/.test(pair))) {
@@ -193,19 +161,7 @@ function checkTags(tags: string | undefined): string | undefined {
     .join("&");
 }
 
-const TIERS = ["Hot", "Cool", "Cold", "Archive"];
-
-function transportAuth(location: Location, access: Access) {
-  if (location.type !== "remote") throw new Error("local location has no transport");
-  switch (access.kind) {
-    case "sas":
-      return { kind: "sas" as const, sas: location.sas! };
-    case "token":
-      return { kind: "token" as const, credential: access.credential };
-    case "anonymous":
-      return { kind: "anonymous" as const };
-  }
-}
+export const TIERS = ["Hot", "Cool", "Cold", "Archive"];
 
 export async function createCopyJob(
   sourceText: string,
@@ -287,7 +243,7 @@ export async function createCopyJob(
     cacheControl: options.cacheControl,
   };
   const settings: TransferSettings = {
-    jobId: newJobId(),
+    jobId: "",
     direction,
     overwrite,
     askOverwrite: options.askOverwrite,
@@ -314,85 +270,21 @@ export async function createCopyJob(
       ? await options.authorizer.accessFor(destination, "destination")
       : undefined;
 
-  const concurrency = concurrencyFrom(env);
-  const requests = new Semaphore(concurrency.limit);
-  const retry = retryPolicyFrom(env);
-  const rateLimiter = options.capMbps ? new RateLimiter(options.capMbps) : undefined;
-  const log = new JobLog(
-    settings.jobId,
-    options.logLevel ?? "INFO",
+  const job = new JobEnvironment({
     env,
-    options.commandLine ?? `copy ${sourceText} ${destinationText}`,
-  );
-  const transports: RestTransport[] = [];
-  const cancel = new AbortController();
-  // Every request in flight listens to the job's cancel signal.
-  setMaxListeners(0, cancel.signal);
-  const endpoint = (location: Location, access: Access | undefined, label: string): Endpoint | undefined => {
-    if (location.type !== "remote" || !access) return undefined;
-    const transport = new RestTransport(
-      new URL(location.accountUrl).origin,
-      transportAuth(location, access),
-      {
-        label,
-        connections: Math.max(concurrency.limit, 64),
-        requests,
-        signal: cancel.signal,
-        retry,
-        rateLimiter,
-        onRetry: (notice) =>
-          log.write(
-            "WARNING",
-            `Retry ${notice.attempt} of ${notice.method} ${notice.path} in ${Math.round(notice.delayMs)} ms: ${notice.reason}`,
-          ),
-        ...(log.enabled("DEBUG") ? { onResponse: (line: string) => log.write("DEBUG", line) } : {}),
-      },
-    );
-    transports.push(transport);
-    return { location, access, transport };
-  };
-  const sourceEndpoint = endpoint(source, sourceAccess, "source");
-  const destinationEndpoint = endpoint(destination, destinationAccess, "destination");
-
-  const explain = async (
-    error: unknown,
-    object: SourceObject | undefined,
-    key: string,
-  ): Promise<AzcpError> => {
-    if (isAzcpError(error)) return error;
-    const side = (error as { side?: string }).side;
-    const target =
-      side === "source" ? sourceEndpoint : side === "destination" ? destinationEndpoint : undefined;
-    if (target) {
-      const method = (error as { method?: string }).method ?? "";
-      const reading = side === "source" || method === "HEAD" || method === "GET";
-      return storageFailure(error, {
-        location: target.location,
-        access: target.access,
-        operation: side === "source" ? "read" : method === "HEAD" ? "check" : "write",
-        action: reading ? "read" : "write",
-        path: side === "source" ? (object?.key ?? target.location.path) : key || target.location.path,
-      });
-    }
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = error instanceof Error ? error.message : String(error);
-    return new AzcpError(
-      code?.startsWith("E") ? "bad-input" : "service",
-      `${object ? `${object.key}: ` : ""}${message}`,
-      {
-        remedy:
-          code === "EACCES" || code === "EPERM"
-            ? "Check the file permissions."
-            : "Run again with --log-level DEBUG for details.",
-        errorCode: code,
-      },
-    );
-  };
+    logLevel: options.logLevel,
+    commandLine: options.commandLine ?? `copy ${sourceText} ${destinationText}`,
+    capMbps: options.capMbps,
+    jobId: options.resume?.jobId,
+  });
+  const { log, explain } = job;
+  const sourceEndpoint = job.endpoint(source, sourceAccess, "source");
+  const destinationEndpoint = job.endpoint(destination, destinationAccess, "destination");
 
   const skipped = { symlinks: 0, special: 0 };
   const resolved = await resolveSource(source, sourceEndpoint, {
-    recursive: options.recursive ?? false,
-    asSubdir: options.asSubdir ?? true,
+    recursive: options.recursive ?? options.sync !== undefined,
+    asSubdir: options.sync ? false : (options.asSubdir ?? true),
     followSymlinks: options.followSymlinks ?? false,
     listOfFiles: options.listOfFiles,
     withMetadata: direction === "s2s" && settings.s2sPreserveProperties,
@@ -407,32 +299,63 @@ export async function createCopyJob(
   }).catch(async (error) => {
     throw await explain(error, undefined, "");
   });
+  if (options.sync && resolved.single) {
+    throw badInput(
+      "azcp sync compares directories, and the source is one file.",
+      "Use azcp copy --overwrite ifSourceNewer for a single file.",
+    );
+  }
+  if (options.sync && destination.type === "local") await mkdir(destination.path, { recursive: true });
   const target = await resolveDestination(destination, destinationEndpoint, resolved.single).catch(
     async (error) => {
       throw await explain(error, undefined, "");
     },
   );
 
-  const memory = new ByteBudget(memoryLimit);
+  settings.jobId = job.jobId;
+  settings.resume = options.resume !== undefined;
+  const journal = options.dryRun ? undefined : planJournal(job.jobId, sourceText, destinationText, options);
+  const filter = compileFilter(filterOptions);
+  const sync = options.sync && {
+    plan: {
+      source: resolved.source,
+      destinationListing: destinationListing(
+        destinationEndpoint,
+        destination.type === "local" ? destination.path : undefined,
+        options.recursive ?? true,
+      ),
+      deleteObject: deleterFor(destinationEndpoint),
+      displayDestination: (object: SourceObject) =>
+        destinationEndpoint
+          ? destinationEndpoint.transport.displayUrl(blobPath(destinationEndpoint.location, object.key))
+          : object.key,
+      filter,
+      deleteDestination: options.sync.deleteDestination,
+      askDelete: options.sync.askDelete,
+      compareHash: options.sync.compareHash,
+      mirrorMode: options.sync.mirrorMode,
+      localMd5,
+      counts: { scannedAtSource: 0, scannedAtDestination: 0 },
+    },
+  };
   return new CopyJob({
-    cancel,
-    jobId: settings.jobId,
+    cancel: job.cancel,
+    jobId: job.jobId,
     source: resolved.source,
     destination: target,
     settings,
-    filter: compileFilter(filterOptions),
+    filter,
+    journal,
+    alreadyDone: options.resume?.done,
+    ...(sync ? { tasks: () => syncTasks(sync.plan), syncCounts: sync.plan.counts } : {}),
     dryRun: options.dryRun ?? false,
-    memory,
-    pool: new BufferPool(memoryLimit),
-    fileConcurrency: positiveInteger("AZCOPY_CONCURRENT_FILES", env, Math.max(64, concurrency.limit * 2)),
+    memory: job.memory,
+    pool: job.pool,
+    fileConcurrency: job.fileConcurrency,
     log,
-    transportStats: () => transports.map((transport) => transport.stats),
+    transportStats: () => job.transportStats(),
     explain,
-    isFatal: (error) =>
-      error.kind === "authentication" ||
-      error.kind === "permission" ||
-      error.kind === "network-rules" ||
-      (error.kind === "not-found" && /ContainerNotFound|ShareNotFound/.test(error.errorCode ?? "")),
+    isFatal: (error) => job.isFatal(error),
     ...(destinationEndpoint && destinationEndpoint.access.kind === "token" && !options.dryRun
       ? { preflight: () => probeWrite(destinationEndpoint, explain) }
       : {}),
@@ -443,7 +366,7 @@ export async function createCopyJob(
  * Before a long listing, check that the signed-in identity may write at the destination: stage
  * one uncommitted block on a unique name (never visible, discarded by the service).
  */
-async function probeWrite(
+export async function probeWrite(
   endpoint: Endpoint,
   explain: (error: unknown, object: undefined, key: string) => Promise<AzcpError>,
 ) {
@@ -546,4 +469,50 @@ export async function runPipe(
       action: direction === "upload" ? "write" : "read",
     });
   }
+}
+
+/** The plan file of a copy or sync job: what it is, then each finished transfer. */
+function planJournal(jobId: string, sourceText: string, destinationText: string, options: CopyJobOptions) {
+  const directory = planDirectory(options.env);
+  prunePlans(directory, logDirectory(options.env), options.env, jobId);
+  const { authorizer: _a, env: _e, askOverwrite: _o, sync, resume, commandLine: _c, ...rest } = options;
+  const writer = new PlanWriter(
+    directory,
+    jobId,
+    resume
+      ? undefined
+      : {
+          kind: "header",
+          version: 1,
+          jobId,
+          command: sync ? "sync" : "copy",
+          source: withoutSas(sourceText),
+          destination: withoutSas(destinationText),
+          options: JSON.parse(
+            JSON.stringify({ ...rest, ...(sync ? { sync: { ...sync, askDelete: undefined } } : {}) }),
+          ),
+          startedAt: new Date().toISOString(),
+        },
+  );
+  return {
+    record(result: TransferResult) {
+      if (!result.path || result.action === "delete") return;
+      writer.record({
+        kind: result.status === "Success" ? "done" : result.status === "Failed" ? "failed" : "skipped",
+        path: result.path,
+      });
+    },
+    finish(summary: JobSummary) {
+      writer.record({
+        kind: "end",
+        status: summary.status,
+        completed: summary.completed,
+        failed: summary.failed,
+        skipped: summary.skipped,
+        bytes: summary.bytesTransferred,
+        endedAt: new Date().toISOString(),
+      });
+      writer.flush();
+    },
+  };
 }

@@ -19,6 +19,10 @@ export type JobStatus =
   | "Failed";
 
 export interface TransferResult {
+  /** "delete" for a removal (remove, and sync's deletions); a copy otherwise. */
+  action?: "copy" | "delete" | "set-properties";
+  /** The object's path relative to the job's root (what a plan file records). */
+  path?: string;
   source: string;
   destination: string;
   size: number;
@@ -52,6 +56,11 @@ export interface JobSummary {
   networkErrorPercentage: number;
   symlinksSkipped: number;
   specialFilesSkipped: number;
+  /** Deletions done and failed (remove, sync). */
+  deleted: number;
+  deleteFailed: number;
+  /** For a sync: what was scanned on each side. */
+  sync?: { scannedAtSource: number; scannedAtDestination: number } | undefined;
 }
 
 const MAX_LISTED = 1000;
@@ -75,10 +84,17 @@ export class JobCounters {
   private lastSampleBytes = 0;
   private throughput = 0;
 
+  deleted = 0;
+  deleteFailed = 0;
+
   record(result: TransferResult): void {
+    if (result.action === "delete") {
+      if (result.status === "Success") this.deleted++;
+      else this.deleteFailed++;
+    }
     if (result.status === "Success") {
       this.completed++;
-      this.bytesTransferred += result.size;
+      if (result.action === undefined || result.action === "copy") this.bytesTransferred += result.size;
     } else if (result.status === "Failed") {
       this.failed++;
       if (this.failures.length < MAX_LISTED) this.failures.push(result);
@@ -145,6 +161,8 @@ export class JobCounters {
       networkErrorPercentage: stats.requests ? (100 * stats.networkErrors) / stats.requests : 0,
       symlinksSkipped: this.symlinksSkipped,
       specialFilesSkipped: this.specialFilesSkipped,
+      deleted: this.deleted,
+      deleteFailed: this.deleteFailed,
     };
   }
 }

@@ -7,7 +7,6 @@ import {
   type ContentHeaders,
   type Destination,
   ObjectExistsError,
-  type ObjectWriter,
   type Source,
   type SourceObject,
   type WriteOptions,
@@ -41,6 +40,8 @@ export interface TransferSettings {
   preserveLastModifiedTime: boolean;
   s2sPreserveProperties: boolean;
   s2sPreserveAccessTier: boolean;
+  /** A resumed job: blocks already on the service are not sent again. */
+  resume?: boolean | undefined;
 }
 
 export interface TransferContext {
@@ -132,7 +133,12 @@ export async function transferObject(
   object: SourceObject,
 ): Promise<TransferResult> {
   const { source, destination, settings } = context;
-  const base = { source: source.display(object), destination: "", size: object.size };
+  const base = {
+    path: object.relativePath,
+    source: source.display(object),
+    destination: "",
+    size: object.size,
+  };
   let key: string;
   try {
     key = destination.keyFor(object.relativePath);
@@ -155,9 +161,18 @@ export async function transferObject(
     }
     const serverSide =
       settings.direction === "s2s" && destination.copyFromUrl && source.copySource !== undefined;
-    await (serverSide
-      ? copyServerSide(context, object, key, plan, blobType)
-      : stream(context, object, key, plan, blobType));
+    const move = () =>
+      serverSide
+        ? copyServerSide(context, object, key, plan, blobType)
+        : stream(context, object, key, plan, blobType);
+    try {
+      await move();
+    } catch (error) {
+      // Data that arrived damaged is fetched once more before the transfer fails.
+      if ((error as { code?: string }).code !== "AZCP_CORRUPT") throw error;
+      context.warn(`MD5 mismatch for ${source.display(object)}; downloading it again.`);
+      await move();
+    }
     return result("Success");
   } catch (error) {
     if (error instanceof ObjectExistsError) return result("SkippedEntityAlreadyExists");
@@ -224,6 +239,7 @@ function writeOptions(
         : undefined,
     // Only block ids use it; a hash per small file is wasted work.
     transferId: plan.kind === "blocks" ? stableId(settings.jobId, key) : "",
+    resume: settings.resume,
   };
 }
 
@@ -440,8 +456,9 @@ async function copyServerSide(
       );
     }
     if (!context.destination.copyFromUrl) return stream(context, object, key, plan, blobType);
-    // This object could not be copied by the service: move it through this machine instead.
-    if (status >= 500) return stream(context, object, key, plan, blobType);
+    // This object could not be copied by the service (it kept failing, or the connection did):
+    // move it through this machine instead.
+    if (status >= 500 || status === 0) return stream(context, object, key, plan, blobType);
     throw error;
   }
 }

@@ -54,7 +54,7 @@ export class JobLog {
     // Lines are gathered and written together: one write per line would cost a thread-pool
     // round trip per transfer.
     this.pending.push(`${new Date().toISOString()} ${level}: ${redactAll(message)}\n`);
-    this.flushTimer ??= setTimeout(() => this.flush(), 200);
+    this.flushTimer ??= setTimeout(() => this.flush(), 200).unref();
   }
 
   private flush(): void {

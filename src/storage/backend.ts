@@ -97,6 +97,8 @@ export interface WriteOptions {
   lastModified?: Date | undefined;
   /** Stable id of this transfer, for block ids that a resumed job can recognise. */
   transferId: string;
+  /** Resuming: check which blocks the service already holds and skip them. */
+  resume?: boolean | undefined;
 }
 
 export interface ObjectWriter {

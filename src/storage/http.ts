@@ -3,7 +3,12 @@
 // requests authorized by SAS or bearer token, retried with backoff (honouring Retry-After),
 // bounded by the job's request semaphore and rate limit. Control operations (listing, creating
 // containers) stay on the Azure SDK; this carries the bytes.
-import { type ClientRequest, Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
+import {
+  type ClientRequest,
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+} from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { TokenCredential } from "@azure/core-auth";
 import { STORAGE_SCOPE } from "../auth/credentials.js";
@@ -12,6 +17,18 @@ import { isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from "../e
 import { VERSION } from "../version.js";
 
 export const SERVICE_VERSION = "2025-11-05";
+
+/** A credential that can drop a token the service called expired, so the next request gets a new one. */
+export interface RenewableCredential {
+  discardTokensOlderThan(timestamp: number): void;
+}
+
+function isExpiredToken(error: unknown): boolean {
+  if (!(error instanceof HttpError)) return false;
+  if (error.statusCode !== 401 && error.statusCode !== 403) return false;
+  if (error.code !== "AuthenticationFailed" && error.code !== "InvalidAuthenticationInfo") return false;
+  return /expired|lifetime/i.test(`${error.message} ${error.details.authenticationErrorDetail ?? ""}`);
+}
 
 export type HttpAuth =
   | { readonly kind: "sas"; readonly sas: string }
@@ -105,7 +122,12 @@ const agents = new Map<string, HttpAgent>();
 function agentFor(origin: string, connections: number): HttpAgent {
   let agent = agents.get(origin);
   if (!agent) {
-    const options = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: connections, maxFreeSockets: connections };
+    const options = {
+      keepAlive: true,
+      keepAliveMsecs: 30_000,
+      maxSockets: connections,
+      maxFreeSockets: connections,
+    };
     agent = origin.startsWith("https:") ? new HttpsAgent(options) : new HttpAgent(options);
     agents.set(origin, agent);
   }
@@ -185,6 +207,7 @@ export class RestTransport {
   async send(request: RestRequest, requestSignal?: AbortSignal): Promise<RestResponse> {
     const { retry } = this.options;
     const signal = requestSignal ?? this.options.signal;
+    let renewedToken = false;
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
       try {
@@ -199,6 +222,19 @@ export class RestTransport {
         );
         if (error instanceof HttpError) error.side = this.options.label;
         else if (error && typeof error === "object") (error as { side?: string }).side = this.options.label;
+        // A token that expired on the way (a slow request, a skewed clock): renew it once and resend.
+        if (this.auth.kind === "token" && !renewedToken && !signal?.aborted && isExpiredToken(error)) {
+          renewedToken = true;
+          (this.auth.credential as Partial<RenewableCredential>).discardTokensOlderThan?.(started);
+          this.options.onRetry?.({
+            method: request.method,
+            path: request.path,
+            attempt,
+            delayMs: 0,
+            reason: "expired token",
+          });
+          continue;
+        }
         if (signal?.aborted || attempt >= (request.maxTries ?? retry.maxTries) || !isRetryable(error))
           throw error;
         const status = (error as { statusCode?: number }).statusCode;
@@ -226,9 +262,6 @@ export class RestTransport {
       "user-agent": `azcp/${VERSION}`,
       ...request.headers,
     };
-    if (this.auth.kind === "token") {
-      headers.authorization = `Bearer ${(await this.auth.credential.getToken(STORAGE_SCOPE))!.token}`;
-    }
     const body = request.body;
     if (body) {
       headers["content-length"] = String(body.length);
@@ -236,8 +269,18 @@ export class RestTransport {
     } else if (request.method === "PUT" || request.method === "POST") {
       headers["content-length"] = "0";
     }
+    // The token last, after any wait for bandwidth, so that it is fresh when the request leaves.
+    if (this.auth.kind === "token") {
+      headers.authorization = `Bearer ${(await this.auth.credential.getToken(STORAGE_SCOPE))!.token}`;
+    }
     this.stats.requests++;
-    const response = await this.exchange(request.method, `${request.path}${this.queryString(request.query ?? {})}`, headers, body, signal);
+    const response = await this.exchange(
+      request.method,
+      `${request.path}${this.queryString(request.query ?? {})}`,
+      headers,
+      body,
+      signal,
+    );
     if (body) this.stats.bytesSent += body.length;
     const status = response.statusCode ?? 0;
     if (!request.expect.includes(status)) {
@@ -246,7 +289,14 @@ export class RestTransport {
         const value = response.headers[name];
         return Array.isArray(value) ? value[0] : value;
       };
-      throw new HttpError(status, request.method, request.path, text, header("x-ms-error-code"), parseRetryAfter(header("retry-after")));
+      throw new HttpError(
+        status,
+        request.method,
+        request.path,
+        text,
+        header("x-ms-error-code"),
+        parseRetryAfter(header("retry-after")),
+      );
     }
     if (request.into) {
       const { buffer, offset, length } = request.into;
@@ -261,14 +311,20 @@ export class RestTransport {
       }
       this.stats.bytesReceived += written;
       await this.options.rateLimiter?.take(written);
-      if (written !== length) throw networkError(`The response ended after ${written} of ${length} bytes.`, "AZCP_TRUNCATED");
+      if (written !== length)
+        throw networkError(`The response ended after ${written} of ${length} bytes.`, "AZCP_TRUNCATED");
       return { status, headers: response.headers };
     }
-    if (request.text) return { status, headers: response.headers, text: (await readAll(response)).toString("utf8") };
+    if (request.text)
+      return { status, headers: response.headers, text: (await readAll(response)).toString("utf8") };
     response.resume();
     await new Promise<void>((resolve) => {
       if (response.complete) resolve();
-      else response.once("end", resolve).once("error", () => resolve()).once("close", resolve);
+      else
+        response
+          .once("end", resolve)
+          .once("error", () => resolve())
+          .once("close", resolve);
     });
     return { status, headers: response.headers };
   }
@@ -302,7 +358,9 @@ export class RestTransport {
       if (this.options.signal?.aborted) req.destroy(networkError("The job was cancelled.", "ABORT_ERR"));
       this.active.add(req);
       req.once("close", () => this.active.delete(req));
-      req.setTimeout(requestTimeoutMs(), () => req.destroy(networkError("The request timed out.", "ETIMEDOUT")));
+      req.setTimeout(requestTimeoutMs(), () =>
+        req.destroy(networkError("The request timed out.", "ETIMEDOUT")),
+      );
       req.on("error", reject);
       req.end(body);
     });

@@ -35,11 +35,27 @@ import {
 // callback API with plain descriptors (the promise API's FileHandle is slower still).
 export const SMALL_IO = 1024 * 1024;
 const openAsync = promisify(openFd);
-function readAsync(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => readFd(fd, buffer, offset, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))));
+function readAsync(
+  fd: number,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+): Promise<number> {
+  return new Promise((resolve, reject) =>
+    readFd(fd, buffer, offset, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))),
+  );
 }
-function writeAsync(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => writeFd(fd, buffer, offset, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))));
+function writeAsync(
+  fd: number,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+): Promise<number> {
+  return new Promise((resolve, reject) =>
+    writeFd(fd, buffer, offset, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))),
+  );
 }
 const closeAsync = promisify(close);
 
@@ -147,9 +163,7 @@ export class LocalSource implements Source {
     }
     const fd = await this.descriptor(object).catch((error: NodeJS.ErrnoException) => {
       this.descriptors.delete(object.key);
-      throw new AzcpError("bad-input", `Cannot read ${object.key} (${error.code ?? error.message}).`, {
-        remedy: "Check that the file exists and that you may read it.",
-      });
+      throw cannotRead(object.key, error);
     });
     let done = 0;
     while (done < length) {
@@ -168,9 +182,7 @@ export class LocalSource implements Source {
     try {
       fd = openSync(object.key, constants.O_RDONLY);
     } catch (error) {
-      throw new AzcpError("bad-input", `Cannot read ${object.key} (${(error as NodeJS.ErrnoException).code ?? error}).`, {
-        remedy: "Check that the file exists and that you may read it.",
-      });
+      throw cannotRead(object.key, error as NodeJS.ErrnoException);
     }
     try {
       let done = 0;
@@ -310,14 +322,19 @@ class LocalFileWriter implements ObjectWriter {
       const actual = await md5OfFile(this.temporary);
       if (actual !== expectedMd5) {
         throw Object.assign(
-          new AzcpError("service", `The downloaded data of ${this.key} does not match the MD5 the service holds for it.`, {
-            remedy: "Run the copy again; if it repeats, the stored object may be damaged.",
-          }),
+          new AzcpError(
+            "service",
+            `The downloaded data of ${this.key} does not match the MD5 the service holds for it.`,
+            {
+              remedy: "Run the copy again; if it repeats, the stored object may be damaged.",
+            },
+          ),
           { code: "AZCP_CORRUPT" },
         );
       }
     }
-    if (this.options.lastModified) await utimes(this.temporary, this.options.lastModified, this.options.lastModified);
+    if (this.options.lastModified)
+      await utimes(this.temporary, this.options.lastModified, this.options.lastModified);
     if (this.options.ifNotExists) {
       try {
         await link(this.temporary, this.key);
@@ -367,4 +384,17 @@ function diskError(key: string) {
     }
     throw error;
   };
+}
+
+function cannotRead(path: string, error: NodeJS.ErrnoException): AzcpError {
+  const denied = error.code === "EACCES" || error.code === "EPERM";
+  const gone = error.code === "ENOENT";
+  const cause = denied ? "permission denied" : gone ? "it no longer exists" : "the system refused";
+  return new AzcpError("bad-input", `Cannot read ${path}: ${cause} (${error.code ?? error.message}).`, {
+    remedy: denied
+      ? "Give your user read access to the file (chmod or chown), or exclude it with --exclude-path."
+      : gone
+        ? "It was removed after it was listed; copy again if it comes back."
+        : "Check that the file exists and that you may read it.",
+  });
 }

@@ -130,9 +130,9 @@ function startsWith(data: Uint8Array, bytes: number[]): boolean {
 }
 
 const RIFF = [0x52, 0x49, 0x46, 0x46];
-const BOM_BE = [0xfe, 0xff];
-const BOM_LE = [0xff, 0xfe];
-const BOM_UTF8 = [0xef, 0xbb, 0xbf];
+const _BOM_BE = [0xfe, 0xff];
+const _BOM_LE = [0xff, 0xfe];
+const _BOM_UTF8 = [0xef, 0xbb, 0xbf];
 
 /** Content sniffing of the first bytes, as browsers (and Go's http.DetectContentType) do. */
 export function sniffContentType(head: Uint8Array): string {

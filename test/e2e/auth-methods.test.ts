@@ -1,14 +1,22 @@
 // Every sign-in method of AZCOPY_AUTO_LOGIN_TYPE, end to end: azcp lists a container with the
 // token, and the emulator's log shows the flow that produced it.
 import { execFile } from "node:child_process";
-import { createPrivateKey, randomUUID } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { createPrivateKey, randomBytes, randomUUID } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { createClientCertificate, encryptedPem, thumbprints, toPfx } from "../support/certs.js";
-import { createContainer, emulator, runAzcp, stack, testHome, uniqueTenant } from "../support/harness.js";
+import {
+  createContainer,
+  emulator,
+  md5,
+  runAzcp,
+  stack,
+  testHome,
+  uniqueTenant,
+} from "../support/harness.js";
 
 const TRUST_LOCAL = ["--trusted-microsoft-suffixes", "127.0.0.1"];
 const execFileAsync = promisify(execFile);
@@ -26,6 +34,20 @@ async function expectListed(args: { env: Record<string, string | undefined>; hom
   expect(result.stderr).toBe("");
   expect(result.stdout).toBe("hello.txt; Content Length: 15.00 B\n");
   expect(result.code).toBe(0);
+  // A small upload and download with the same sign-in, checked byte for byte.
+  const data = randomBytes(40_000);
+  await writeFile(join(home, "up.bin"), data);
+  const up = await runAzcp(["copy", join(home, "up.bin"), `${container.url}/up.bin`, ...TRUST_LOCAL], home, {
+    env: args.env,
+  });
+  expect(up.code, up.all).toBe(0);
+  const down = await runAzcp(
+    ["copy", `${container.url}/up.bin`, join(home, "down.bin"), ...TRUST_LOCAL],
+    home,
+    { env: args.env },
+  );
+  expect(down.code, down.all).toBe(0);
+  expect(md5(await readFile(join(home, "down.bin")))).toBe(md5(data));
   const access = await runAzcp(["access", container.url, "--write", ...TRUST_LOCAL], home, { env: args.env });
   expect(access.stdout).toMatch(/\nlist: allowed\nread: allowed\nwrite: allowed\ndelete: allowed\n$/);
   expect(access.code).toBe(0);
@@ -155,7 +177,7 @@ describe.concurrent("managed identity", () => {
       const identity = await emulator.registerManagedIdentity();
       await expectListed({ env: { AZCOPY_AUTO_LOGIN_TYPE: "MSI", [variable]: identity[field] } });
       const requests = await emulator.requests({ kind: "imds", clientId: identity.clientId });
-      expect(requests).toHaveLength(2);
+      expect(requests).toHaveLength(4);
       expect(requests.every((request) => request.identityQuery?.[parameter] === identity[field])).toBe(true);
     });
   }
@@ -171,7 +193,7 @@ describe.concurrent("managed identity", () => {
       },
     });
     const requests = await emulator.requests({ kind: "appservice", clientId: identity.clientId });
-    expect(requests).toHaveLength(2);
+    expect(requests).toHaveLength(4);
     expect(requests[0]?.identityQuery).toMatchObject({
       client_id: identity.clientId,
       "api-version": "2019-08-01",
@@ -183,13 +205,13 @@ describe.concurrent("developer tools and workloads", () => {
   it("uses the Azure CLI's token (AZCLI), passing the tenant", async () => {
     const tenant = uniqueTenant();
     await expectListed({ env: { AZCOPY_AUTO_LOGIN_TYPE: "AZCLI", AZCOPY_TENANT_ID: tenant } });
-    expect(await emulator.requests({ kind: "cli", clientId: "az", tenant })).toHaveLength(2);
+    expect(await emulator.requests({ kind: "cli", clientId: "az", tenant })).toHaveLength(4);
   });
 
   it("uses Azure PowerShell's token (PSCRED), passing the tenant", async () => {
     const tenant = uniqueTenant();
     await expectListed({ env: { AZCOPY_AUTO_LOGIN_TYPE: "PSCRED", AZCOPY_TENANT_ID: tenant } });
-    expect(await emulator.requests({ kind: "cli", clientId: "pwsh", tenant })).toHaveLength(2);
+    expect(await emulator.requests({ kind: "cli", clientId: "pwsh", tenant })).toHaveLength(4);
   });
 
   it("says to run az login when the Azure CLI has no account", async () => {

@@ -1,0 +1,152 @@
+// azcp remove (rm), azcp set-properties, azcp make (mk).
+import type { Command } from "commander";
+import { addFlags, type FlagSpec } from "../flags.js";
+import { exitCodeOf, renderJob } from "../job-output.js";
+import { canPrompt } from "../prompt.js";
+import { runCommand } from "../run.js";
+import { FILTER_FLAGS } from "./copy.js";
+
+const IN_PLACE_FLAGS: readonly FlagSpec[] = [
+  { name: "recursive", help: "Include everything under a virtual directory or container." },
+  ...FILTER_FLAGS.filter((flag) => !flag.name.endsWith("regex")),
+  {
+    name: "list-of-files",
+    value: "<file>",
+    help: "Act on the paths listed in this file, one per line, relative to the URL.",
+  },
+  { name: "dry-run", help: "Print what would be changed, and change nothing." },
+];
+
+interface InPlaceFlags {
+  recursive?: boolean;
+  includePattern?: string;
+  excludePattern?: string;
+  includePath?: string;
+  excludePath?: string;
+  listOfFiles?: string;
+  dryRun?: boolean;
+}
+
+function auth(globals: { trustedMicrosoftSuffixes: string | undefined }, notice: (text: string) => void) {
+  return {
+    ...(globals.trustedMicrosoftSuffixes
+      ? { trustedMicrosoftSuffixes: globals.trustedMicrosoftSuffixes }
+      : {}),
+    onDeviceCode: (prompt: { message: string }) => notice(prompt.message),
+    interactive: canPrompt(),
+  };
+}
+
+export function registerRemove(program: Command): void {
+  const remove = program
+    .command("remove")
+    .alias("rm")
+    .summary("Delete blobs")
+    .description(
+      "Delete a blob, or with --recursive every blob under a virtual directory or container that the filters keep.",
+    )
+    .argument("<url>", "blob, directory or container URL");
+  addFlags(remove, [
+    ...IN_PLACE_FLAGS,
+    {
+      name: "delete-snapshots",
+      value: "<which>",
+      help: "For blobs with snapshots: include (delete the blob and its snapshots) or only (just the snapshots).",
+      choices: ["include", "only"],
+    },
+  ]).action(
+    async (url: string, flags: InPlaceFlags & { deleteSnapshots?: "include" | "only" }, self: Command) =>
+      runCommand(self, async ({ globals, output }) => {
+        const { remove: removeBlobs } = await import("../../api.js");
+        const job = await removeBlobs(url, {
+          ...flags,
+          logLevel: globals.logLevel,
+          commandLine: process.argv.slice(2).join(" "),
+          ...auth(globals, (text) => output.notice(text)),
+        });
+        const finish = renderJob(job, output);
+        process.once("SIGINT", () => job.cancel());
+        const summary = await job.run();
+        finish(summary);
+        return exitCodeOf(summary);
+      }),
+  );
+
+  const setProperties = program
+    .command("set-properties")
+    .alias("sp")
+    .summary("Change the access tier, metadata or tags of blobs")
+    .description(
+      "Set the access tier, replace the metadata, or replace the index tags of a blob, or with --recursive of every blob under a directory or container.",
+    )
+    .argument("<url>", "blob, directory or container URL");
+  addFlags(setProperties, [
+    ...IN_PLACE_FLAGS,
+    {
+      name: "block-blob-tier",
+      value: "<tier>",
+      help: "Access tier to set: Hot, Cool, Cold or Archive.",
+      choices: ["Hot", "Cool", "Cold", "Archive"],
+    },
+    {
+      name: "metadata",
+      value: "<pairs>",
+      help: 'Metadata to set (replacing what is there), as "key=value;key2=value2"; "" clears it.',
+    },
+    {
+      name: "blob-tags",
+      value: "<pairs>",
+      help: 'Index tags to set (replacing what is there), as "key=value&key2=value2"; "" clears them.',
+    },
+  ]).action(
+    async (
+      url: string,
+      flags: InPlaceFlags & { blockBlobTier?: string; metadata?: string; blobTags?: string },
+      self: Command,
+    ) =>
+      runCommand(self, async ({ globals, output }) => {
+        const { setProperties: set } = await import("../../api.js");
+        const job = await set(url, {
+          ...flags,
+          logLevel: globals.logLevel,
+          commandLine: process.argv.slice(2).join(" "),
+          ...auth(globals, (text) => output.notice(text)),
+        });
+        const finish = renderJob(job, output);
+        process.once("SIGINT", () => job.cancel());
+        const summary = await job.run();
+        finish(summary);
+        return exitCodeOf(summary);
+      }),
+  );
+}
+
+export function registerMake(program: Command): void {
+  const make = program
+    .command("make")
+    .alias("mk")
+    .summary("Create a container")
+    .description(
+      "Create a Blob container (Azure Files shares and Data Lake file systems are not supported yet).",
+    )
+    .argument("<url>", "container URL");
+  addFlags(make, [
+    { name: "quota-gb", value: "<gb>", help: "Quota of a file share, in GB (shares only)." },
+  ]).action(async (url: string, _flags: { quotaGb?: string }, self: Command) =>
+    runCommand(self, async ({ globals, output }) => {
+      const { make: makeContainer } = await import("../../api.js");
+      const outcome = await makeContainer(
+        url,
+        auth(globals, (text) => output.notice(text)),
+      );
+      if (outcome === "exists") {
+        output.error("The container already exists; nothing was changed.");
+        output.endOfJob();
+        return 1;
+      }
+      output.result("Successfully created the resource.");
+      output.endOfJob();
+      return 0;
+    }),
+  );
+}

@@ -1,0 +1,151 @@
+// What every job runs with: its id and log, the request and memory limits from the
+// environment, one transport per remote side, a cancel signal that reaches every request, and
+// the translation of failures into explained errors.
+import { setMaxListeners } from "node:events";
+import type { Access } from "../auth/authorize.js";
+import { AzcpError, isAzcpError } from "../errors.js";
+import { JobLog, type LogLevel, newJobId } from "../jobs/job-log.js";
+import type { Location } from "../location/location.js";
+import type { Environment } from "../settings.js";
+import type { SourceObject } from "../storage/backend.js";
+import { storageFailure } from "../storage/failure.js";
+import { type HttpAuth, RestTransport } from "../storage/http.js";
+import { BufferPool, ByteBudget, RateLimiter, Semaphore } from "./concurrency.js";
+import { concurrencyFrom, memoryBudgetFrom, positiveInteger, retryPolicyFrom } from "./limits.js";
+import type { Endpoint } from "./resolve.js";
+
+export interface JobEnvironmentOptions {
+  env: Environment;
+  logLevel?: LogLevel | undefined;
+  commandLine: string;
+  capMbps?: number | undefined;
+  /** Keep this id (a resumed job). */
+  jobId?: string | undefined;
+}
+
+export type Explain = (error: unknown, object: SourceObject | undefined, key: string) => Promise<AzcpError>;
+
+export function transportAuth(location: Location, access: Access): HttpAuth {
+  if (location.type !== "remote") throw new Error("local location has no transport");
+  switch (access.kind) {
+    case "sas":
+      return { kind: "sas", sas: location.sas! };
+    case "token":
+      return { kind: "token", credential: access.credential };
+    case "anonymous":
+      return { kind: "anonymous" };
+  }
+}
+
+export class JobEnvironment {
+  readonly jobId: string;
+  readonly log: JobLog;
+  readonly cancel = new AbortController();
+  readonly transports: RestTransport[] = [];
+  readonly memory: ByteBudget;
+  readonly pool: BufferPool;
+  readonly fileConcurrency: number;
+  private readonly requests: Semaphore;
+  private readonly connections: number;
+  private readonly rateLimiter: RateLimiter | undefined;
+  private readonly endpoints = new Map<string, Endpoint>();
+
+  constructor(private readonly options: JobEnvironmentOptions) {
+    const { env } = options;
+    this.jobId = options.jobId ?? newJobId();
+    // Every request in flight listens to the job's cancel signal.
+    setMaxListeners(0, this.cancel.signal);
+    const concurrency = concurrencyFrom(env);
+    this.requests = new Semaphore(concurrency.limit);
+    this.connections = Math.max(concurrency.limit, 64);
+    this.rateLimiter = options.capMbps ? new RateLimiter(options.capMbps) : undefined;
+    const memoryLimit = memoryBudgetFrom(env);
+    this.memory = new ByteBudget(memoryLimit);
+    this.pool = new BufferPool(memoryLimit);
+    this.fileConcurrency = positiveInteger(
+      "AZCOPY_CONCURRENT_FILES",
+      env,
+      Math.max(64, concurrency.limit * 2),
+    );
+    this.log = new JobLog(this.jobId, options.logLevel ?? "INFO", env, options.commandLine);
+  }
+
+  /** The transport for one side of the job ("source", "destination", "target"). */
+  endpoint(location: Location, access: Access | undefined, label: string): Endpoint | undefined {
+    if (location.type !== "remote" || !access) return undefined;
+    const log = this.log;
+    const transport = new RestTransport(
+      new URL(location.accountUrl).origin,
+      transportAuth(location, access),
+      {
+        label,
+        connections: this.connections,
+        requests: this.requests,
+        signal: this.cancel.signal,
+        retry: retryPolicyFrom(this.options.env),
+        rateLimiter: this.rateLimiter,
+        onRetry: (notice) =>
+          log.write(
+            "WARNING",
+            `Retry ${notice.attempt} of ${notice.method} ${notice.path} in ${Math.round(notice.delayMs)} ms: ${notice.reason}`,
+          ),
+        ...(log.enabled("DEBUG") ? { onResponse: (line: string) => log.write("DEBUG", line) } : {}),
+      },
+    );
+    this.transports.push(transport);
+    const endpoint = { location, access, transport };
+    this.endpoints.set(label, endpoint);
+    return endpoint;
+  }
+
+  /** Turn a failure into an explained error, naming the side and the kind of operation. */
+  readonly explain: Explain = async (error, object, key) => {
+    if (isAzcpError(error)) return error;
+    const side = (error as { side?: string }).side;
+    const target = side ? this.endpoints.get(side) : undefined;
+    if (target) {
+      const method = (error as { method?: string }).method ?? "";
+      const action =
+        method === "DELETE"
+          ? "delete"
+          : side === "source" || method === "HEAD" || method === "GET"
+            ? "read"
+            : "write";
+      return storageFailure(error, {
+        location: target.location,
+        access: target.access,
+        operation:
+          action === "delete" ? "delete" : side === "source" ? "read" : method === "HEAD" ? "check" : "write",
+        action,
+        path: side === "source" ? (object?.key ?? target.location.path) : key || target.location.path,
+      });
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = error instanceof Error ? error.message : String(error);
+    return new AzcpError(
+      code?.startsWith("E") ? "bad-input" : "service",
+      `${object ? `${object.key}: ` : ""}${message}`,
+      {
+        remedy:
+          code === "EACCES" || code === "EPERM"
+            ? "Check the file permissions."
+            : "Run again with --log-level DEBUG for details.",
+        errorCode: code,
+      },
+    );
+  };
+
+  /** Failures that stop a whole job at once (a missing role, a firewall, a missing container). */
+  isFatal(error: AzcpError): boolean {
+    return (
+      error.kind === "authentication" ||
+      error.kind === "permission" ||
+      error.kind === "network-rules" ||
+      (error.kind === "not-found" && /ContainerNotFound|ShareNotFound/.test(error.errorCode ?? ""))
+    );
+  }
+
+  transportStats() {
+    return this.transports.map((transport) => transport.stats);
+  }
+}

@@ -1,0 +1,168 @@
+// azcp sync: list both sides as sorted streams and compare them in one pass, so copying starts
+// before listing ends and memory stays bounded whatever the number of objects. A source object
+// is copied when the destination lacks it or holds an older one (or, with --compare-hash MD5, a
+// different one); destination-only objects are deleted only with --delete-destination.
+import { createHash } from "node:crypto";
+import { readFile, unlink } from "node:fs/promises";
+import { badInput } from "../errors.js";
+import type { Source, SourceObject } from "../storage/backend.js";
+import { BlobSource } from "../storage/blob-data.js";
+import { deleteBlob } from "../storage/blob-ops.js";
+import { LocalSource } from "../storage/local.js";
+import type { EntryFilter } from "./filters.js";
+import type { JobTask } from "./job.js";
+import type { Endpoint } from "./resolve.js";
+
+export type DeleteDestination = "true" | "false" | "prompt";
+export type CompareHash = "None" | "MD5";
+
+export interface SyncCounts {
+  scannedAtSource: number;
+  scannedAtDestination: number;
+}
+
+export interface SyncPlanOptions {
+  source: Source;
+  /** The destination, listed with the same relative paths as the source. */
+  destinationListing: Source;
+  /** How to delete a destination-only object. */
+  deleteObject: (object: SourceObject) => Promise<void>;
+  displayDestination: (object: SourceObject) => string;
+  filter: EntryFilter;
+  deleteDestination: DeleteDestination;
+  askDelete?: ((target: string) => Promise<boolean>) | undefined;
+  compareHash: CompareHash;
+  mirrorMode: boolean;
+  /** MD5 (base64) of a local file, computed when a hash comparison needs it. */
+  localMd5?: (object: SourceObject) => Promise<string>;
+  counts: SyncCounts;
+}
+
+/** Yields items in order, failing loudly if the listing is not sorted (a merge would be wrong). */
+async function* sortedChecked(
+  objects: AsyncIterable<SourceObject>,
+  side: string,
+): AsyncGenerator<SourceObject> {
+  let previous: string | undefined;
+  for await (const object of objects) {
+    if (previous !== undefined && object.relativePath <= previous) {
+      throw badInput(
+        `The ${side} listing is not in name order ("${object.relativePath}" came after "${previous}"), so azcp cannot compare it safely.`,
+        "Use azcp copy --overwrite ifSourceNewer instead for this location.",
+      );
+    }
+    previous = object.relativePath;
+    yield object;
+  }
+}
+
+async function needsCopy(
+  options: SyncPlanOptions,
+  source: SourceObject,
+  destination: SourceObject,
+): Promise<boolean> {
+  if (options.mirrorMode) return true;
+  if (options.compareHash === "MD5") {
+    const sourceMd5 = source.contentMd5 ?? (await options.localMd5?.(source));
+    const destinationMd5 = destination.contentMd5 ?? (await options.localMd5?.(destination));
+    return !sourceMd5 || !destinationMd5 || sourceMd5 !== destinationMd5;
+  }
+  if (!source.lastModified || !destination.lastModified) return true;
+  return source.lastModified.getTime() > destination.lastModified.getTime();
+}
+
+export async function* syncTasks(options: SyncPlanOptions): AsyncGenerator<JobTask> {
+  const sources = sortedChecked(options.source.enumerate(), "source")[Symbol.asyncIterator]();
+  const destinations = sortedChecked(options.destinationListing.enumerate(), "destination")[
+    Symbol.asyncIterator
+  ]();
+  const nextKept = async (iterator: AsyncIterator<SourceObject>, side: keyof SyncCounts) => {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return undefined;
+      options.counts[side]++;
+      if (options.filter(next.value)) return next.value;
+    }
+  };
+  let source = await nextKept(sources, "scannedAtSource");
+  let destination = await nextKept(destinations, "scannedAtDestination");
+  while (source || destination) {
+    if (source && (!destination || source.relativePath < destination.relativePath)) {
+      yield { kind: "copy", object: source };
+      source = await nextKept(sources, "scannedAtSource");
+    } else if (destination && (!source || destination.relativePath < source.relativePath)) {
+      const target = options.displayDestination(destination);
+      const remove =
+        options.deleteDestination === "true" ||
+        (options.deleteDestination === "prompt" && (await options.askDelete?.(target)) === true);
+      const doomed = destination;
+      if (remove)
+        yield {
+          kind: "operation",
+          verb: "remove",
+          object: doomed,
+          target,
+          run: () => options.deleteObject(doomed),
+        };
+      destination = await nextKept(destinations, "scannedAtDestination");
+    } else if (source && destination) {
+      if (await needsCopy(options, source, destination)) yield { kind: "copy", object: source };
+      source = await nextKept(sources, "scannedAtSource");
+      destination = await nextKept(destinations, "scannedAtDestination");
+    }
+  }
+}
+
+/** The destination of a sync, listed as a source so both sides can be merged. */
+export function destinationListing(
+  endpoint: Endpoint | undefined,
+  localPath: string | undefined,
+  recursive: boolean,
+): Source {
+  if (localPath !== undefined) {
+    return new EmptyIfMissing(
+      new LocalSource({ path: localPath, prefix: "", recursive, followSymlinks: false }),
+    );
+  }
+  const { location } = endpoint!;
+  const directory = location.path.replace(/\/+$/, "");
+  return new BlobSource({
+    ...endpoint!,
+    prefix: directory ? `${directory}/` : "",
+    relativePrefix: "",
+    recursive,
+    withMetadata: false,
+  });
+}
+
+export function deleterFor(endpoint: Endpoint | undefined): (object: SourceObject) => Promise<void> {
+  if (!endpoint) return (object) => unlink(object.key);
+  return (object) => deleteBlob(endpoint.transport, endpoint.location, object.key);
+}
+
+export async function localMd5(object: SourceObject): Promise<string> {
+  return createHash("md5")
+    .update(await readFile(object.key))
+    .digest("base64");
+}
+
+/** A destination folder that does not exist yet lists as empty. */
+class EmptyIfMissing implements Source {
+  readonly description: string;
+  constructor(private readonly inner: LocalSource) {
+    this.description = inner.description;
+  }
+  async *enumerate(): AsyncGenerator<SourceObject> {
+    try {
+      yield* this.inner.enumerate();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  read(object: SourceObject, offset: number, length: number, into: Buffer): Promise<void> {
+    return this.inner.read(object, offset, length, into);
+  }
+  display(object: SourceObject): string {
+    return this.inner.display(object);
+  }
+}

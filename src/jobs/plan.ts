@@ -1,0 +1,193 @@
+// Job plan files: one append-only journal per job under AZCOPY_JOB_PLAN_LOCATION. The first line
+// says what the job is (its locations without any SAS, its options without any secret); each
+// later line records a finished transfer. Lines are appended as whole lines and flushed often,
+// so a kill -9 at any moment leaves a journal that resumes (a torn last line is ignored).
+// Which blocks of a half-done upload are on the service is not journaled: blocks have stable
+// ids, and resume asks the service (Get Block List) instead.
+import {
+  appendFileSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { redactAll } from "../location/redact.js";
+import { type Environment, readSetting } from "../settings.js";
+
+export interface PlanHeader {
+  kind: "header";
+  version: 1;
+  jobId: string;
+  command: "copy" | "sync" | "remove";
+  /** Locations as typed, with the SAS query removed. */
+  source: string;
+  destination: string;
+  /** The command's options (no secrets are ever among them). */
+  options: Record<string, unknown>;
+  startedAt: string;
+}
+
+export interface PlanEntry {
+  kind: "done" | "failed" | "skipped";
+  /** Relative path of the object in the job. */
+  path: string;
+}
+
+export interface PlanEnd {
+  kind: "end";
+  status: string;
+  completed: number;
+  failed: number;
+  skipped: number;
+  bytes: number;
+  endedAt: string;
+}
+
+type PlanLine = PlanHeader | PlanEntry | PlanEnd;
+
+export function planDirectory(env: Environment): string {
+  return readSetting("AZCOPY_JOB_PLAN_LOCATION", env) ?? join(env.HOME || homedir(), ".azcopy", "plans");
+}
+
+/** Strip the query (SAS) from a URL; local paths pass unchanged. */
+export function withoutSas(location: string): string {
+  return /^https?:\/\//i.test(location) ? location.split("?")[0]! : location;
+}
+
+export class PlanWriter {
+  readonly path: string;
+  private pending: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  /** A new plan (with `header`), or, for a resumed job, its existing plan continued. */
+  constructor(directory: string, jobId: string, header?: PlanHeader) {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    this.path = join(directory, `${jobId}.plan`);
+    if (header) {
+      // Create it 0600 and write the header synchronously: a job killed at once still has a plan.
+      closeSync(openSync(this.path, "a", 0o600));
+      appendFileSync(this.path, `${redactAll(JSON.stringify(header))}\n`);
+    }
+  }
+
+  record(entry: PlanEntry | PlanEnd): void {
+    this.pending.push(`${JSON.stringify(entry)}\n`);
+    // Small batches keep a kill -9 from losing more than a moment of progress.
+    this.timer ??= setTimeout(() => this.flush(), 100).unref();
+    if (this.pending.length >= 256) this.flush();
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    appendFileSync(this.path, this.pending.join(""));
+    this.pending = [];
+  }
+}
+
+export interface PlanState {
+  header: PlanHeader;
+  /** Paths finished (copied, or skipped as existing) in earlier runs. */
+  done: Set<string>;
+  failed: Set<string>;
+  end: PlanEnd | undefined;
+  path: string;
+  modified: Date;
+  size: number;
+}
+
+export function readPlan(path: string): PlanState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  const lines = text.split("\n");
+  let header: PlanHeader | undefined;
+  const done = new Set<string>();
+  const failed = new Set<string>();
+  let end: PlanEnd | undefined;
+  for (const line of lines) {
+    if (!line) continue;
+    let parsed: PlanLine;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      continue; // a line torn by a kill
+    }
+    if (parsed.kind === "header") header = parsed;
+    else if (parsed.kind === "end") end = parsed;
+    else if (parsed.kind === "failed") failed.add(parsed.path);
+    else {
+      done.add(parsed.path);
+      failed.delete(parsed.path);
+    }
+  }
+  if (!header) return undefined;
+  const info = statSync(path);
+  return { header, done, failed, end, path, modified: info.mtime, size: info.size };
+}
+
+export function listPlans(directory: string): PlanState[] {
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.endsWith(".plan"))
+    .map((name) => readPlan(join(directory, name)))
+    .filter((plan): plan is PlanState => plan !== undefined)
+    .sort((a, b) => b.modified.getTime() - a.modified.getTime());
+}
+
+export function removePlan(directory: string, logDirectory: string, jobId: string): boolean {
+  const plan = join(directory, `${jobId}.plan`);
+  let existed = false;
+  try {
+    statSync(plan);
+    existed = true;
+  } catch {
+    // not there
+  }
+  rmSync(plan, { force: true });
+  rmSync(join(logDirectory, `${jobId}.log`), { force: true });
+  return existed;
+}
+
+/**
+ * Keep plans and logs bounded: drop those older than AZCP_JOB_RETENTION_DAYS (default 30) and,
+ * oldest first, those beyond AZCP_JOB_MAX_MB (default 512) in total.
+ */
+export function prunePlans(directory: string, logDirectory: string, env: Environment, keep?: string): number {
+  const days = Number(readSetting("AZCP_JOB_RETENTION_DAYS", env) ?? 30);
+  const maxBytes = Number(readSetting("AZCP_JOB_MAX_MB", env) ?? 512) * 1024 * 1024;
+  const plans = listPlans(directory);
+  const cutoff = Date.now() - days * 86_400_000;
+  let removed = 0;
+  let total = 0;
+  for (const plan of plans) {
+    const logSize = (() => {
+      try {
+        return statSync(join(logDirectory, `${plan.header.jobId}.log`)).size;
+      } catch {
+        return 0;
+      }
+    })();
+    total += plan.size + logSize;
+    if (plan.header.jobId === keep) continue;
+    if (plan.modified.getTime() < cutoff || total > maxBytes) {
+      removePlan(directory, logDirectory, plan.header.jobId);
+      removed++;
+    }
+  }
+  return removed;
+}
