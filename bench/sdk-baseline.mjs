@@ -22,14 +22,18 @@ async function pool(items, limit, work) {
 
 switch (mode) {
   case "up-file":
-    await container.getBlockBlobClient(local.slice(local.lastIndexOf("/") + 1)).uploadFile(local, { concurrency: 8 });
+    await container
+      .getBlockBlobClient(local.slice(local.lastIndexOf("/") + 1))
+      .uploadFile(local, { concurrency: 8 });
     break;
   case "down-file":
     await container.getBlobClient("big.bin").downloadToFile(local, 0, undefined, { concurrency: 8 });
     break;
   case "up-dir": {
     const names = await readdir(local);
-    await pool(names, 32, (name) => container.getBlockBlobClient(`small/${name}`).uploadFile(join(local, name)));
+    await pool(names, 32, (name) =>
+      container.getBlockBlobClient(`small/${name}`).uploadFile(join(local, name)),
+    );
     break;
   }
   case "down-dir": {

@@ -92,7 +92,7 @@ export async function runProcess(
       child.kill("SIGKILL");
       reject(
         new Error(
-          `${file} ${args.join(" ")} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+          `${file} ${args.join(" ").replace(/sig=[^&\s]+/g, "sig=REDACTED")} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
         ),
       );
     }, timeoutMs);

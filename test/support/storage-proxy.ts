@@ -14,15 +14,34 @@ export interface ErrorReply {
   message: string;
   /** AuthenticationErrorDetail, for AuthenticationFailed. */
   detail?: string;
+  /** Retry-After header (seconds). */
+  retryAfter?: string;
 }
+
+/** Faults other than an error answer. */
+export type FaultReply =
+  /** Drop the connection before answering ("request") or halfway through the body ("response"). */
+  | { type: "reset"; when: "request" | "response" }
+  /** Wait this long, then pass the request on. */
+  | { type: "stall"; ms: number }
+  /** Pass the response on slowly. */
+  | { type: "drip"; bytesPerSecond: number }
+  /** Send the headers (with the full Content-Length) and only part of the body, then close. */
+  | { type: "truncate"; fraction: number }
+  /** Change one byte in the middle of the response body. */
+  | { type: "flip" };
 
 export interface ProxyRule {
   methods?: string[];
   /** Regular expression source matched against the path (without query). */
   path?: string;
+  /** Regular expression source matched against the query string. */
+  query?: string;
   /** How many matching requests the rule applies to; every one when absent. */
   count?: number;
-  reply: ErrorReply;
+  /** Apply to this share of matching requests (0..1); all when absent. */
+  probability?: number;
+  reply: ErrorReply | FaultReply;
 }
 
 export interface ProxyLogEntry {
@@ -30,6 +49,10 @@ export interface ProxyLogEntry {
   path: string;
   status: number;
   ruled: boolean;
+  /** Request body bytes forwarded to the service. */
+  bytesIn: number;
+  /** The fault applied, if any. */
+  fault?: string;
   /** A Put Blob From URL / Put Block From URL the proxy carried out. */
   copyFromUrl?: { source: string; bytes: number; sourceAuthorization: "bearer" | "none" };
   authorization: "bearer" | "sharedkey" | "none";
@@ -112,6 +135,7 @@ export async function startStorageProxy(options: {
       path,
       status: 0,
       ruled: false,
+      bytesIn: 0,
       authorization: auth.startsWith("Bearer ")
         ? "bearer"
         : auth.startsWith("SharedKey")
@@ -119,26 +143,49 @@ export async function startStorageProxy(options: {
           : "none",
     };
     log.push(entry);
+    const query = (req.url ?? "").split("?")[1] ?? "";
     const rule = rules.find(
       (candidate) =>
         (candidate.count === undefined || candidate.count > 0) &&
         (!candidate.methods || candidate.methods.includes(method)) &&
-        (!candidate.path || new RegExp(candidate.path).test(decodeURIComponent(path))),
+        (!candidate.path || new RegExp(candidate.path).test(decodeURIComponent(path))) &&
+        (!candidate.query || new RegExp(candidate.query).test(query)) &&
+        (candidate.probability === undefined || Math.random() < candidate.probability),
     );
     if (rule) {
       if (rule.count !== undefined) rule.count--;
       entry.ruled = true;
-      entry.status = rule.reply.status;
-      req.resume();
-      const body = Buffer.from(errorBody(rule.reply));
-      res.writeHead(rule.reply.status, {
-        "content-type": "application/xml",
-        "content-length": body.length,
-        "x-ms-error-code": rule.reply.code,
-        "x-ms-request-id": randomUUID(),
-      });
-      res.end(body);
-      return;
+      const reply = rule.reply;
+      entry.fault = reply.type;
+      switch (reply.type) {
+        case "error": {
+          entry.status = reply.status;
+          req.resume();
+          const body = Buffer.from(errorBody(reply));
+          res.writeHead(reply.status, {
+            "content-type": "application/xml",
+            "content-length": body.length,
+            "x-ms-error-code": reply.code,
+            "x-ms-request-id": randomUUID(),
+            ...(reply.retryAfter ? { "retry-after": reply.retryAfter } : {}),
+          });
+          res.end(body);
+          return;
+        }
+        case "reset":
+          if (reply.when === "request") {
+            req.socket.destroy();
+            return;
+          }
+          forward(req, res, entry, reply);
+          return;
+        case "stall":
+          setTimeout(() => forward(req, res, entry), reply.ms);
+          return;
+        default:
+          forward(req, res, entry, reply);
+          return;
+      }
     }
     const copySource = req.headers["x-ms-copy-source"];
     if (options.copyFromUrl && method === "PUT" && typeof copySource === "string") {
@@ -214,7 +261,7 @@ export async function startStorageProxy(options: {
     upstream.end(source.body);
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, fault?: FaultReply) => {
     const method = req.method ?? "GET";
     const upstream = httpsRequest(
       {
@@ -228,10 +275,17 @@ export async function startStorageProxy(options: {
       (response) => {
         entry.status = response.statusCode ?? 0;
         res.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(res);
+        if (!fault || (response.statusCode ?? 0) >= 300) {
+          response.pipe(res);
+          return;
+        }
+        alterBody(response, res, fault, Number(response.headers["content-length"] ?? 0));
       },
     );
     upstream.on("error", () => res.destroy());
+    req.on("data", (chunk: Buffer) => {
+      entry.bytesIn += chunk.length;
+    });
     req.pipe(upstream);
   };
 
@@ -247,4 +301,40 @@ export async function startStorageProxy(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Pass a response body on with a fault applied to it. */
+function alterBody(response: IncomingMessage, res: ServerResponse, fault: FaultReply, length: number): void {
+  let sent = 0;
+  const limit =
+    fault.type === "truncate"
+      ? Math.floor(length * fault.fraction)
+      : fault.type === "reset"
+        ? Math.floor(length / 2)
+        : length;
+  const flipAt = Math.floor(length / 2);
+  response.on("data", (chunk: Buffer) => {
+    let data = chunk;
+    if (fault.type === "flip" && sent <= flipAt && flipAt < sent + data.length) {
+      data = Buffer.from(data);
+      data[flipAt - sent] = data[flipAt - sent]! ^ 0xff;
+    }
+    if (sent + data.length > limit) data = data.subarray(0, Math.max(0, limit - sent));
+    sent += chunk.length;
+    if (data.length) {
+      if (fault.type === "drip") {
+        response.pause();
+        res.write(data, () =>
+          setTimeout(() => response.resume(), (data.length / fault.bytesPerSecond) * 1000),
+        );
+      } else {
+        res.write(data);
+      }
+    }
+    if (sent >= limit && (fault.type === "truncate" || fault.type === "reset")) {
+      response.destroy();
+      res.socket?.destroy();
+    }
+  });
+  response.on("end", () => res.end());
 }
