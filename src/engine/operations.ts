@@ -6,6 +6,7 @@ import type { LogLevel } from "../jobs/job-log.js";
 import { parseLocation, type RemoteLocation } from "../location/location.js";
 import type { Environment } from "../settings.js";
 import type { SourceObject } from "../storage/backend.js";
+import { blobPath } from "../storage/blob-data.js";
 import {
   createContainer,
   deleteBlob,
@@ -16,8 +17,8 @@ import {
 } from "../storage/blob-ops.js";
 import { compileFilter, type FilterOptions } from "./filters.js";
 import { CopyJob, type JobTask } from "./job.js";
-import { JobEnvironment } from "./job-environment.js";
-import { resolveSource } from "./resolve.js";
+import { type Explain, JobEnvironment } from "./job-environment.js";
+import { type Endpoint, resolveSource } from "./resolve.js";
 import { checkTags, parseMetadata, TIERS } from "./setup.js";
 
 export interface InPlaceOptions extends FilterOptions {
@@ -117,7 +118,32 @@ async function inPlaceJob(
     transportStats: () => job.transportStats(),
     explain: job.explain,
     isFatal: (error) => job.isFatal(error),
+    ...(verb === "remove" && access.kind === "token" && !options.dryRun
+      ? { preflight: () => probeDelete(endpoint, job.explain) }
+      : {}),
   });
+}
+
+/**
+ * Before listing what to remove, check that the signed-in identity may delete here: delete a
+ * name that does not exist. The service checks the role first, so 404 means "allowed".
+ */
+async function probeDelete(endpoint: Endpoint, explain: Explain): Promise<void> {
+  const { location, transport } = endpoint;
+  const directory =
+    location.path === "" || location.path.endsWith("/") ? location.path : location.path.replace(/[^/]*$/, "");
+  const name = `${directory}.azcp-delete-check-${Date.now().toString(36)}`;
+  try {
+    await transport.send({ method: "DELETE", path: blobPath(location, name), expect: [202, 404] });
+  } catch (error) {
+    const explained = await explain(error, undefined, name);
+    if (
+      explained.kind === "permission" ||
+      explained.kind === "authentication" ||
+      explained.kind === "network-rules"
+    )
+      throw explained;
+  }
 }
 
 export function createRemoveJob(url: string, options: RemoveOptions): Promise<CopyJob> {

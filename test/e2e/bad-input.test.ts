@@ -1,7 +1,7 @@
 // Bad input of every kind gives a clear message (cause and fix) and a non-zero exit, and
 // nothing is written outside the destination.
 
-import { chmod, copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, copyFile, cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -167,10 +167,18 @@ describe.concurrent("bad input", () => {
     const root = join(home, "tree");
     await mkdir(root, { mode: 0o755 });
     await writeFile(join(root, "readable.txt"), "fine", { mode: 0o644 });
-    await writeFile(join(root, "locked.txt"), "secret", { mode: 0o600 });
+    await writeFile(join(root, "locked.txt"), "secret");
+    await chmod(join(root, "locked.txt"), 0o000);
     const ca = join(home, "ca.pem");
     await copyFile(stack().caCertPath, ca);
     await chmod(ca, 0o644);
+    // The checkout may sit in a folder only its owner can enter: give nobody its own copy of the CLI.
+    const app = join(home, "app");
+    const checkout = join(AZCP_BIN, "..", "..");
+    for (const part of ["package.json", "bin", join("dist", "bundle")]) {
+      await cp(join(checkout, part), join(app, part), { recursive: true });
+    }
+    await chmodTree(app);
     const container = await createContainer();
     const asNobody =
       process.getuid?.() === 0
@@ -178,7 +186,15 @@ describe.concurrent("bad input", () => {
         : ([process.execPath, []] as const);
     const result = await runProcess(
       asNobody[0],
-      [...asNobody[1], AZCP_BIN, "copy", root, container.sasUrl(), "--recursive", "--as-subdir=false"],
+      [
+        ...asNobody[1],
+        join(app, "bin", "azcp.js"),
+        "copy",
+        root,
+        container.sasUrl(),
+        "--recursive",
+        "--as-subdir=false",
+      ],
       home,
       {
         env: { NODE_EXTRA_CA_CERTS: ca, SSL_CERT_FILE: ca },
@@ -216,3 +232,13 @@ describe.concurrent("bad input", () => {
     await expect(readFile("/absolute-escape.txt")).rejects.toThrow();
   });
 });
+
+/** Make a folder tree readable (and its folders enterable) by everyone. */
+async function chmodTree(folder: string): Promise<void> {
+  await chmod(folder, 0o755);
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) await chmodTree(path);
+    else await chmod(path, 0o644);
+  }
+}

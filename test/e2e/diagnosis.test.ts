@@ -1,7 +1,8 @@
 // 403s told apart: a missing data role (named, with the principal and where to assign it), a
 // network rule, a rejected token, an expired SAS. Azurite checks no roles, so a proxy in front of
 // it answers the Blob service's real error bodies for chosen requests.
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createContainer,
@@ -99,6 +100,34 @@ describe.concurrent("azcp access", () => {
       ["delete", false],
     ]);
     expect(checks[2]).toMatchObject({ StatusCode: 403, ErrorCode: "AuthorizationPermissionMismatch" });
+  });
+});
+
+describe.concurrent("a missing role fails before the work", () => {
+  it("copy probes write and remove probes delete before listing anything", async () => {
+    const home = await testHome();
+    const tree = join(home, "tree");
+    await mkdir(tree);
+    await writeFile(join(tree, "a.txt"), "a");
+    for (const [command, method, args] of [
+      ["copy", "PUT", [tree]],
+      ["remove", "DELETE", []],
+    ] as const) {
+      const container = await containerBehindProxy([
+        { methods: [method], reply: serviceError(403, "AuthorizationPermissionMismatch") },
+      ]);
+      const target = command === "copy" ? [...args, container.proxied] : [container.proxied];
+      const result = await runAzcp([command, ...target, "--recursive", ...TRUST_LOCAL], home, {
+        env: { AZCOPY_AUTO_LOGIN_TYPE: "AZCLI" },
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("alice@contoso.test");
+      expect(result.stderr).toContain("Storage Blob Data Contributor");
+      const seen = proxy.log.filter((entry) => entry.path.includes(`/${container.name}`));
+      // One probe, refused; no listing and no transfer was attempted.
+      expect(seen.map((entry) => `${entry.method} ${entry.status}`)).toEqual([`${method} 403`]);
+      expect(seen[0]!.path).toMatch(/\.azcp-(write|delete)-check-/);
+    }
   });
 });
 

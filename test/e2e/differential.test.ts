@@ -1,6 +1,7 @@
 // azcp and the real AzCopy on the same tree and the same emulator: the same blobs (names,
 // sizes, bytes, content types) going up, and the same files coming back down.
 import { randomBytes } from "node:crypto";
+import { rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runAzcopy } from "../support/azcopy.js";
@@ -71,4 +72,82 @@ describe("differential: azcp against the real AzCopy", () => {
     expect(fromAzcp).toEqual(fromAzcopy);
     expect(Object.keys(fromAzcp)).toHaveLength(Object.keys(TREE).length);
   });
+
+  it("lists a container with the same text and JSON", async () => {
+    const home = await testHome();
+    const container = await createContainer();
+    for (const [name, data] of Object.entries(TREE)) await container.upload(name, data);
+    for (const extra of [[], ["--machine-readable"], ["--properties", "ContentType;ContentMD5;BlobType"]]) {
+      const azcopy = await runAzcopy(["list", container.sasUrl(), "--location", "Blob", ...extra], home);
+      const azcp = await runAzcp(["list", container.sasUrl(), ...extra], home);
+      expect(azcp.code, azcp.all).toBe(0);
+      // AzCopy lists folders in parallel, so its order varies: compare the lines as sets.
+      const lines = (stdout: string) =>
+        stdout
+          .split("\n")
+          .filter((line) => line && !line.startsWith("INFO: "))
+          .sort();
+      expect(lines(azcp.stdout)).toEqual(lines(azcopy.stdout));
+      expect(lines(azcp.stdout).length).toBeGreaterThanOrEqual(Object.keys(TREE).length);
+    }
+    const objects = (stdout: string) =>
+      stdout
+        .split("\n")
+        .filter((line) => line.includes('"ListObject"'))
+        .map((line) => JSON.parse(JSON.parse(line).MessageContent));
+    const azcopyJson = await runAzcopy(
+      ["list", container.sasUrl(), "--location", "Blob", "--output-type", "json"],
+      home,
+    );
+    const azcpJson = await runAzcp(["list", container.sasUrl(), "--output-type", "json"], home);
+    const byPath = (a: { Path: string }, b: { Path: string }) => a.Path.localeCompare(b.Path);
+    expect(objects(azcpJson.stdout).sort(byPath)).toEqual(objects(azcopyJson.stdout).sort(byPath));
+    expect(objects(azcpJson.stdout)).toHaveLength(Object.keys(TREE).length);
+  });
+
+  it("sync copies and deletes the same files", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "tree"), TREE);
+    // Times in the past: the service keeps whole seconds, so a file written in the second of its
+    // upload would otherwise look newer than its blob to both tools, at random.
+    const past = new Date("2020-01-01T00:00:00Z");
+    for (const name of Object.keys(TREE)) await utimes(join(root, name), past, past);
+    const byAzcopy = await createContainer();
+    const byAzcp = await createContainer();
+    const syncBoth = async (extra: string[] = []) => {
+      const azcopy = await runAzcopy(
+        ["sync", root, byAzcopy.sasUrl(), "--from-to", "LocalBlob", ...extra],
+        home,
+      );
+      expect(azcopy.code, azcopy.stdout).toBe(0);
+      const azcp = await runAzcp(["sync", root, byAzcp.sasUrl(), ...extra], home);
+      expect(azcp.code, azcp.all).toBe(0);
+      return { azcopy: syncCounts(azcopy.stdout), azcp: syncCounts(azcp.stdout) };
+    };
+    const first = await syncBoth();
+    expect(first.azcp).toEqual(first.azcopy);
+    expect(first.azcp.copied).toBe(Object.keys(TREE).length);
+
+    // Newer at the source, new, and gone: the second sync copies two and deletes one.
+    const later = new Date(Date.now() + 3_600_000);
+    await utimes(join(root, "readme.txt"), later, later);
+    await writeFile(join(root, "nested", "new.txt"), "new");
+    await utimes(join(root, "nested", "new.txt"), later, later);
+    await rm(join(root, "binary", "noext"));
+    const second = await syncBoth(["--delete-destination", "true"]);
+    expect(second.azcp).toEqual(second.azcopy);
+    expect(second.azcp).toMatchObject({ copied: 2, deleted: 1 });
+    expect(await blobHashes(byAzcp)).toEqual(await blobHashes(byAzcopy));
+  });
 });
+
+/** The counts of a sync's text summary that say what it did. */
+function syncCounts(stdout: string) {
+  const count = (label: string) => Number(new RegExp(`${label}: (\\d+)`).exec(stdout)?.[1] ?? Number.NaN);
+  return {
+    scannedAtSource: count("Files Scanned at Source"),
+    scannedAtDestination: count("Files Scanned at Destination"),
+    copied: count("Number of Copy Transfers Completed"),
+    deleted: count("Number of Deletions at Destination"),
+  };
+}
