@@ -1,7 +1,6 @@
-// Blob Storage as a transfer source and destination. Listing goes through the SDK; the bytes go
-// through the lean REST transport: ranged Get Blob, Put Blob, Put Block + Put Block List,
-// append and page writes, and Put Blob/Block From URL for server-side copies.
-import type { ContainerClient } from "@azure/storage-blob";
+// Blob Storage as a transfer source and destination, over the lean REST transport: listing,
+// ranged Get Blob, Put Blob, Put Block + Put Block List, append and page writes, and Put
+// Blob/Block From URL for server-side copies.
 import type { Access } from "../auth/authorize.js";
 import { encodePath, type RemoteLocation } from "../location/location.js";
 import {
@@ -15,13 +14,10 @@ import {
   type SourceObject,
   type WriteOptions,
 } from "./backend.js";
-import { blobServiceClient } from "./blob.js";
+import { listBlobs } from "./blob-listing.js";
 import { HttpError, type RestTransport } from "./http.js";
 
 /** Path of a blob from the transport's origin: /account/container/name (path-style) or /container/name. */
-/** Blobs per listing page: the SDK holds a page's XML and its parsed form at once, so smaller pages keep memory flat. */
-const LIST_PAGE_SIZE = 1000;
-
 export function blobPath(location: RemoteLocation, name: string): string {
   const account = location.pathStyle ? `/${encodeURIComponent(location.accountName)}` : "";
   return `${account}/${encodeURIComponent(location.container ?? "")}${name ? `/${encodePath(name)}` : ""}`;
@@ -89,38 +85,34 @@ export class BlobSource implements Source {
       };
       return;
     }
-    const service = await blobServiceClient(location, this.options.access);
-    const container: ContainerClient = service.getContainerClient(location.container!);
     const { prefix, relativePrefix, recursive, nameFilter } = this.options;
-    const include = this.options.withMetadata ? { includeMetadata: true } : {};
-    const pages = recursive
-      ? container.listBlobsFlat({ prefix, ...include }).byPage({ maxPageSize: LIST_PAGE_SIZE })
-      : container.listBlobsByHierarchy("/", { prefix, ...include }).byPage({ maxPageSize: LIST_PAGE_SIZE });
-    for await (const page of pages) {
-      for (const item of page.segment.blobItems) {
-        const rest = item.name.slice(prefix.length);
-        // A name ending in "/" is a folder marker, not data.
-        if (rest === "" || rest.endsWith("/")) continue;
-        if (nameFilter && !nameFilter(rest.split("/")[0]!)) continue;
-        const p = item.properties;
-        yield {
-          relativePath: relativePrefix ? `${relativePrefix}/${rest}` : rest,
-          size: p.contentLength ?? 0,
-          lastModified: p.lastModified,
-          contentMd5: p.contentMD5?.length ? Buffer.from(p.contentMD5).toString("base64") : undefined,
-          headers: {
-            contentType: p.contentType,
-            contentEncoding: p.contentEncoding,
-            contentLanguage: p.contentLanguage,
-            contentDisposition: p.contentDisposition,
-            cacheControl: p.cacheControl,
-          },
-          metadata: item.metadata,
-          blobType: p.blobType,
-          accessTier: p.accessTier,
-          key: item.name,
-        };
-      }
+    const blobs = listBlobs(this.options.transport, location, {
+      prefix,
+      delimiter: recursive ? undefined : "/",
+      withMetadata: this.options.withMetadata,
+    });
+    for await (const item of blobs) {
+      const rest = item.name.slice(prefix.length);
+      // A name ending in "/" is a folder marker, not data.
+      if (rest === "" || rest.endsWith("/")) continue;
+      if (nameFilter && !nameFilter(rest.split("/")[0]!)) continue;
+      yield {
+        relativePath: relativePrefix ? `${relativePrefix}/${rest}` : rest,
+        size: item.size,
+        lastModified: item.lastModified,
+        contentMd5: item.contentMd5,
+        headers: {
+          contentType: item.contentType,
+          contentEncoding: item.contentEncoding,
+          contentLanguage: item.contentLanguage,
+          contentDisposition: item.contentDisposition,
+          cacheControl: item.cacheControl,
+        },
+        metadata: item.metadata,
+        blobType: item.blobType,
+        accessTier: item.accessTier,
+        key: item.name,
+      };
     }
   }
 
