@@ -175,6 +175,21 @@ export class CopyJob {
       warn: (text) => parts.log.write("WARNING", text),
       explain: (error, object, key) => parts.explain(error, object, key),
     };
+    try {
+      await this.startAll(context, slots, running);
+    } finally {
+      // A listing that fails part-way still lets the transfers it started finish (and be recorded).
+      this.counters.scanning = false;
+      await Promise.allSettled(running);
+    }
+  }
+
+  private async startAll(
+    context: TransferContext,
+    slots: Semaphore,
+    running: Set<Promise<void>>,
+  ): Promise<void> {
+    const { parts } = this;
     for await (const task of this.tasks()) {
       if (this.controller.signal.aborted) break;
       const { object } = task;
@@ -196,8 +211,6 @@ export class CopyJob {
       running.add(work);
       void work.then(() => running.delete(work));
     }
-    this.counters.scanning = false;
-    await Promise.all(running);
   }
 
   private async *tasks(): AsyncGenerator<JobTask> {

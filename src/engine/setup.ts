@@ -177,6 +177,14 @@ export async function createCopyJob(
       "Use cp or rsync for local copies.",
     );
   }
+  if (options.sync && [source, destination].some((location) => location.path.includes("*"))) {
+    // A wildcard would narrow the source but not the destination, and --delete-destination would
+    // then delete everything the wildcard left out.
+    throw badInput(
+      "azcp sync does not take wildcards in its locations.",
+      'Sync the directory and narrow it with --include-pattern (for example --include-pattern "*.txt").',
+    );
+  }
   const direction = source.type === "local" ? "upload" : destination.type === "local" ? "download" : "s2s";
   const env = options.env;
 
@@ -334,7 +342,8 @@ export async function createCopyJob(
       askDelete: options.sync.askDelete,
       compareHash: options.sync.compareHash,
       mirrorMode: options.sync.mirrorMode,
-      localMd5,
+      sourceMd5: source.type === "local" ? localMd5 : undefined,
+      destinationMd5: destination.type === "local" ? localMd5 : undefined,
       counts: { scannedAtSource: 0, scannedAtDestination: 0 },
     },
   };

@@ -3,12 +3,14 @@
 // is copied when the destination lacks it or holds an older one (or, with --compare-hash MD5, a
 // different one); destination-only objects are deleted only with --delete-destination.
 import { createHash } from "node:crypto";
-import { readFile, unlink } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { access, unlink } from "node:fs/promises";
 import { badInput } from "../errors.js";
 import type { Source, SourceObject } from "../storage/backend.js";
 import { BlobSource } from "../storage/blob-data.js";
 import { deleteBlob } from "../storage/blob-ops.js";
 import { LocalSource } from "../storage/local.js";
+import { compareNames } from "../storage/name-order.js";
 import type { EntryFilter } from "./filters.js";
 import type { JobTask } from "./job.js";
 import type { Endpoint } from "./resolve.js";
@@ -33,8 +35,9 @@ export interface SyncPlanOptions {
   askDelete?: ((target: string) => Promise<boolean>) | undefined;
   compareHash: CompareHash;
   mirrorMode: boolean;
-  /** MD5 (base64) of a local file, computed when a hash comparison needs it. */
-  localMd5?: (object: SourceObject) => Promise<string>;
+  /** MD5 (base64) of a local file on that side, computed when a hash comparison needs it. */
+  sourceMd5?: ((object: SourceObject) => Promise<string>) | undefined;
+  destinationMd5?: ((object: SourceObject) => Promise<string>) | undefined;
   counts: SyncCounts;
 }
 
@@ -45,7 +48,7 @@ async function* sortedChecked(
 ): AsyncGenerator<SourceObject> {
   let previous: string | undefined;
   for await (const object of objects) {
-    if (previous !== undefined && object.relativePath <= previous) {
+    if (previous !== undefined && compareNames(object.relativePath, previous) <= 0) {
       throw badInput(
         `The ${side} listing is not in name order ("${object.relativePath}" came after "${previous}"), so azcp cannot compare it safely.`,
         "Use azcp copy --overwrite ifSourceNewer instead for this location.",
@@ -63,8 +66,9 @@ async function needsCopy(
 ): Promise<boolean> {
   if (options.mirrorMode) return true;
   if (options.compareHash === "MD5") {
-    const sourceMd5 = source.contentMd5 ?? (await options.localMd5?.(source));
-    const destinationMd5 = destination.contentMd5 ?? (await options.localMd5?.(destination));
+    // A blob without a stored MD5 cannot be compared: it counts as different.
+    const sourceMd5 = source.contentMd5 ?? (await options.sourceMd5?.(source));
+    const destinationMd5 = destination.contentMd5 ?? (await options.destinationMd5?.(destination));
     return !sourceMd5 || !destinationMd5 || sourceMd5 !== destinationMd5;
   }
   if (!source.lastModified || !destination.lastModified) return true;
@@ -86,30 +90,34 @@ export async function* syncTasks(options: SyncPlanOptions): AsyncGenerator<JobTa
   };
   let source = await nextKept(sources, "scannedAtSource");
   let destination = await nextKept(destinations, "scannedAtDestination");
+  // Deletions wait until both listings were merged in full: an object only looks
+  // destination-only until a listing out of order is caught, and a deletion cannot be undone.
+  const destinationOnly: SourceObject[] = [];
   while (source || destination) {
-    if (source && (!destination || source.relativePath < destination.relativePath)) {
+    const order = source && destination ? compareNames(source.relativePath, destination.relativePath) : 0;
+    if (source && (!destination || order < 0)) {
       yield { kind: "copy", object: source };
       source = await nextKept(sources, "scannedAtSource");
-    } else if (destination && (!source || destination.relativePath < source.relativePath)) {
-      const target = options.displayDestination(destination);
-      const remove =
-        options.deleteDestination === "true" ||
-        (options.deleteDestination === "prompt" && (await options.askDelete?.(target)) === true);
-      const doomed = destination;
-      if (remove)
-        yield {
-          kind: "operation",
-          verb: "remove",
-          object: doomed,
-          target,
-          run: () => options.deleteObject(doomed),
-        };
+    } else if (destination && (!source || order > 0)) {
+      if (options.deleteDestination !== "false") destinationOnly.push(destination);
       destination = await nextKept(destinations, "scannedAtDestination");
     } else if (source && destination) {
       if (await needsCopy(options, source, destination)) yield { kind: "copy", object: source };
       source = await nextKept(sources, "scannedAtSource");
       destination = await nextKept(destinations, "scannedAtDestination");
     }
+  }
+  for (const doomed of destinationOnly) {
+    const target = options.displayDestination(doomed);
+    const remove = options.deleteDestination === "true" || (await options.askDelete?.(target)) === true;
+    if (remove)
+      yield {
+        kind: "operation",
+        verb: "remove",
+        object: doomed,
+        target,
+        run: () => options.deleteObject(doomed),
+      };
   }
 }
 
@@ -122,6 +130,7 @@ export function destinationListing(
   if (localPath !== undefined) {
     return new EmptyIfMissing(
       new LocalSource({ path: localPath, prefix: "", recursive, followSymlinks: false }),
+      localPath,
     );
   }
   const { location } = endpoint!;
@@ -141,23 +150,31 @@ export function deleterFor(endpoint: Endpoint | undefined): (object: SourceObjec
 }
 
 export async function localMd5(object: SourceObject): Promise<string> {
-  return createHash("md5")
-    .update(await readFile(object.key))
-    .digest("base64");
+  const hash = createHash("md5");
+  for await (const chunk of createReadStream(object.key, { highWaterMark: 1024 * 1024 }))
+    hash.update(chunk as Buffer);
+  return hash.digest("base64");
 }
 
 /** A destination folder that does not exist yet lists as empty. */
 class EmptyIfMissing implements Source {
   readonly description: string;
-  constructor(private readonly inner: LocalSource) {
+  constructor(
+    private readonly inner: LocalSource,
+    private readonly folder: string,
+  ) {
     this.description = inner.description;
   }
   async *enumerate(): AsyncGenerator<SourceObject> {
-    try {
-      yield* this.inner.enumerate();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
+    // Only a missing top folder means "empty": a folder vanishing mid-walk must fail the sync.
+    const exists = await access(this.folder).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return false;
+        throw error;
+      },
+    );
+    if (exists) yield* this.inner.enumerate();
   }
   read(object: SourceObject, offset: number, length: number, into: Buffer): Promise<void> {
     return this.inner.read(object, offset, length, into);

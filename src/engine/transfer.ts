@@ -62,8 +62,14 @@ export interface TransferContext {
 const PAGE_CHUNK = 4 * MIB;
 const APPEND_CHUNK = 4 * MIB;
 
-function stableId(jobId: string, key: string): string {
-  return createHash("sha256").update(`${jobId}\0${key}`).digest("hex").slice(0, 16);
+/**
+ * The stem of a transfer's block ids. Resume keeps a staged block whose id and size match, so
+ * the id also names the source's size, last-modified time and the block size: a file changed
+ * between runs gets new ids, and its old blocks are never committed with the new ones.
+ */
+function stableId(jobId: string, key: string, object: SourceObject, blockSize: number): string {
+  const version = `${object.size}\0${object.lastModified?.getTime() ?? ""}\0${blockSize}`;
+  return createHash("sha256").update(`${jobId}\0${key}\0${version}`).digest("hex").slice(0, 16);
 }
 
 function blobTypeFor(
@@ -238,7 +244,7 @@ function writeOptions(
         ? object.lastModified
         : undefined,
     // Only block ids use it; a hash per small file is wasted work.
-    transferId: plan.kind === "blocks" ? stableId(settings.jobId, key) : "",
+    transferId: plan.kind === "blocks" ? stableId(settings.jobId, key, object, plan.blockSize) : "",
     resume: settings.resume,
   };
 }

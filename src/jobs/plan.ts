@@ -7,10 +7,12 @@
 import {
   appendFileSync,
   closeSync,
+  fstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   rmSync,
   statSync,
 } from "node:fs";
@@ -72,6 +74,24 @@ export class PlanWriter {
       // Create it 0600 and write the header synchronously: a job killed at once still has a plan.
       closeSync(openSync(this.path, "a", 0o600));
       appendFileSync(this.path, `${redactAll(JSON.stringify(header))}\n`);
+    } else {
+      this.endTornLine();
+    }
+  }
+
+  /** A kill during an append can leave a last line without its newline: end it, so the next entry stands alone. */
+  private endTornLine(): void {
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.path, "r");
+      const size = fstatSync(fd).size;
+      const last = Buffer.alloc(1);
+      if (size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a)
+        appendFileSync(this.path, "\n");
+    } catch {
+      // No plan to continue: the first append creates it.
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 

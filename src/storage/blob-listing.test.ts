@@ -75,6 +75,17 @@ describe("parseListPage", () => {
     });
   });
 
+  it("keeps metadata keys that look like listing elements inside the metadata", () => {
+    const page = `<EnumerationResults><Blobs><Blob><Name>x</Name><Properties><Content-Length>5</Content-Length></Properties>
+      <Metadata><Blob>inner</Blob><AccessTier>Archive</AccessTier><Metadata>m</Metadata><empty /></Metadata></Blob>
+      <Blob><Name>y</Name><Properties><Content-Length>6</Content-Length></Properties></Blob></Blobs><NextMarker /></EnumerationResults>`;
+    const { blobs } = parseListPage(page, true);
+    expect(blobs.map((blob) => blob.name)).toEqual(["x", "y"]);
+    expect(blobs[0]!.accessTier).toBeUndefined();
+    expect(blobs[0]!.metadata).toEqual({ Blob: "inner", AccessTier: "Archive", Metadata: "m", empty: "" });
+    expect(blobs[1]!.size).toBe(6);
+  });
+
   it("decodes entities once", () => {
     expect(decodeXmlText("&amp;lt;")).toBe("&lt;");
     expect(decodeXmlText("plain")).toBe("plain");

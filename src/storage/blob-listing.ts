@@ -59,31 +59,56 @@ function blobName(entry: string): string {
   return match[1] ? decodeURIComponent(text) : text;
 }
 
-function metadataOf(entry: string): Record<string, string> | undefined {
-  const open = entry.indexOf("<Metadata>");
-  if (open < 0) return undefined;
-  const body = entry.slice(open + 10, entry.indexOf("</Metadata>", open));
+/**
+ * Where the element opened at `open` ends (the index just past its closing tag), counting
+ * nested elements: a metadata key may be named like any element of the listing ("Blob",
+ * "Metadata"), so the first closing tag of that name is not necessarily the right one.
+ */
+function endOfElement(xml: string, open: number): number {
+  const tags = /<(\/?)[^\s>/]+[^>]*?(\/?)>/g;
+  tags.lastIndex = open;
+  let depth = 0;
+  for (let match = tags.exec(xml); match; match = tags.exec(xml)) {
+    if (match[2]) continue;
+    depth += match[1] ? -1 : 1;
+    if (depth === 0) return tags.lastIndex;
+  }
+  return -1;
+}
+
+/** The inside of the first <tag>...</tag> in `xml`, or "" when absent. */
+function section(xml: string, tag: string): string {
+  const open = xml.indexOf(`<${tag}>`);
+  if (open < 0) return "";
+  const end = endOfElement(xml, open);
+  return end < 0 ? "" : xml.slice(open + tag.length + 2, end - tag.length - 3);
+}
+
+function metadataOf(entry: string): Record<string, string> {
   const metadata: Record<string, string> = {};
-  for (const match of body.matchAll(/<([^\s/>]+)>([^<]*)<\/\1>/g))
-    metadata[match[1]!] = decodeXmlText(match[2]!);
+  for (const match of section(entry, "Metadata").matchAll(/<([^\s/>]+)(?:>([^<]*)<\/\1>|\s*\/>)/g)) {
+    metadata[match[1]!] = decodeXmlText(match[2] ?? "");
+  }
   return metadata;
 }
 
 export function parseBlobEntry(entry: string, withMetadata: boolean): ListedBlob {
-  const modified = element(entry, "Last-Modified");
+  // Properties come before Metadata; looking only inside them keeps metadata keys out.
+  const properties = section(entry, "Properties");
+  const modified = element(properties, "Last-Modified");
   return {
     name: blobName(entry),
-    size: Number(element(entry, "Content-Length") ?? 0),
+    size: Number(element(properties, "Content-Length") ?? 0),
     lastModified: modified ? new Date(modified) : undefined,
-    contentMd5: element(entry, "Content-MD5"),
-    contentType: element(entry, "Content-Type"),
-    contentEncoding: element(entry, "Content-Encoding"),
-    contentLanguage: element(entry, "Content-Language"),
-    contentDisposition: element(entry, "Content-Disposition"),
-    cacheControl: element(entry, "Cache-Control"),
-    blobType: element(entry, "BlobType"),
-    accessTier: element(entry, "AccessTier"),
-    metadata: withMetadata ? metadataOf(entry) : undefined,
+    contentMd5: element(properties, "Content-MD5"),
+    contentType: element(properties, "Content-Type"),
+    contentEncoding: element(properties, "Content-Encoding"),
+    contentLanguage: element(properties, "Content-Language"),
+    contentDisposition: element(properties, "Content-Disposition"),
+    cacheControl: element(properties, "Cache-Control"),
+    blobType: element(properties, "BlobType"),
+    accessTier: element(properties, "AccessTier"),
+    metadata: withMetadata && entry.includes("<Metadata") ? metadataOf(entry) : undefined,
   };
 }
 
@@ -97,10 +122,10 @@ export function parseListPage(
   for (;;) {
     const start = xml.indexOf("<Blob>", at);
     if (start < 0) break;
-    const end = xml.indexOf("</Blob>", start);
+    const end = endOfElement(xml, start);
     if (end < 0) break;
     blobs.push(parseBlobEntry(xml.slice(start, end), withMetadata));
-    at = end + 7;
+    at = end;
   }
   return { blobs, nextMarker: element(xml.slice(xml.lastIndexOf("<NextMarker")), "NextMarker") ?? "" };
 }

@@ -28,6 +28,7 @@ import {
   type SourceObject,
   type WriteOptions,
 } from "./backend.js";
+import { compareNames } from "./name-order.js";
 
 // Small files are read and written with synchronous calls: from the page cache they take
 // microseconds, while each trip through libuv's thread pool costs far more CPU (on these VMs
@@ -105,7 +106,7 @@ export class LocalSource implements Source {
     for await (const entry of await opendir(directory)) entries.push(entry);
     // Directories sort as "name/", so walking in this order lists paths in byte order overall.
     const sortKey = (entry: Dirent) => (entry.isDirectory() ? `${entry.name}/` : entry.name);
-    entries.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    entries.sort((a, b) => compareNames(sortKey(a), sortKey(b)));
     for (const entry of entries) {
       if (top && this.options.nameFilter && !this.options.nameFilter(entry.name)) continue;
       const path = join(directory, entry.name);

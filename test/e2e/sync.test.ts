@@ -120,6 +120,38 @@ describe.concurrent("sync", () => {
     expect(await blobHashes(destination)).toEqual(hashesOf({ "keep.csv": "1,2", "other.tmp": "not ours" }));
   });
 
+  it("a listing out of the expected order stops the sync before it deletes anything", async () => {
+    const home = await testHome();
+    // The service lists by UTF-8 bytes, where U+FF01 comes before U+1F600; Azurite sorts by
+    // UTF-16 code units, where it comes after. So on Azurite this container's listing is out of
+    // the order azcp merges in: the sync must refuse it, and must not have deleted the local
+    // file it had not yet matched. (The order itself is unit-tested in name-order.test.ts.)
+    const files = { "a\uFF01.txt": "fullwidth", "a\u{1F600}.txt": "emoji", "b.txt": "plain" };
+    const root = await writeTree(join(home, "src"), files);
+    const container = await createContainer();
+    const up = await runAzcp(["sync", root, container.sasUrl()], home);
+    expect(up.code, up.all).toBe(0);
+    const back = await runAzcp(["sync", container.sasUrl(), root, "--delete-destination", "true"], home);
+    expect(back.code).toBe(1);
+    expect(back.stderr).toMatch(/listing is not in name order .*cannot compare it safely/);
+    expect(back.stdout).toContain("Number of Deletions at Destination: 0");
+    expect(await localHashes(root)).toEqual(hashesOf(files));
+  });
+
+  it("refuses wildcards, which would narrow the source but not the deletions", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "src"), { "a.txt": "a" });
+    const container = await createContainer();
+    await container.upload("keep.bin", "keep");
+    const result = await runAzcp(
+      ["sync", `${root}/*.txt`, container.sasUrl(), "--delete-destination", "true"],
+      home,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/does not take wildcards.*--include-pattern/s);
+    expect(Object.keys(await blobHashes(container))).toEqual(["keep.bin"]);
+  });
+
   it("--dry-run prints the copies and deletions and changes nothing", async () => {
     const home = await testHome();
     const root = await writeTree(join(home, "src"), { "x.txt": "x" });
