@@ -9,6 +9,7 @@ import {
   blobHashes,
   createContainer,
   md5,
+  proxyInFrontOfAzurite,
   runAzcp,
   runProcess,
   spnEnv,
@@ -17,7 +18,7 @@ import {
   uniqueTenant,
   writeTree,
 } from "../support/harness.js";
-import { type StorageProxy, startStorageProxy } from "../support/storage-proxy.js";
+import type { StorageProxy } from "../support/storage-proxy.js";
 
 const TRUST_LOCAL = ["--trusted-microsoft-suffixes", "127.0.0.1"];
 
@@ -212,16 +213,7 @@ describe.concurrent("copy flags", () => {
 describe.concurrent("Blob to Blob", () => {
   let proxy: StorageProxy;
   beforeAll(async () => {
-    const info = stack();
-    proxy = await startStorageProxy({
-      target: info.blobOrigin,
-      tls: {
-        keyPem: await readFile(info.serverKeyPath, "utf8"),
-        certPem: await readFile(info.serverCertPath, "utf8"),
-      },
-      ca: await readFile(info.caCertPath, "utf8"),
-      copyFromUrl: true,
-    });
+    proxy = await proxyInFrontOfAzurite({ copyFromUrl: true });
   });
   afterAll(async () => {
     await proxy.close();

@@ -1,35 +1,27 @@
 // 403s told apart: a missing data role (named, with the principal and where to assign it), a
 // network rule, a rejected token, an expired SAS. Azurite checks no roles, so a proxy in front of
 // it answers the Blob service's real error bodies for chosen requests.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createContainer,
   parseJsonLines,
+  proxyInFrontOfAzurite,
   runAzcp,
   spnEnv,
   stack,
   testHome,
   uniqueTenant,
 } from "../support/harness.js";
-import { type StorageProxy, serviceError, startStorageProxy } from "../support/storage-proxy.js";
+import { type StorageProxy, serviceError } from "../support/storage-proxy.js";
 
 const TRUST_LOCAL = ["--trusted-microsoft-suffixes", "127.0.0.1"];
 
 let proxy: StorageProxy;
 
 beforeAll(async () => {
-  const info = stack();
-  proxy = await startStorageProxy({
-    target: info.blobOrigin,
-    tls: {
-      keyPem: await readFile(info.serverKeyPath, "utf8"),
-      certPem: await readFile(info.serverCertPath, "utf8"),
-    },
-    ca: await readFile(info.caCertPath, "utf8"),
-    rules: [],
-  });
+  proxy = await proxyInFrontOfAzurite();
 });
 
 afterAll(async () => {

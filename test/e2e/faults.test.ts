@@ -12,31 +12,18 @@ import {
   hashesOf,
   localHashes,
   md5,
+  proxyInFrontOfAzurite,
   runAzcp,
   runProcess,
   stack,
   testHome,
   writeTree,
 } from "../support/harness.js";
-import {
-  type ProxyRule,
-  type StorageProxy,
-  serviceError,
-  startStorageProxy,
-} from "../support/storage-proxy.js";
+import { type ProxyRule, type StorageProxy, serviceError } from "../support/storage-proxy.js";
 
 let proxy: StorageProxy;
 beforeAll(async () => {
-  const info = stack();
-  proxy = await startStorageProxy({
-    target: info.blobOrigin,
-    tls: {
-      keyPem: await readFile(info.serverKeyPath, "utf8"),
-      certPem: await readFile(info.serverCertPath, "utf8"),
-    },
-    ca: await readFile(info.caCertPath, "utf8"),
-    copyFromUrl: true,
-  });
+  proxy = await proxyInFrontOfAzurite({ copyFromUrl: true });
 });
 afterAll(async () => {
   await proxy.close();

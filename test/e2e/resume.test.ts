@@ -15,24 +15,17 @@ import {
   hashesOf,
   md5,
   parseJsonLines,
+  proxyInFrontOfAzurite,
   runAzcp,
   stack,
   testHome,
   writeTree,
 } from "../support/harness.js";
-import { type StorageProxy, startStorageProxy } from "../support/storage-proxy.js";
+import type { StorageProxy } from "../support/storage-proxy.js";
 
 let proxy: StorageProxy;
 beforeAll(async () => {
-  const info = stack();
-  proxy = await startStorageProxy({
-    target: info.blobOrigin,
-    tls: {
-      keyPem: await readFile(info.serverKeyPath, "utf8"),
-      certPem: await readFile(info.serverCertPath, "utf8"),
-    },
-    ca: await readFile(info.caCertPath, "utf8"),
-  });
+  proxy = await proxyInFrontOfAzurite();
 });
 afterAll(async () => {
   await proxy.close();

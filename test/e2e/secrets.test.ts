@@ -9,6 +9,7 @@ import { createClientCertificate, toPfx } from "../support/certs.js";
 import {
   createContainer,
   emulator,
+  proxyInFrontOfAzurite,
   type RunResult,
   runAzcp,
   stack,
@@ -16,21 +17,13 @@ import {
   uniqueTenant,
   writeTree,
 } from "../support/harness.js";
-import { type StorageProxy, serviceError, startStorageProxy } from "../support/storage-proxy.js";
+import { type StorageProxy, serviceError } from "../support/storage-proxy.js";
 
 const TRUST_LOCAL = ["--trusted-microsoft-suffixes", "127.0.0.1"];
 
 let proxy: StorageProxy;
 beforeAll(async () => {
-  const info = stack();
-  proxy = await startStorageProxy({
-    target: info.blobOrigin,
-    tls: {
-      keyPem: await readFile(info.serverKeyPath, "utf8"),
-      certPem: await readFile(info.serverCertPath, "utf8"),
-    },
-    ca: await readFile(info.caCertPath, "utf8"),
-  });
+  proxy = await proxyInFrontOfAzurite();
 });
 afterAll(async () => {
   await proxy.close();

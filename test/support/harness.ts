@@ -16,6 +16,7 @@ import {
 import { inject } from "vitest";
 import type { AppRegistration, Fault, LoggedRequest, ManagedIdentity, Match } from "./identity-emulator.js";
 import type { StackInfo } from "./stack.js";
+import { type StorageProxy, startStorageProxy } from "./storage-proxy.js";
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const AZCP_BIN = join(PROJECT_ROOT, "bin", "azcp.js");
@@ -284,4 +285,18 @@ export async function blobHashes(container: TestContainer, prefix = ""): Promise
 
 export function hashesOf(files: Record<string, Buffer | string>): Record<string, string> {
   return Object.fromEntries(Object.entries(files).map(([path, content]) => [path, md5(content)]));
+}
+
+/** The fault proxy in front of the shared Azurite, terminating TLS with the stack's certificate. */
+export async function proxyInFrontOfAzurite(options: { copyFromUrl?: boolean } = {}): Promise<StorageProxy> {
+  const info = stack();
+  return startStorageProxy({
+    target: info.blobOrigin,
+    tls: {
+      keyPem: await readFile(info.serverKeyPath, "utf8"),
+      certPem: await readFile(info.serverCertPath, "utf8"),
+    },
+    ca: await readFile(info.caCertPath, "utf8"),
+    ...options,
+  });
 }
