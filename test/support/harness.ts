@@ -1,5 +1,6 @@
 // What end-to-end tests use: the shared stack, the built CLI as a child process, fresh
-// containers, a private folder per test, and the identity emulator's admin API.
+// containers, shares and file systems, a private folder per test, and the admin APIs of the
+// identity emulator and of the Files/Data Lake test server.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
@@ -13,7 +14,20 @@ import {
   generateBlobSASQueryParameters,
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
+import {
+  AccountSASPermissions as DataLakeAccountSASPermissions,
+  DataLakeFileSystemClient,
+  StorageSharedKeyCredential as DataLakeSharedKeyCredential,
+  generateAccountSASQueryParameters as generateDataLakeAccountSas,
+} from "@azure/storage-file-datalake";
+import {
+  AccountSASPermissions as FilesAccountSASPermissions,
+  StorageSharedKeyCredential as FilesSharedKeyCredential,
+  generateAccountSASQueryParameters as generateFilesAccountSas,
+  ShareClient,
+} from "@azure/storage-file-share";
 import { inject } from "vitest";
+import type { LoggedRequest as RestServerRequest } from "./files-datalake-server.js";
 import type { AppRegistration, Fault, LoggedRequest, ManagedIdentity, Match } from "./identity-emulator.js";
 import type { StackInfo } from "./stack.js";
 import { type StorageProxy, startStorageProxy } from "./storage-proxy.js";
@@ -158,10 +172,15 @@ export async function createContainer(name = uniqueName()): Promise<TestContaine
 
 // ---- the identity emulator's admin API ----
 
-async function adminCall<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function adminCall<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  base = stack().identityUrl,
+): Promise<T> {
   const info = stack();
   const ca = await readFile(info.caCertPath);
-  const url = new URL(path, info.identityUrl);
+  const url = new URL(path, base);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise<T>((resolve, reject) => {
     const req = request(
@@ -205,6 +224,128 @@ export const emulator = {
     );
     return adminCall<LoggedRequest[]>("GET", `/_emulator/requests?${query}`);
   },
+};
+
+// ---- Azure Files and Data Lake on the Files/Data Lake test server ----
+
+/** An account SAS for the stack's Files endpoint (every permission, service "f"), without "?". */
+export function filesSas(expiresOn = new Date(Date.now() + 3600_000)): string {
+  const info = stack();
+  return generateFilesAccountSas(
+    {
+      services: "f",
+      resourceTypes: "sco",
+      permissions: FilesAccountSASPermissions.parse("rwdlacup"),
+      expiresOn,
+    },
+    new FilesSharedKeyCredential(info.accountName, info.accountKey),
+  ).toString();
+}
+
+/** An account SAS for the stack's Data Lake endpoint (which authorizes it as Blob: service "b"). */
+export function dfsSas(expiresOn = new Date(Date.now() + 3600_000)): string {
+  const info = stack();
+  return generateDataLakeAccountSas(
+    {
+      services: "b",
+      resourceTypes: "sco",
+      permissions: DataLakeAccountSASPermissions.parse("rwdlacup"),
+      expiresOn,
+    },
+    new DataLakeSharedKeyCredential(info.accountName, info.accountKey),
+  ).toString();
+}
+
+export interface TestShare {
+  name: string;
+  /** https://127.0.0.1:PORT/devstoreaccount1/<name> */
+  url: string;
+  /** The URL with an account SAS (every permission). */
+  sasUrl: string;
+  /** The official SDK's client, authorized by that SAS. */
+  client: ShareClient;
+}
+
+/** A new share (or, with `existing`, a handle on one that is there). */
+export async function createShare(
+  name = uniqueName("s"),
+  options: { existing?: boolean; quotaGb?: number } = {},
+): Promise<TestShare> {
+  const url = `${stack().filesEndpoint}/${name}`;
+  const sasUrl = `${url}?${filesSas()}`;
+  const client = new ShareClient(sasUrl);
+  if (!options.existing) await client.create(options.quotaGb ? { quota: options.quotaGb } : {});
+  return { name, url, sasUrl, client };
+}
+
+export interface TestFileSystem {
+  name: string;
+  /** https://127.0.0.1:PORT/devstoreaccount1/<name> */
+  url: string;
+  /** The URL with an account SAS (every permission). */
+  sasUrl: string;
+  /** The official SDK's client, authorized by that SAS. */
+  client: DataLakeFileSystemClient;
+}
+
+/** A new Data Lake file system (or, with `existing`, a handle on one that is there). */
+export async function createFileSystem(
+  name = uniqueName("f"),
+  options: { existing?: boolean } = {},
+): Promise<TestFileSystem> {
+  const url = `${stack().dfsEndpoint}/${name}`;
+  const sasUrl = `${url}?${dfsSas()}`;
+  const client = new DataLakeFileSystemClient(sasUrl);
+  if (!options.existing) await client.create();
+  return { name, url, sasUrl, client };
+}
+
+/** Path (relative to the directory `prefix`) -> MD5 of every file in a share, read with the SDK. */
+export async function shareHashes(share: TestShare, prefix = ""): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const root = prefix.replace(/^\/+|\/+$/g, "");
+  const walk = async (directory: string, relativePath: string) => {
+    const client = share.client.getDirectoryClient(directory);
+    for await (const item of client.listFilesAndDirectories()) {
+      const path = directory ? `${directory}/${item.name}` : item.name;
+      const relative = relativePath ? `${relativePath}/${item.name}` : item.name;
+      if (item.kind === "directory") await walk(path, relative);
+      else out[relative] = md5(await client.getFileClient(item.name).downloadToBuffer());
+    }
+  };
+  await walk(root, "");
+  return out;
+}
+
+/** Path (relative to the directory `prefix`) -> MD5 of every file in a file system, read with the SDK. */
+export async function fileSystemHashes(
+  fileSystem: TestFileSystem,
+  prefix = "",
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const root = prefix.replace(/^\/+|\/+$/g, "");
+  for await (const path of fileSystem.client.listPaths({
+    recursive: true,
+    ...(root ? { path: root } : {}),
+  })) {
+    if (path.isDirectory || !path.name) continue;
+    const relative = root ? path.name.slice(root.length + 1) : path.name;
+    out[relative] = md5(await fileSystem.client.getFileClient(path.name).readToBuffer());
+  }
+  return out;
+}
+
+/** The Files/Data Lake test server's admin API (the same on both of its listeners). */
+export const restServer = {
+  /** Every request received after sequence number `since`. */
+  requests: (since = 0) =>
+    adminCall<RestServerRequest[]>("GET", `/_admin/requests?since=${since}`, undefined, stack().filesOrigin),
+  /** Restrict a principal (object id) to these built-in roles; null lifts the restriction. */
+  setRoles: (objectId: string, roles: string[] | null) =>
+    adminCall<void>("PUT", "/_admin/roles", { objectId, roles }, stack().filesOrigin),
+  /** The sequence number of the latest request, to pass to `requests` later. */
+  lastSeq: async () =>
+    (await adminCall<{ seq: number }>("GET", "/_admin/last-seq", undefined, stack().filesOrigin)).seq,
 };
 
 /** A tenant id of the test's own, so that its faults and token lifetimes touch no other test. */

@@ -14,6 +14,9 @@ const exports: Record<string, string> = {
 const quote = (value: string) => `'${value.replace(/'/g, "'\\''")}'`;
 process.stdout.write(`# azcp local stack is running (Ctrl-C stops it)
 #   Blob (Azurite, HTTPS, OAuth on): ${info.blobEndpoint}
+#   Azure Files (test server):       ${info.filesEndpoint}
+#   Data Lake, dfs (test server):    ${info.dfsEndpoint}
+#   Test server admin API:           ${info.filesOrigin}/_admin/requests (and /_admin/roles)
 #   Entra ID emulator:               ${info.identityUrl}
 #   Device sign-in page:             ${info.identityUrl}/devicelogin
 #   Shared key for setup: account ${info.accountName}, key ${info.accountKey}

@@ -1,6 +1,6 @@
-// The local Azure stack: certificates, Azurite over HTTPS with OAuth, the Entra ID emulator and
-// the fake `az`/`pwsh`. One instance serves a whole test run (global setup) or a shell session
-// (`npm run stack`).
+// The local Azure stack: certificates, Azurite over HTTPS with OAuth, the Files/Data Lake test
+// server, the Entra ID emulator and the fake `az`/`pwsh`. One instance serves a whole test run
+// (global setup) or a shell session (`npm run stack`).
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,6 +8,7 @@ import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, type RunningAzurite, startAzurite } from "./azurite.js";
 import { createCertificateAuthority } from "./certs.js";
+import { FilesDataLakeServer } from "./files-datalake-server.js";
 import { DEFAULT_TENANT, IdentityEmulator } from "./identity-emulator.js";
 
 export interface StackInfo {
@@ -19,6 +20,14 @@ export interface StackInfo {
   blobOrigin: string;
   /** https://127.0.0.1:PORT/devstoreaccount1 */
   blobEndpoint: string;
+  /** Azure Files on the Files/Data Lake test server: https://127.0.0.1:PORT */
+  filesOrigin: string;
+  /** https://127.0.0.1:PORT/devstoreaccount1 */
+  filesEndpoint: string;
+  /** Data Lake Storage (dfs) on the Files/Data Lake test server: https://127.0.0.1:PORT */
+  dfsOrigin: string;
+  /** https://127.0.0.1:PORT/devstoreaccount1 */
+  dfsEndpoint: string;
   accountName: string;
   accountKey: string;
   identityUrl: string;
@@ -36,6 +45,7 @@ export interface RunningStack {
   info: StackInfo;
   emulator: IdentityEmulator;
   azurite: RunningAzurite;
+  restServer: FilesDataLakeServer;
   stop(): Promise<void>;
 }
 
@@ -53,9 +63,18 @@ export async function startStack(): Promise<RunningStack> {
   await writeFile(serverKeyPath, server.keyPem, { mode: 0o600 });
 
   const emulator = new IdentityEmulator({ tls: server });
-  const [identityUrl, azurite] = await Promise.all([
+  // The same certificate as Azurite's; trusting the CA lets Put Range From URL read from Azurite.
+  const restServer = new FilesDataLakeServer({
+    tls: { keyPem: server.keyPem, certPem: server.certPem + ca.certPem },
+    accountName: DEV_ACCOUNT,
+    accountKey: DEV_ACCOUNT_KEY,
+    trustedCa: ca.certPem,
+    tenantId: DEFAULT_TENANT,
+  });
+  const [identityUrl, azurite, rest] = await Promise.all([
     emulator.start(),
     startAzurite({ certPath: serverCertPath, keyPath: serverKeyPath, oauth: true }),
+    restServer.start(),
   ]);
   const secret = `spn-secret-${randomBytes(12).toString("base64url")}`;
   const app = emulator.registerApp({ secrets: [secret], displayName: "azcp stack service principal" });
@@ -76,6 +95,10 @@ export async function startStack(): Promise<RunningStack> {
     serverKeyPath,
     blobOrigin: azurite.origin,
     blobEndpoint: azurite.blobEndpoint,
+    filesOrigin: rest.filesOrigin,
+    filesEndpoint: `${rest.filesOrigin}/${DEV_ACCOUNT}`,
+    dfsOrigin: rest.dfsOrigin,
+    dfsEndpoint: `${rest.dfsOrigin}/${DEV_ACCOUNT}`,
     accountName: DEV_ACCOUNT,
     accountKey: DEV_ACCOUNT_KEY,
     identityUrl,
@@ -89,8 +112,9 @@ export async function startStack(): Promise<RunningStack> {
     info,
     emulator,
     azurite,
+    restServer,
     async stop() {
-      await Promise.allSettled([azurite.stop(), emulator.stop()]);
+      await Promise.allSettled([azurite.stop(), emulator.stop(), restServer.stop()]);
       await rm(dir, { recursive: true, force: true });
     },
   };
