@@ -135,15 +135,20 @@ export async function sync(source: string, destination: string, options: SyncOpt
 }
 
 export type RemoveOptions = CommonOptions &
-  Omit<import("./engine/operations.js").RemoveOptions, "authorizer" | "env">;
+  Omit<import("./engine/operations.js").RemoveOptions, "authorizer" | "env" | "service"> & {
+    /** The service, for URLs whose host does not say (emulators, IP addresses). */
+    location?: LocationKind;
+  };
 export type SetPropertiesOptions = CommonOptions &
   Omit<import("./engine/operations.js").SetPropertiesOptions, "authorizer" | "env">;
 
 /** Prepares the removal of a blob, or (recursive) of the blobs under a directory or container. */
 export async function remove(url: string, options: RemoveOptions = {}): Promise<CopyJob> {
   const { createRemoveJob } = await import("./engine/operations.js");
+  const { location, ...rest } = options;
   return createRemoveJob(url, {
-    ...options,
+    ...rest,
+    ...(location ? { service: SERVICE_OF_LOCATION[location] } : {}),
     authorizer: createAuthorizer(options),
     env: options.env ?? process.env,
   });
@@ -159,10 +164,23 @@ export async function setProperties(url: string, options: SetPropertiesOptions =
   });
 }
 
-/** Creates a container; resolves "exists" (and changes nothing) when it is already there. */
-export async function make(url: string, options: CommonOptions = {}): Promise<"created" | "exists"> {
+export interface MakeOptions extends ListOptions {
+  /** Quota of a new Azure Files share, in GB. */
+  quotaGb?: number;
+}
+
+/**
+ * Creates a container, file share or file system; resolves "exists" (and changes nothing) when
+ * it is already there.
+ */
+export async function make(url: string, options: MakeOptions = {}): Promise<"created" | "exists"> {
   const { makeContainer } = await import("./engine/operations.js");
-  return makeContainer(url, { authorizer: createAuthorizer(options), env: options.env ?? process.env });
+  return makeContainer(url, {
+    authorizer: createAuthorizer(options),
+    env: options.env ?? process.env,
+    service: options.location ? SERVICE_OF_LOCATION[options.location] : undefined,
+    quotaGb: options.quotaGb,
+  });
 }
 
 /**
@@ -199,7 +217,7 @@ function remoteLocation(url: string, options: ListOptions): RemoteLocation {
   }
   if (location.service !== "blob") {
     throw badInput(
-      `${location.service === "file" ? "Azure Files" : "Data Lake Storage"} is not supported yet.`,
+      "azcp access checks Blob locations only.",
       "Use the account's Blob endpoint (https://<account>.blob.core.windows.net/...).",
     );
   }
@@ -221,13 +239,12 @@ export async function* list(url: string, options: ListOptions = {}): AsyncGenera
       "Pass a container or directory URL.",
     );
   }
-  if (location.service !== "blob") {
-    throw badInput(
-      `Listing ${location.service === "file" ? "Azure Files" : "Data Lake Storage"} is not supported yet.`,
-      "List the account through its Blob endpoint (https://<account>.blob.core.windows.net/...).",
-    );
-  }
   const access = await createAuthorizer(options).accessFor(location, "source");
-  const { listBlobs } = await import("./storage/blob.js");
-  yield* listBlobs(location, access);
+  if (location.service === "blob") {
+    const { listBlobs } = await import("./storage/blob.js");
+    yield* listBlobs(location, access);
+    return;
+  }
+  const { listTree } = await import("./engine/list-tree.js");
+  yield* listTree(location, access, options.env ?? process.env);
 }

@@ -10,6 +10,7 @@ import type { Environment } from "../settings.js";
 import type { SourceObject } from "../storage/backend.js";
 import { storageFailure } from "../storage/failure.js";
 import { type HttpAuth, RestTransport } from "../storage/http.js";
+import { tokenHeadersFor } from "../storage/services.js";
 import { BufferPool, ByteBudget, RateLimiter, Semaphore } from "./concurrency.js";
 import { concurrencyFrom, memoryBudgetFrom, positiveInteger, retryPolicyFrom } from "./limits.js";
 import type { Endpoint } from "./resolve.js";
@@ -84,6 +85,7 @@ export class JobEnvironment {
         signal: this.cancel.signal,
         retry: retryPolicyFrom(this.options.env),
         rateLimiter: this.rateLimiter,
+        tokenHeaders: tokenHeadersFor(location.service),
         onRetry: (notice) =>
           log.write(
             "WARNING",
@@ -98,6 +100,11 @@ export class JobEnvironment {
     return endpoint;
   }
 
+  /** The endpoint made for a side ("source", "destination"). */
+  endpointOf(label: string): Endpoint | undefined {
+    return this.endpoints.get(label);
+  }
+
   /** Turn a failure into an explained error, naming the side and the kind of operation. */
   readonly explain: Explain = async (error, object, key) => {
     if (isAzcpError(error)) return error;
@@ -105,10 +112,12 @@ export class JobEnvironment {
     const target = side ? this.endpoints.get(side) : undefined;
     if (target) {
       const method = (error as { method?: string }).method ?? "";
+      // A check at the destination (does it exist, is it a folder) needs what the job needs
+      // there: the role to write, which the role to read alone would not give.
       const action =
         method === "DELETE"
           ? "delete"
-          : side === "source" || method === "HEAD" || method === "GET"
+          : side === "source" || ((method === "HEAD" || method === "GET") && side !== "destination")
             ? "read"
             : "write";
       return storageFailure(error, {
@@ -141,7 +150,8 @@ export class JobEnvironment {
       error.kind === "authentication" ||
       error.kind === "permission" ||
       error.kind === "network-rules" ||
-      (error.kind === "not-found" && /ContainerNotFound|ShareNotFound/.test(error.errorCode ?? ""))
+      (error.kind === "not-found" &&
+        /ContainerNotFound|ShareNotFound|FilesystemNotFound/.test(error.errorCode ?? ""))
     );
   }
 

@@ -63,6 +63,8 @@ export interface CopyJobParts {
   tasks?: () => AsyncIterable<JobTask>;
   /** Runs before enumeration, for example a check that writing is allowed. */
   preflight?: () => Promise<void>;
+  /** Runs once every task settled, when none failed (a remove's clean-up of emptied folders). */
+  afterwards?: () => Promise<void>;
   progressIntervalMs?: number;
 }
 
@@ -139,6 +141,8 @@ export class CopyJob {
     try {
       await parts.preflight?.();
       await this.transferAll();
+      if (parts.afterwards && !this.cancelled && !this.fatal && this.summary().failed === 0)
+        await parts.afterwards();
     } catch (error) {
       this.fatal ??= await parts.explain(error, undefined, "");
     } finally {

@@ -3,18 +3,11 @@
 import type { Authorizer } from "../auth/authorize.js";
 import { badInput } from "../errors.js";
 import type { LogLevel } from "../jobs/job-log.js";
-import { parseLocation, type RemoteLocation } from "../location/location.js";
+import { parseLocation, type RemoteLocation, type ServiceKind } from "../location/location.js";
 import type { Environment } from "../settings.js";
 import type { SourceObject } from "../storage/backend.js";
-import { blobPath } from "../storage/blob-data.js";
-import {
-  createContainer,
-  deleteBlob,
-  type SnapshotOption,
-  setMetadata,
-  setTags,
-  setTier,
-} from "../storage/blob-ops.js";
+import { type SnapshotOption, setMetadata, setTags, setTier } from "../storage/blob-ops.js";
+import { remoteService } from "../storage/services.js";
 import { compileFilter, type FilterOptions } from "./filters.js";
 import { CopyJob, type JobTask } from "./job.js";
 import { type Explain, JobEnvironment } from "./job-environment.js";
@@ -24,6 +17,8 @@ import { checkTags, parseMetadata, TIERS } from "./setup.js";
 export interface InPlaceOptions extends FilterOptions {
   authorizer: Authorizer;
   env: Environment;
+  /** The service, for URLs whose host does not name one (emulators): from --from-to or --location. */
+  service?: ServiceKind | undefined;
   recursive?: boolean | undefined;
   listOfFiles?: string | undefined;
   dryRun?: boolean | undefined;
@@ -41,25 +36,38 @@ export interface SetPropertiesOptions extends InPlaceOptions {
   blobTags?: string | undefined;
 }
 
-function remote(url: string, what: string): RemoteLocation {
-  const location = parseLocation(url);
+function remote(url: string, what: string, service: ServiceKind | undefined): RemoteLocation {
+  const location = parseLocation(url, service ? { serviceHint: service } : {});
   if (location.type !== "remote")
     throw badInput(
       `${what} works on Azure Storage URLs, and "${url}" is a local path.`,
-      "Pass a blob, directory or container URL.",
+      "Pass a blob, file, directory, container or share URL.",
     );
-  if (location.service !== "blob") {
-    throw badInput(
-      `${location.service === "file" ? "Azure Files" : "Data Lake Storage"} is not supported yet.`,
-      "Use the account's Blob endpoint.",
-    );
-  }
   if (location.container === undefined)
     throw badInput(
-      `${what} needs a container in the URL.`,
-      "Pass https://<account>.blob.core.windows.net/<container>/...",
+      `${what} needs a container, share or file system in the URL.`,
+      "Pass https://<account>.<service>.core.windows.net/<container>/...",
     );
   return location;
+}
+
+/** Whether a remove takes everything under a directory, with no filter to leave some behind. */
+function removesWholeTree(options: RemoveOptions): boolean {
+  return (
+    (options.recursive ?? false) &&
+    !options.listOfFiles &&
+    !options.dryRun &&
+    [
+      options.includePattern,
+      options.excludePattern,
+      options.includePath,
+      options.excludePath,
+      options.includeRegex,
+      options.excludeRegex,
+      options.includeBefore,
+      options.includeAfter,
+    ].every((value) => value === undefined || value === "")
+  );
 }
 
 type Operate = (location: RemoteLocation, object: SourceObject) => Promise<void>;
@@ -71,7 +79,13 @@ async function inPlaceJob(
   command: string,
   operate: (job: JobEnvironment) => Operate,
 ): Promise<CopyJob> {
-  const location = remote(url, `azcp ${command}`);
+  const location = remote(url, `azcp ${command}`, options.service);
+  if (verb === "set-properties" && location.service !== "blob") {
+    throw badInput(
+      "azcp set-properties sets blob tiers, metadata and tags, and this URL is not a Blob URL.",
+      "Pass https://<account>.blob.core.windows.net/<container>/...",
+    );
+  }
   const access = await options.authorizer.accessFor(location, "destination");
   const job = new JobEnvironment({
     env: options.env,
@@ -92,7 +106,21 @@ async function inPlaceJob(
   const filter = compileFilter(options);
   const act = operate(job);
   const source = resolved.source;
+  const service = remoteService(endpoint);
+  const wholeTree = verb === "remove" && !resolved.single && removesWholeTree(options);
   async function* tasks(): AsyncGenerator<JobTask> {
+    if (wholeTree && service.deleteTree && location.path.replace(/\/+$/, "") !== "") {
+      // Data Lake deletes a directory with everything in it in one request.
+      const directory = location.path.replace(/\/+$/, "");
+      yield {
+        kind: "operation",
+        verb,
+        object: { relativePath: directory, key: directory, size: 0, lastModified: undefined, folder: true },
+        target: service.display(directory),
+        run: () => service.deleteTree!(directory),
+      };
+      return;
+    }
     for await (const object of source.enumerate()) {
       if (!filter(object)) continue;
       yield {
@@ -121,6 +149,10 @@ async function inPlaceJob(
     ...(verb === "remove" && access.kind === "token" && !options.dryRun
       ? { preflight: () => probeDelete(endpoint, job.explain) }
       : {}),
+    // Real folders emptied by a recursive remove go too (Azure Files), deepest first.
+    ...(wholeTree && service.deleteEmptyFolders
+      ? { afterwards: () => service.deleteEmptyFolders!(location.path) }
+      : {}),
   });
 }
 
@@ -134,7 +166,7 @@ async function probeDelete(endpoint: Endpoint, explain: Explain): Promise<void> 
     location.path === "" || location.path.endsWith("/") ? location.path : location.path.replace(/[^/]*$/, "");
   const name = `${directory}.azcp-delete-check-${Date.now().toString(36)}`;
   try {
-    await transport.send({ method: "DELETE", path: blobPath(location, name), expect: [202, 404] });
+    await remoteService({ ...endpoint, transport }).deleteObject(name);
   } catch (error) {
     const explained = await explain(error, undefined, name);
     if (
@@ -148,8 +180,9 @@ async function probeDelete(endpoint: Endpoint, explain: Explain): Promise<void> 
 
 export function createRemoveJob(url: string, options: RemoveOptions): Promise<CopyJob> {
   return inPlaceJob(url, options, "remove", "remove", (job) => {
-    const transport = job.transports;
-    return (location, object) => deleteBlob(transport[0]!, location, object.key, options.deleteSnapshots);
+    const endpoint = job.endpointOf("source")!;
+    const service = remoteService(endpoint);
+    return (_location, object) => service.deleteObject(object.key, { snapshots: options.deleteSnapshots });
   });
 }
 
@@ -175,29 +208,33 @@ export function createSetPropertiesJob(url: string, options: SetPropertiesOption
   });
 }
 
-/** Creates a container; says so when it already exists. */
+/** Creates a container, share (with an optional quota) or file system; says so when it already exists. */
 export async function makeContainer(
   url: string,
-  options: { authorizer: Authorizer; env: Environment },
+  options: {
+    authorizer: Authorizer;
+    env: Environment;
+    service?: ServiceKind | undefined;
+    quotaGb?: number | undefined;
+  },
 ): Promise<"created" | "exists"> {
-  const location = parseLocation(url);
+  const location = parseLocation(url, options.service ? { serviceHint: options.service } : {});
   if (location.type !== "remote" || location.container === undefined || location.path !== "") {
     throw badInput(
-      `"${url}" is not a container URL.`,
-      "Pass https://<account>.blob.core.windows.net/<container>.",
+      `"${url}" is not a container, share or file system URL.`,
+      "Pass https://<account>.<service>.core.windows.net/<name>.",
     );
   }
-  if (location.service !== "blob") {
-    throw badInput(
-      `${location.service === "file" ? "Azure Files shares" : "Data Lake file systems"} are not supported yet.`,
-      "Use the account's Blob endpoint.",
-    );
+  if (options.quotaGb !== undefined && location.service !== "file") {
+    throw badInput("--quota-gb applies to Azure Files shares only.", "Leave it out for this URL.");
   }
   const access = await options.authorizer.accessFor(location, "destination");
   const job = new JobEnvironment({ env: options.env, logLevel: "NONE", commandLine: `make ${url}` });
   const endpoint = job.endpoint(location, access, "destination")!;
   try {
-    return (await createContainer(endpoint.transport, location)) ? "created" : "exists";
+    return (await remoteService(endpoint).createContainer({ quotaGb: options.quotaGb }))
+      ? "created"
+      : "exists";
   } catch (error) {
     throw await job.explain(Object.assign(error as object, { method: "PUT" }), undefined, "");
   }

@@ -16,6 +16,19 @@ describe("block planning", () => {
     expect(chunkRange(plan, 32_767)).toEqual({ offset: TIB - 32 * MIB, length: 32 * MIB });
   });
 
+  it("keeps every request within a destination's chunk limit (Azure Files: 4 MiB ranges)", () => {
+    expect(planChunks(4 * MIB, { maxChunkSize: 4 * MIB })).toEqual({ kind: "single", size: 4 * MIB });
+    expect(planChunks(9 * MIB, { maxChunkSize: 4 * MIB })).toEqual({
+      kind: "blocks",
+      size: 9 * MIB,
+      blockSize: 4 * MIB,
+      count: 3,
+    });
+    expect(
+      planChunks(9 * MIB, { maxChunkSize: 4 * MIB, blockSize: 16 * MIB, putBlobSize: 64 * MIB }).kind,
+    ).toBe("blocks");
+  });
+
   it("sends files up to the put-blob size in one request", () => {
     expect(planChunks(8 * MIB)).toEqual({ kind: "single", size: 8 * MIB });
     expect(planChunks(8 * MIB + 1)).toMatchObject({ kind: "blocks", count: 2 });

@@ -40,6 +40,8 @@ export interface ChunkPlanOptions {
   blockSize?: number | undefined;
   /** Files up to this size go in one request; default: the block size. */
   putBlobSize?: number | undefined;
+  /** The most one request may carry at this destination (Azure Files: 4 MiB). */
+  maxChunkSize?: number | undefined;
 }
 
 export type ChunkPlan =
@@ -62,8 +64,9 @@ export function blockSizeFor(fileSize: number, requested?: number): number {
 }
 
 export function planChunks(fileSize: number, options: ChunkPlanOptions = {}): ChunkPlan {
-  const blockSize = blockSizeFor(fileSize, options.blockSize);
-  const putBlobSize = Math.min(options.putBlobSize ?? blockSize, MAX_PUT_BLOB_SIZE);
+  const limit = options.maxChunkSize ?? MAX_PUT_BLOB_SIZE;
+  const blockSize = Math.min(blockSizeFor(fileSize, options.blockSize), limit);
+  const putBlobSize = Math.min(options.putBlobSize ?? blockSize, MAX_PUT_BLOB_SIZE, limit);
   if (fileSize <= putBlobSize) return { kind: "single", size: fileSize };
   return { kind: "blocks", size: fileSize, blockSize, count: Math.ceil(fileSize / blockSize) };
 }

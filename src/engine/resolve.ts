@@ -5,20 +5,14 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import type { Access } from "../auth/authorize.js";
 import { AzcpError, badInput } from "../errors.js";
-import type { LocalLocation, Location, RemoteLocation } from "../location/location.js";
-import type { Destination, Source, SourceObject } from "../storage/backend.js";
-import { BlobDestination, BlobSource, blobPath } from "../storage/blob-data.js";
-import type { RestTransport } from "../storage/http.js";
+import type { LocalLocation, Location } from "../location/location.js";
+import type { Destination, RemoteEndpoint, Source, SourceObject } from "../storage/backend.js";
 import { LocalDestination, LocalSource } from "../storage/local.js";
+import { remoteService } from "../storage/services.js";
 
 /** A remote side, authorized and with its transport. */
-export interface Endpoint {
-  location: RemoteLocation;
-  access: Access;
-  transport: RestTransport;
-}
+export type Endpoint = RemoteEndpoint;
 
 export interface SourceOptions {
   recursive: boolean;
@@ -28,6 +22,10 @@ export interface SourceOptions {
   listOfFiles?: string | undefined;
   /** The listing must carry metadata (service-to-service copies preserving properties). */
   withMetadata: boolean;
+  /** List directories too, for a destination with real folders (empty ones are created). */
+  withFolders?: boolean | undefined;
+  /** Read each object's ACL (--preserve-permissions). */
+  withAcl?: boolean | undefined;
   onSkipped?: (path: string, reason: "symlink" | "special" | "unreadable") => void;
 }
 
@@ -63,7 +61,7 @@ export async function resolveSource(
   }
   return location.type === "local"
     ? resolveLocalSource(location, options)
-    : resolveBlobSource(endpoint!, options);
+    : resolveRemoteSource(endpoint!, options);
 }
 
 async function resolveLocalSource(location: LocalLocation, options: SourceOptions): Promise<ResolvedSource> {
@@ -76,7 +74,11 @@ async function resolveLocalSource(location: LocalLocation, options: SourceOption
       "Check the path.",
     );
   });
-  const common = { followSymlinks: options.followSymlinks, onSkipped: options.onSkipped };
+  const common = {
+    followSymlinks: options.followSymlinks,
+    onSkipped: options.onSkipped,
+    withFolders: options.withFolders ?? false,
+  };
   if (!info.isDirectory()) {
     if (nameFilter)
       throw badInput(`${path} is not a directory, so ${last} matches nothing in it.`, "Check the path.");
@@ -96,34 +98,27 @@ async function resolveLocalSource(location: LocalLocation, options: SourceOption
   };
 }
 
-async function blobExists(endpoint: Endpoint, name: string): Promise<boolean> {
-  try {
-    await endpoint.transport.send({ method: "HEAD", path: blobPath(endpoint.location, name), expect: [200] });
-    return true;
-  } catch (error) {
-    const { statusCode, code } = error as { statusCode?: number; code?: string };
-    // A missing container is an error, not a sign that the path is a directory.
-    if (statusCode === 404 && code !== "ContainerNotFound") return false;
-    throw error;
-  }
-}
-
-async function resolveBlobSource(endpoint: Endpoint, options: SourceOptions): Promise<ResolvedSource> {
-  const { location, access, transport } = endpoint;
+async function resolveRemoteSource(endpoint: Endpoint, options: SourceOptions): Promise<ResolvedSource> {
+  const { location } = endpoint;
   if (location.container === undefined) {
     throw badInput(
       "Copying a whole storage account is not supported yet.",
-      "Copy one container at a time: https://<account>.blob.core.windows.net/<container>.",
+      "Copy one container, share or file system at a time: https://<account>.<service>.core.windows.net/<container>.",
     );
   }
-  const common = { location, access, transport, withMetadata: options.withMetadata };
+  const service = remoteService(endpoint);
+  const common = {
+    withMetadata: options.withMetadata,
+    withFolders: (options.withFolders ?? false) && service.realFolders,
+    withAcl: options.withAcl ?? false,
+  };
   const segments = location.path.split("/");
   const last = segments.at(-1) ?? "";
   const nameFilter = wildcard(last);
   if (nameFilter) {
     const parent = segments.slice(0, -1).join("/");
     return {
-      source: new BlobSource({
+      source: service.source({
         ...common,
         prefix: parent ? `${parent}/` : "",
         relativePrefix: "",
@@ -133,9 +128,9 @@ async function resolveBlobSource(endpoint: Endpoint, options: SourceOptions): Pr
       single: false,
     };
   }
-  if (location.path !== "" && !location.path.endsWith("/") && (await blobExists(endpoint, location.path))) {
+  if (await service.isObject(location.path)) {
     return {
-      source: new BlobSource({
+      source: service.source({
         ...common,
         single: location.path,
         prefix: "",
@@ -150,7 +145,7 @@ async function resolveBlobSource(endpoint: Endpoint, options: SourceOptions): Pr
   const directory = location.path.replace(/\/+$/, "");
   const ownName = directory === "" ? location.container : directory.slice(directory.lastIndexOf("/") + 1);
   return {
-    source: new BlobSource({
+    source: service.source({
       ...common,
       prefix: directory ? `${directory}/` : "",
       relativePrefix: options.asSubdir ? ownName : "",
@@ -178,30 +173,23 @@ export async function resolveDestination(
     }
     return new LocalDestination({ path: location.path, mode: "directory" });
   }
-  const { location: remote, transport } = endpoint!;
+  const remote = endpoint!.location;
   if (remote.container === undefined) {
     throw badInput(
       "The destination URL names no container.",
-      "Add a container to the URL: https://<account>.blob.core.windows.net/<container>.",
+      "Add a container, share or file system to the URL: https://<account>.<service>.core.windows.net/<container>.",
     );
   }
-  if (single && remote.path !== "" && !remote.path.endsWith("/") && !(await isVirtualDirectory(endpoint!))) {
-    return new BlobDestination({ location: remote, transport, mode: "file" });
+  const service = remoteService(endpoint!);
+  if (
+    single &&
+    remote.path !== "" &&
+    !remote.path.endsWith("/") &&
+    !(await service.isDirectory(remote.path))
+  ) {
+    return service.destination("file");
   }
-  return new BlobDestination({ location: remote, transport, mode: "directory" });
-}
-
-/** Whether blobs exist under "path/" (then a single file goes inside it, as into a folder). */
-async function isVirtualDirectory(endpoint: Endpoint): Promise<boolean> {
-  const { location, transport } = endpoint;
-  const response = await transport.send({
-    method: "GET",
-    path: blobPath(location, ""),
-    query: { restype: "container", comp: "list", prefix: `${location.path}/`, maxresults: "1" },
-    expect: [200],
-    text: true,
-  });
-  return /<Blob>/.test(response.text ?? "");
+  return service.destination("directory");
 }
 
 /** --list-of-files: each line a file or directory relative to the source, copied as one job. */

@@ -8,9 +8,9 @@ import { PlanWriter, planDirectory, prunePlans, withoutSas } from "../jobs/plan.
 import { type Location, parseLocation, type ServiceKind } from "../location/location.js";
 import type { Environment } from "../settings.js";
 import type { ContentHeaders, SourceObject } from "../storage/backend.js";
-import { blobPath } from "../storage/blob-data.js";
 import { storageFailure } from "../storage/failure.js";
 import { RestTransport } from "../storage/http.js";
+import { hasRealFolders, remoteService } from "../storage/services.js";
 import { BufferPool, ByteBudget, RateLimiter, Semaphore } from "./concurrency.js";
 import { compileFilter, type FilterOptions, parseFlagDate } from "./filters.js";
 import { CopyJob } from "./job.js";
@@ -66,6 +66,10 @@ export interface CopyJobOptions {
   preserveLastModifiedTime?: boolean | undefined;
   s2sPreserveProperties?: boolean | undefined;
   s2sPreserveAccessTier?: boolean | undefined;
+  /** Carry SMB times and attributes (Azure Files), and a local file's modification time. */
+  preserveInfo?: boolean | undefined;
+  /** Carry ACLs between Data Lake accounts. */
+  preservePermissions?: boolean | undefined;
   followSymlinks?: boolean | undefined;
   dryRun?: boolean | undefined;
   capMbps?: number | undefined;
@@ -92,7 +96,7 @@ function splitFromTo(fromTo: string): [string, string] {
   if (!match) {
     throw badInput(
       `--from-to "${fromTo}" is not a pair azcp knows.`,
-      "Use LocalBlob, BlobLocal, BlobBlob, PipeBlob or BlobPipe.",
+      "Use a pair of Local, Blob, File and BlobFS (LocalBlob, FileLocal, BlobFile, BlobFSBlobFS, ...), or PipeBlob / BlobPipe.",
     );
   }
   const canonical = (word: string) =>
@@ -113,12 +117,6 @@ function locationFor(text: string, kind: string | undefined, side: string): Loca
     throw badInput(
       `--from-to says the ${side} is ${kind}, but "${text}" is a local path.`,
       "Fix --from-to or the location.",
-    );
-  }
-  if (location.type === "remote" && location.service !== "blob") {
-    throw badInput(
-      `${location.service === "file" ? "Azure Files" : "Data Lake Storage"} locations are not supported yet.`,
-      "Use the account's Blob endpoint (https://<account>.blob.core.windows.net/...).",
     );
   }
   return location;
@@ -215,6 +213,20 @@ export async function createCopyJob(
   if (options.preserveLastModifiedTime && direction !== "download") {
     throw badInput("--preserve-last-modified-time applies to downloads only.", "Leave it out for this copy.");
   }
+  if (
+    options.preservePermissions &&
+    !(
+      source.type === "remote" &&
+      destination.type === "remote" &&
+      source.service === "dfs" &&
+      destination.service === "dfs"
+    )
+  ) {
+    throw badInput(
+      "--preserve-permissions carries ACLs between Data Lake Storage locations only.",
+      "Copy between two https://<account>.dfs.core.windows.net URLs, or leave the flag out.",
+    );
+  }
   if (overwrite === "prompt" && !options.askOverwrite) {
     throw badInput(
       "--overwrite prompt needs a terminal to ask on.",
@@ -268,6 +280,8 @@ export async function createCopyJob(
     preserveLastModifiedTime: options.preserveLastModifiedTime ?? false,
     s2sPreserveProperties: options.s2sPreserveProperties ?? true,
     s2sPreserveAccessTier: options.s2sPreserveAccessTier ?? true,
+    preserveInfo: options.preserveInfo ?? false,
+    preservePermissions: options.preservePermissions ?? false,
   };
 
   // Authorize both sides before anything else, so a sign-in problem is the first thing said.
@@ -296,6 +310,9 @@ export async function createCopyJob(
     followSymlinks: options.followSymlinks ?? false,
     listOfFiles: options.listOfFiles,
     withMetadata: direction === "s2s" && settings.s2sPreserveProperties,
+    // Real folders are copied as folders (so empty ones arrive too); a sync compares files only.
+    withFolders: !options.sync && (destination.type === "local" || hasRealFolders(destination.service)),
+    withAcl: settings.preservePermissions,
     onSkipped: (path, reason) => {
       if (reason === "symlink") skipped.symlinks++;
       else skipped.special++;
@@ -334,9 +351,7 @@ export async function createCopyJob(
       ),
       deleteObject: deleterFor(destinationEndpoint),
       displayDestination: (object: SourceObject) =>
-        destinationEndpoint
-          ? destinationEndpoint.transport.displayUrl(blobPath(destinationEndpoint.location, object.key))
-          : object.key,
+        destinationEndpoint ? remoteService(destinationEndpoint).display(object.key) : object.key,
       filter,
       deleteDestination: options.sync.deleteDestination,
       askDelete: options.sync.askDelete,
@@ -372,29 +387,19 @@ export async function createCopyJob(
 }
 
 /**
- * Before a long listing, check that the signed-in identity may write at the destination: stage
- * one uncommitted block on a unique name (never visible, discarded by the service).
+ * Before a long listing, check that the signed-in identity may write at the destination, where
+ * the service has a way to try that leaves nothing behind.
  */
 export async function probeWrite(
   endpoint: Endpoint,
   explain: (error: unknown, object: undefined, key: string) => Promise<AzcpError>,
 ) {
-  const { location, transport } = endpoint;
-  const directory =
-    location.path === "" || location.path.endsWith("/")
-      ? location.path
-      : `${location.path.replace(/[^/]*$/, "")}`;
-  const name = `${directory}.azcp-write-check-${Date.now().toString(36)}`;
+  const service = remoteService(endpoint);
+  if (!service.probeWrite) return;
   try {
-    await transport.send({
-      method: "PUT",
-      path: blobPath(location, name),
-      query: { comp: "block", blockid: Buffer.from("azcp-write-check").toString("base64") },
-      body: Buffer.from("0"),
-      expect: [201],
-    });
+    await service.probeWrite();
   } catch (error) {
-    const explained = await explain(error, undefined, name);
+    const explained = await explain(error, undefined, (error as { probed?: string }).probed ?? "");
     if (
       explained.kind === "permission" ||
       explained.kind === "authentication" ||
@@ -419,6 +424,12 @@ export async function runPipe(
   options: PipeOptions,
 ): Promise<number> {
   const location = locationFor(url, "Blob", direction === "upload" ? "destination" : "source");
+  if (location.type === "remote" && location.service !== "blob") {
+    throw badInput(
+      "Pipes read and write Blob Storage only.",
+      "Pass the URL of a blob (https://<account>.blob.core.windows.net/...).",
+    );
+  }
   if (location.type !== "remote" || !location.container || !location.path) {
     throw badInput(
       "A pipe copy needs the URL of one blob.",

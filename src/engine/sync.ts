@@ -7,10 +7,9 @@ import { createReadStream } from "node:fs";
 import { access, unlink } from "node:fs/promises";
 import { badInput } from "../errors.js";
 import type { Source, SourceObject } from "../storage/backend.js";
-import { BlobSource } from "../storage/blob-data.js";
-import { deleteBlob } from "../storage/blob-ops.js";
 import { LocalSource } from "../storage/local.js";
 import { compareNames } from "../storage/name-order.js";
+import { remoteService } from "../storage/services.js";
 import type { EntryFilter } from "./filters.js";
 import type { JobTask } from "./job.js";
 import type { Endpoint } from "./resolve.js";
@@ -133,20 +132,21 @@ export function destinationListing(
       localPath,
     );
   }
-  const { location } = endpoint!;
-  const directory = location.path.replace(/\/+$/, "");
-  return new BlobSource({
-    ...endpoint!,
-    prefix: directory ? `${directory}/` : "",
-    relativePrefix: "",
-    recursive,
-    withMetadata: false,
-  });
+  const directory = endpoint!.location.path.replace(/\/+$/, "");
+  return new RemoteEmptyIfMissing(
+    remoteService(endpoint!).source({
+      prefix: directory ? `${directory}/` : "",
+      relativePrefix: "",
+      recursive,
+      withMetadata: false,
+    }),
+  );
 }
 
 export function deleterFor(endpoint: Endpoint | undefined): (object: SourceObject) => Promise<void> {
   if (!endpoint) return (object) => unlink(object.key);
-  return (object) => deleteBlob(endpoint.transport, endpoint.location, object.key);
+  const service = remoteService(endpoint);
+  return (object) => service.deleteObject(object.key);
 }
 
 export async function localMd5(object: SourceObject): Promise<string> {
@@ -175,6 +175,33 @@ class EmptyIfMissing implements Source {
       },
     );
     if (exists) yield* this.inner.enumerate();
+  }
+  read(object: SourceObject, offset: number, length: number, into: Buffer): Promise<void> {
+    return this.inner.read(object, offset, length, into);
+  }
+  display(object: SourceObject): string {
+    return this.inner.display(object);
+  }
+}
+
+/** A destination directory that does not exist yet on a service with real folders lists as empty. */
+class RemoteEmptyIfMissing implements Source {
+  readonly description: string;
+  constructor(private readonly inner: Source) {
+    this.description = inner.description;
+  }
+  async *enumerate(): AsyncGenerator<SourceObject> {
+    let listed = false;
+    try {
+      for await (const object of this.inner.enumerate()) {
+        listed = true;
+        yield object;
+      }
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "";
+      const missingTop = !listed && ["ResourceNotFound", "ParentNotFound", "PathNotFound"].includes(code);
+      if (!missingTop) throw error;
+    }
   }
   read(object: SourceObject, offset: number, length: number, into: Buffer): Promise<void> {
     return this.inner.read(object, offset, length, into);

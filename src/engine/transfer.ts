@@ -40,6 +40,10 @@ export interface TransferSettings {
   preserveLastModifiedTime: boolean;
   s2sPreserveProperties: boolean;
   s2sPreserveAccessTier: boolean;
+  /** Carry SMB times and attributes (Azure Files), and a local file's modification time. */
+  preserveInfo: boolean;
+  /** Carry Data Lake ACLs. */
+  preservePermissions: boolean;
   /** A resumed job: blocks already on the service are not sent again. */
   resume?: boolean | undefined;
 }
@@ -74,9 +78,10 @@ function stableId(jobId: string, key: string, object: SourceObject, blockSize: n
 
 function blobTypeFor(
   settings: TransferSettings,
+  destination: Destination,
   object: SourceObject,
 ): "BlockBlob" | "PageBlob" | "AppendBlob" | undefined {
-  if (settings.direction === "download") return undefined;
+  if (!destination.blobTypes) return undefined;
   if (settings.blobType !== "Detect") return settings.blobType;
   if (settings.direction === "s2s" && (object.blobType === "PageBlob" || object.blobType === "AppendBlob"))
     return object.blobType;
@@ -84,7 +89,12 @@ function blobTypeFor(
   return "BlockBlob";
 }
 
-function planFor(size: number, blobType: string | undefined, settings: TransferSettings): ChunkPlan {
+function planFor(
+  size: number,
+  blobType: string | undefined,
+  settings: TransferSettings,
+  maxChunkSize: number | undefined,
+): ChunkPlan {
   if (blobType === "PageBlob") {
     if (size % 512 !== 0) {
       throw new AzcpError(
@@ -104,7 +114,11 @@ function planFor(size: number, blobType: string | undefined, settings: TransferS
       ? { kind: "single", size }
       : { kind: "blocks", size, blockSize: APPEND_CHUNK, count: Math.ceil(size / APPEND_CHUNK) };
   }
-  return planChunks(size, { blockSize: settings.blockSize, putBlobSize: settings.putBlobSize });
+  return planChunks(size, {
+    blockSize: settings.blockSize,
+    putBlobSize: settings.putBlobSize,
+    maxChunkSize,
+  });
 }
 
 /** What the destination object's headers should be. */
@@ -159,8 +173,12 @@ export async function transferObject(
   });
 
   try {
-    const blobType = blobTypeFor(settings, object);
-    const plan = planFor(object.size, blobType, settings);
+    if (object.folder) {
+      await destination.makeFolder?.(key, settings.preserveInfo ? object.smb : undefined);
+      return result("Success");
+    }
+    const blobType = blobTypeFor(settings, destination, object);
+    const plan = planFor(object.size, blobType, settings, destination.maxChunkSize);
     if (settings.overwrite !== "true") {
       const skip = await overwriteDecision(context, key, object, plan);
       if (skip) return result(skip);
@@ -196,7 +214,8 @@ async function overwriteDecision(
 ): Promise<TransferStatus | undefined> {
   const { settings, destination } = context;
   // A single request can be made conditional (If-None-Match / link), which saves a lookup.
-  if (settings.overwrite === "false" && plan.kind === "single") return undefined;
+  if (settings.overwrite === "false" && plan.kind === "single" && destination.createsIfAbsent)
+    return undefined;
   const existing = await destination.stat(key);
   if (!existing) return undefined;
   switch (settings.overwrite) {
@@ -240,9 +259,15 @@ function writeOptions(
     blobType,
     ifNotExists: settings.overwrite === "false",
     lastModified:
-      settings.direction === "download" && settings.preserveLastModifiedTime
-        ? object.lastModified
-        : undefined,
+      settings.direction !== "download"
+        ? undefined
+        : settings.preserveInfo && object.smb?.lastWriteTime
+          ? object.smb.lastWriteTime
+          : settings.preserveLastModifiedTime
+            ? object.lastModified
+            : undefined,
+    smb: upload && settings.preserveInfo ? (object.smb ?? { lastWriteTime: object.lastModified }) : undefined,
+    acl: upload && settings.preservePermissions ? object.acl : undefined,
     // Only block ids use it; a hash per small file is wasted work.
     transferId: plan.kind === "blocks" ? stableId(settings.jobId, key, object, plan.blockSize) : "",
     resume: settings.resume,
@@ -422,7 +447,7 @@ async function copyServerSide(
     key,
     writeOptions(context, object, key, plan, headers, blobType),
   );
-  if (!writer.copyAll || !writer.copyChunk || blobType !== "BlockBlob") {
+  if (!writer.copyAll || !writer.copyChunk || (blobType !== undefined && blobType !== "BlockBlob")) {
     await writer.abort();
     return stream(context, object, key, plan, blobType);
   }

@@ -1,6 +1,17 @@
 // The interfaces every storage backend (local disk, Blob, Files, Data Lake) implements. The
 // engine and the commands are written against these and ask for capabilities, never for a type.
+import type { Access } from "../auth/authorize.js";
 import type { ChunkPlan } from "../engine/planner.js";
+import type { RemoteLocation } from "../location/location.js";
+import type { RestTransport } from "./http.js";
+
+/** SMB properties of a file (Azure Files), or what a local file can offer for them. */
+export interface SmbProperties {
+  creationTime?: Date | undefined;
+  lastWriteTime?: Date | undefined;
+  /** As Files writes them, e.g. "ReadOnly | Archive". */
+  attributes?: string | undefined;
+}
 
 export interface ObjectProperties {
   versionId?: string | undefined;
@@ -48,6 +59,12 @@ export interface SourceObject {
   accessTier?: string | undefined;
   /** Backend-specific address of the object (absolute path, blob name). */
   key: string;
+  /** A directory, listed so that a destination with real folders creates it (even when empty). */
+  folder?: boolean | undefined;
+  /** SMB times and attributes (--preserve-info). */
+  smb?: SmbProperties | undefined;
+  /** POSIX ACL of a Data Lake path (--preserve-permissions). */
+  acl?: string | undefined;
 }
 
 /** Where the destination service can fetch an object itself (server-side copy). */
@@ -99,6 +116,10 @@ export interface WriteOptions {
   transferId: string;
   /** Resuming: check which blocks the service already holds and skip them. */
   resume?: boolean | undefined;
+  /** SMB times and attributes to set (--preserve-info). */
+  smb?: SmbProperties | undefined;
+  /** POSIX ACL to set (--preserve-permissions). */
+  acl?: string | undefined;
 }
 
 export interface ObjectWriter {
@@ -129,8 +150,67 @@ export interface Destination {
   writer(key: string, options: WriteOptions): Promise<ObjectWriter>;
   /** Whether writers can copy from a URL (Put Blob/Block From URL). Cleared when the service says no. */
   copyFromUrl: boolean;
+  /** Whether objects have a blob type (block, page, append) to choose. */
+  readonly blobTypes: boolean;
+  /** Whether a writer's ifNotExists is atomic; without it, existence is checked first. */
+  readonly createsIfAbsent: boolean;
+  /** The largest chunk one request may carry (Azure Files: 4 MiB ranges). */
+  readonly maxChunkSize?: number | undefined;
+  /** Create a directory (destinations with real folders); existing ones are fine. */
+  makeFolder?(key: string, smb?: SmbProperties): Promise<void>;
   /** Optional check before a job that writes: is writing allowed here? */
   probeWrite?(): Promise<void>;
+}
+
+/** A remote side of a job: where it is, how it is authorized, and its transport. */
+export interface RemoteEndpoint {
+  location: RemoteLocation;
+  access: Access;
+  transport: RestTransport;
+}
+
+/** How to enumerate a remote tree (or one object of it). */
+export interface TreeSourceOptions {
+  /** One object to copy (its full path), or undefined to list `prefix`. */
+  single?: string | undefined;
+  /** Listing prefix ("" or ending in "/"). */
+  prefix: string;
+  /** Prefix for relative paths (the directory's name with --as-subdir). */
+  relativePrefix: string;
+  recursive: boolean;
+  nameFilter?: ((name: string) => boolean) | undefined;
+  /** Ask the listing for metadata (server-side copies that preserve properties). */
+  withMetadata: boolean;
+  /** List directories too (for destinations with real folders). */
+  withFolders?: boolean | undefined;
+  /** Read each object's ACL (--preserve-permissions between Data Lake accounts). */
+  withAcl?: boolean | undefined;
+}
+
+/** One remote service (Blob, Files, Data Lake) seen through what the commands need of it. */
+export interface RemoteService {
+  /** Whether directories exist on their own (Files, Data Lake) or only as name prefixes (Blob). */
+  readonly realFolders: boolean;
+  /** Whether `path` names one object (not a directory). */
+  isObject(path: string): Promise<boolean>;
+  /** Whether `path` names a directory (real, or a prefix blobs share). */
+  isDirectory(path: string): Promise<boolean>;
+  source(options: TreeSourceOptions): Source;
+  destination(mode: "directory" | "file"): Destination;
+  /** The URL of an object as people may see it (no SAS). */
+  display(key: string): string;
+  deleteObject(key: string, options?: { snapshots?: "include" | "only" | undefined }): Promise<void>;
+  /** Deletes a directory and all it holds in one request (Data Lake). */
+  deleteTree?(path: string): Promise<void>;
+  /** Deletes the directories under `path` that hold nothing, deepest first (after a recursive remove). */
+  deleteEmptyFolders?(path: string): Promise<void>;
+  /**
+   * Checks that writing is allowed without leaving anything behind, where the service has a way
+   * (Blob: stage a block that is never committed). A failure carries the probed name as `probed`.
+   */
+  probeWrite?(): Promise<void>;
+  /** Creates the container, share or file system; false when it already existed. */
+  createContainer(options: { quotaGb?: number | undefined }): Promise<boolean>;
 }
 
 /** A writer failed because the object exists and ifNotExists was asked for. */

@@ -156,6 +156,8 @@ export interface BlobDestinationOptions {
 export class BlobDestination implements Destination {
   readonly description: string;
   copyFromUrl = true;
+  readonly blobTypes = true;
+  readonly createsIfAbsent = true;
   private readonly prefix: string;
 
   constructor(private readonly options: BlobDestinationOptions) {

@@ -41,7 +41,7 @@ export function decodeXmlText(text: string): string {
 }
 
 /** The text of the first <tag>...</tag> in `xml` (undefined when absent or empty). */
-function element(xml: string, tag: string): string | undefined {
+export function element(xml: string, tag: string): string | undefined {
   const open = xml.indexOf(`<${tag}>`);
   if (open < 0) return undefined;
   const start = open + tag.length + 2;
@@ -51,8 +51,8 @@ function element(xml: string, tag: string): string | undefined {
   return text === "" ? undefined : decodeXmlText(text);
 }
 
-/** A blob's name: plain, or percent-encoded when the service marks it Encoded="true". */
-function blobName(entry: string): string {
+/** An entry's name: plain, or percent-encoded when the service marks it Encoded="true". */
+export function entryName(entry: string): string {
   const match = /<Name( Encoded="true")?>([^<]*)<\/Name>/.exec(entry);
   if (!match) return "";
   const text = decodeXmlText(match[2]!);
@@ -97,7 +97,7 @@ export function parseBlobEntry(entry: string, withMetadata: boolean): ListedBlob
   const properties = section(entry, "Properties");
   const modified = element(properties, "Last-Modified");
   return {
-    name: blobName(entry),
+    name: entryName(entry),
     size: Number(element(properties, "Content-Length") ?? 0),
     lastModified: modified ? new Date(modified) : undefined,
     contentMd5: element(properties, "Content-MD5"),

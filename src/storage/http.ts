@@ -49,8 +49,10 @@ export class HttpError extends Error {
     errorCode: string | undefined,
     readonly retryAfterMs: number | undefined,
   ) {
-    const code = errorCode ?? /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-    const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1]?.split("\n")[0];
+    // Blob and Files answer errors in XML, Data Lake in JSON ({"error":{"code","message"}}).
+    const json = body.startsWith("{") ? jsonError(body) : undefined;
+    const code = errorCode ?? json?.code ?? /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+    const message = (json?.message ?? /<Message>([^<]*)<\/Message>/.exec(body)?.[1])?.split("\n")[0];
     const detail = /<AuthenticationErrorDetail>([^<]*)<\/AuthenticationErrorDetail>/.exec(body)?.[1];
     super(message ?? `${statusCode}${code ? ` ${code}` : ""}`);
     this.name = "HttpError";
@@ -60,6 +62,19 @@ export class HttpError extends Error {
       ...(detail ? { authenticationErrorDetail: detail } : {}),
       ...(message ? { message } : {}),
     };
+  }
+}
+
+function jsonError(body: string): { code?: string; message?: string } | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } };
+    const { code, message } = parsed.error ?? {};
+    return {
+      ...(typeof code === "string" ? { code } : {}),
+      ...(typeof message === "string" ? { message } : {}),
+    };
+  } catch {
+    return undefined;
   }
 }
 
@@ -92,10 +107,12 @@ export interface TransportOptions {
   signal?: AbortSignal | undefined;
   /** Called after each attempt (for DEBUG logs). */
   onResponse?: (line: string) => void;
+  /** Headers every request signed with a token carries (Azure Files: x-ms-file-request-intent). */
+  tokenHeaders?: Record<string, string> | undefined;
 }
 
 export interface RestRequest {
-  method: "GET" | "PUT" | "HEAD" | "DELETE" | "POST";
+  method: "GET" | "PUT" | "HEAD" | "DELETE" | "POST" | "PATCH";
   /** Encoded path from the origin, without a query. */
   path: string;
   query?: Record<string, string>;
@@ -266,11 +283,12 @@ export class RestTransport {
     if (body) {
       headers["content-length"] = String(body.length);
       await this.options.rateLimiter?.take(body.length);
-    } else if (request.method === "PUT" || request.method === "POST") {
+    } else if (request.method === "PUT" || request.method === "POST" || request.method === "PATCH") {
       headers["content-length"] = "0";
     }
     // The token last, after any wait for bandwidth, so that it is fresh when the request leaves.
     if (this.auth.kind === "token") {
+      Object.assign(headers, this.options.tokenHeaders);
       headers.authorization = `Bearer ${(await this.auth.credential.getToken(STORAGE_SCOPE))!.token}`;
     }
     this.stats.requests++;

@@ -24,6 +24,7 @@ import {
   type ExistingObject,
   ObjectExistsError,
   type ObjectWriter,
+  type SmbProperties,
   type Source,
   type SourceObject,
   type WriteOptions,
@@ -71,6 +72,8 @@ export interface LocalSourceOptions {
   nameFilter?: ((name: string) => boolean) | undefined;
   /** Called for what the walk leaves out (symlinks not followed, special files). */
   onSkipped?: (path: string, reason: "symlink" | "special" | "unreadable") => void;
+  /** Yield directories too (before what they hold), for destinations with real folders. */
+  withFolders?: boolean | undefined;
 }
 
 export class LocalSource implements Source {
@@ -131,6 +134,8 @@ export class LocalSource implements Source {
         const real = await realpath(path);
         if (visited.has(real)) continue;
         visited.add(real);
+        if (this.options.withFolders)
+          yield { relativePath, size: 0, lastModified: undefined, key: path, folder: true };
         yield* this.walk(path, relativePath, false, visited);
       } else if (isFile) {
         let info: ReturnType<typeof statSync> | undefined;
@@ -244,6 +249,8 @@ export interface LocalDestinationOptions {
 export class LocalDestination implements Destination {
   readonly description: string;
   copyFromUrl = false;
+  readonly blobTypes = false;
+  readonly createsIfAbsent = true;
   private readonly createdDirectories = new Set<string>();
 
   constructor(private readonly options: LocalDestinationOptions) {
@@ -271,6 +278,11 @@ export class LocalDestination implements Destination {
     if (this.createdDirectories.has(directory)) return;
     await mkdir(directory, { recursive: true });
     this.createdDirectories.add(directory);
+  }
+
+  async makeFolder(key: string, smb?: SmbProperties): Promise<void> {
+    await this.ensureDirectory(key);
+    if (smb?.lastWriteTime) await utimes(key, smb.lastWriteTime, smb.lastWriteTime);
   }
 
   async writer(key: string, options: WriteOptions): Promise<ObjectWriter> {

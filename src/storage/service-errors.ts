@@ -169,9 +169,13 @@ export function serviceError(error: unknown, context: ServiceErrorContext): Azcp
           ? "the blob does not exist"
           : errorCode === "ShareNotFound"
             ? "the file share does not exist"
-            : errorCode === "ResourceNotFound" && context.access === "anonymous"
-              ? "it does not exist, or it is private and the request had no credentials"
-              : "it does not exist";
+            : errorCode === "FilesystemNotFound"
+              ? "the file system does not exist"
+              : errorCode === "ParentNotFound"
+                ? "its parent directory does not exist"
+                : errorCode === "ResourceNotFound" && context.access === "anonymous"
+                  ? "it does not exist, or it is private and the request had no credentials"
+                  : "it does not exist";
     return new AzcpError("not-found", `${doing}: ${what} (${said}).`, {
       ...base,
       remedy:

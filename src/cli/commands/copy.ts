@@ -130,6 +130,14 @@ const COPY_FLAGS: readonly FlagSpec[] = [
     help: "Keep the access tier when copying between accounts (default true).",
     defaultValue: true,
   },
+  {
+    name: "preserve-info",
+    help: "Keep SMB times and attributes (Azure Files), or a local file's modification time, on the copy.",
+  },
+  {
+    name: "preserve-permissions",
+    help: "Keep POSIX ACLs when copying between Data Lake Storage locations.",
+  },
   { name: "dry-run", help: "Print what would be copied, and copy nothing." },
   { name: "follow-symlinks", help: "Follow symbolic links when uploading (default: skip them)." },
 ];
@@ -166,6 +174,8 @@ interface CopyFlags {
   preserveLastModifiedTime?: boolean;
   s2sPreserveProperties?: boolean;
   s2sPreserveAccessTier?: boolean;
+  preserveInfo?: boolean;
+  preservePermissions?: boolean;
   dryRun?: boolean;
   followSymlinks?: boolean;
 }
@@ -176,7 +186,7 @@ export function registerCopy(program: Command): void {
     .alias("cp")
     .summary("Copy files to, from or between Azure Storage locations")
     .description(
-      "Upload local files to Blob Storage, download blobs, or copy blobs between containers and accounts (the service copies the data itself when it can). Directories need --recursive.",
+      "Upload local files to Blob Storage, Azure Files or Data Lake Storage, download from them, or copy between them (the service copies the data itself when it can). Directories need --recursive.",
     )
     .argument("<source>", "local path or URL (a pipe with --from-to PipeBlob)")
     .argument("[destination]", "local path or URL (a pipe with --from-to BlobPipe)");

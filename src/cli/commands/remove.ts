@@ -1,10 +1,17 @@
 // azcp remove (rm), azcp set-properties, azcp make (mk).
 import type { Command } from "commander";
+import { badInput } from "../../errors.js";
 import { addFlags, type FlagSpec } from "../flags.js";
 import { exitCodeOf, renderJob } from "../job-output.js";
 import { canPrompt } from "../prompt.js";
 import { runCommand } from "../run.js";
 import { FILTER_FLAGS } from "./copy.js";
+
+const TRASH_LOCATIONS: Record<string, "Blob" | "File" | "BlobFS"> = {
+  BlobTrash: "Blob",
+  FileTrash: "File",
+  BlobFSTrash: "BlobFS",
+};
 
 const IN_PLACE_FLAGS: readonly FlagSpec[] = [
   { name: "recursive", help: "Include everything under a virtual directory or container." },
@@ -41,13 +48,19 @@ export function registerRemove(program: Command): void {
   const remove = program
     .command("remove")
     .alias("rm")
-    .summary("Delete blobs")
+    .summary("Delete blobs, files and directories")
     .description(
-      "Delete a blob, or with --recursive every blob under a virtual directory or container that the filters keep.",
+      "Delete a blob or file, or with --recursive everything under a directory, container or share that the filters keep.",
     )
-    .argument("<url>", "blob, directory or container URL");
+    .argument("<url>", "blob, file, directory, container or share URL");
   addFlags(remove, [
     ...IN_PLACE_FLAGS,
+    {
+      name: "from-to",
+      value: "<pair>",
+      help: "The service, for URLs whose host does not name one (emulators): BlobTrash, FileTrash or BlobFSTrash.",
+      choices: ["BlobTrash", "FileTrash", "BlobFSTrash"],
+    },
     {
       name: "delete-snapshots",
       value: "<which>",
@@ -55,11 +68,17 @@ export function registerRemove(program: Command): void {
       choices: ["include", "only"],
     },
   ]).action(
-    async (url: string, flags: InPlaceFlags & { deleteSnapshots?: "include" | "only" }, self: Command) =>
+    async (
+      url: string,
+      flags: InPlaceFlags & { deleteSnapshots?: "include" | "only"; fromTo?: string },
+      self: Command,
+    ) =>
       runCommand(self, async ({ globals, output }) => {
         const { remove: removeBlobs } = await import("../../api.js");
+        const { fromTo, ...rest } = flags;
         const job = await removeBlobs(url, {
-          ...flags,
+          ...rest,
+          ...(fromTo ? { location: TRASH_LOCATIONS[fromTo]! } : {}),
           logLevel: globals.logLevel,
           commandLine: process.argv.slice(2).join(" "),
           ...auth(globals, (text) => output.notice(text)),
@@ -125,28 +144,43 @@ export function registerMake(program: Command): void {
   const make = program
     .command("make")
     .alias("mk")
-    .summary("Create a container")
+    .summary("Create a container, file share or file system")
     .description(
-      "Create a Blob container (Azure Files shares and Data Lake file systems are not supported yet).",
+      "Create a Blob container, an Azure Files share (with --quota-gb) or a Data Lake file system.",
     )
-    .argument("<url>", "container URL");
+    .argument("<url>", "container, share or file system URL");
   addFlags(make, [
     { name: "quota-gb", value: "<gb>", help: "Quota of a file share, in GB (shares only)." },
-  ]).action(async (url: string, _flags: { quotaGb?: string }, self: Command) =>
-    runCommand(self, async ({ globals, output }) => {
-      const { make: makeContainer } = await import("../../api.js");
-      const outcome = await makeContainer(
-        url,
-        auth(globals, (text) => output.notice(text)),
-      );
-      if (outcome === "exists") {
-        output.error("The container already exists; nothing was changed.");
+    {
+      name: "location",
+      value: "<service>",
+      help: "The service, for URLs whose host does not name one (emulators, IP addresses): Blob, File or BlobFS.",
+      choices: ["Blob", "File", "BlobFS"],
+    },
+  ]).action(
+    async (url: string, flags: { quotaGb?: string; location?: "Blob" | "File" | "BlobFS" }, self: Command) =>
+      runCommand(self, async ({ globals, output }) => {
+        const { make: makeContainer } = await import("../../api.js");
+        const quotaGb = flags.quotaGb === undefined ? undefined : Number(flags.quotaGb);
+        if (quotaGb !== undefined && !(Number.isInteger(quotaGb) && quotaGb > 0)) {
+          throw badInput(
+            `--quota-gb "${flags.quotaGb}" is not a whole number of GB.`,
+            "Pass a quota such as 100.",
+          );
+        }
+        const outcome = await makeContainer(url, {
+          ...auth(globals, (text) => output.notice(text)),
+          ...(flags.location ? { location: flags.location } : {}),
+          ...(quotaGb !== undefined ? { quotaGb } : {}),
+        });
+        if (outcome === "exists") {
+          output.error("The container already exists; nothing was changed.");
+          output.endOfJob();
+          return 1;
+        }
+        output.result("Successfully created the resource.");
         output.endOfJob();
-        return 1;
-      }
-      output.result("Successfully created the resource.");
-      output.endOfJob();
-      return 0;
-    }),
+        return 0;
+      }),
   );
 }

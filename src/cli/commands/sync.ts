@@ -25,7 +25,19 @@ const SYNC_FLAGS: readonly FlagSpec[] = [
   },
   { name: "mirror-mode", help: "Copy every source object, whatever the destination holds." },
   ...FILTER_FLAGS,
-  { name: "from-to", value: "<pair>", help: "Source and destination types: LocalBlob, BlobLocal, BlobBlob." },
+  {
+    name: "from-to",
+    value: "<pair>",
+    help: "Source and destination types, e.g. LocalBlob, BlobLocal, BlobBlob, LocalFile, FileFile, BlobFSLocal.",
+  },
+  {
+    name: "preserve-info",
+    help: "Keep SMB times and attributes (Azure Files), or a local file's modification time, on the copy.",
+  },
+  {
+    name: "preserve-permissions",
+    help: "Keep POSIX ACLs when copying between Data Lake Storage locations.",
+  },
   {
     name: "put-md5",
     help: "Store each uploaded file's MD5 as Content-MD5 (lets later syncs compare hashes).",

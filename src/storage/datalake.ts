@@ -1,0 +1,454 @@
+// Data Lake Storage (the dfs endpoint) as a transfer source and destination, over the lean REST
+// transport: a sorted directory-by-directory listing, ranged reads, uploads as Create + Append
+// (in parallel, at their positions) + one Flush that makes the data visible, real directories,
+// recursive delete in one request, and POSIX ACLs for --preserve-permissions.
+import type { RemoteLocation } from "../location/location.js";
+import {
+  type ContentHeaders,
+  type CopySource,
+  type Destination,
+  type ExistingObject,
+  ObjectExistsError,
+  type ObjectWriter,
+  type RemoteEndpoint,
+  type RemoteService,
+  type Source,
+  type SourceObject,
+  type TreeSourceOptions,
+  type WriteOptions,
+} from "./backend.js";
+import { blobPath as objectPath } from "./blob-data.js";
+import type { HttpError, RestResponse, RestTransport } from "./http.js";
+import { type TreeEntry, walkTree } from "./tree-walk.js";
+
+/** The largest Append Data request this client sends. */
+export const MAX_APPEND = 100 * 1024 * 1024;
+
+function header(response: RestResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as HttpError).statusCode;
+}
+
+function codeOf(error: unknown): string | undefined {
+  return (error as HttpError).code;
+}
+
+interface ListedPath {
+  name?: string;
+  isDirectory?: string | boolean;
+  contentLength?: string | number;
+  lastModified?: string;
+}
+
+async function listDirectory(
+  transport: RestTransport,
+  location: RemoteLocation,
+  directory: string,
+): Promise<TreeEntry[]> {
+  const entries: TreeEntry[] = [];
+  let continuation: string | undefined;
+  do {
+    const response = await transport.send({
+      method: "GET",
+      path: objectPath(location, ""),
+      query: {
+        resource: "filesystem",
+        recursive: "false",
+        maxResults: "5000",
+        ...(directory ? { directory } : {}),
+        ...(continuation ? { continuation } : {}),
+      },
+      expect: [200],
+      text: true,
+    });
+    const body = JSON.parse(response.text || "{}") as { paths?: ListedPath[] };
+    for (const path of body.paths ?? []) {
+      const name = path.name ?? "";
+      entries.push({
+        name: name.slice(name.lastIndexOf("/") + 1),
+        isDirectory: path.isDirectory === true || path.isDirectory === "true",
+        size: Number(path.contentLength ?? 0),
+        lastModified: path.lastModified ? new Date(path.lastModified) : undefined,
+      });
+    }
+    continuation = header(response, "x-ms-continuation") || undefined;
+  } while (continuation);
+  return entries;
+}
+
+/** Metadata travels in x-ms-properties as "name=base64(value)" pairs. */
+function encodeProperties(metadata: Record<string, string> | undefined): Record<string, string> {
+  const pairs = Object.entries(metadata ?? {}).map(
+    ([name, value]) => `${name}=${Buffer.from(value).toString("base64")}`,
+  );
+  return pairs.length ? { "x-ms-properties": pairs.join(",") } : {};
+}
+
+function decodeProperties(text: string | undefined): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const pair of (text ?? "").split(",")) {
+    const equals = pair.indexOf("=");
+    if (equals > 0)
+      metadata[pair.slice(0, equals)] = Buffer.from(pair.slice(equals + 1), "base64").toString("utf8");
+  }
+  return metadata;
+}
+
+function contentHeaders(headers: ContentHeaders, md5: Buffer | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (headers.contentType) result["x-ms-content-type"] = headers.contentType;
+  if (headers.contentEncoding) result["x-ms-content-encoding"] = headers.contentEncoding;
+  if (headers.contentLanguage) result["x-ms-content-language"] = headers.contentLanguage;
+  if (headers.contentDisposition) result["x-ms-content-disposition"] = headers.contentDisposition;
+  if (headers.cacheControl) result["x-ms-cache-control"] = headers.cacheControl;
+  if (md5) result["x-ms-content-md5"] = md5.toString("base64");
+  return result;
+}
+
+export class DataLakeSource implements Source {
+  readonly description: string;
+
+  constructor(
+    private readonly endpoint: RemoteEndpoint,
+    private readonly options: TreeSourceOptions,
+  ) {
+    this.description = endpoint.transport.displayUrl(
+      objectPath(endpoint.location, options.single ?? options.prefix),
+    );
+  }
+
+  private async acl(key: string): Promise<string | undefined> {
+    const response = await this.endpoint.transport.send({
+      method: "HEAD",
+      path: objectPath(this.endpoint.location, key),
+      query: { action: "getAccessControl" },
+      expect: [200],
+    });
+    return header(response, "x-ms-acl");
+  }
+
+  private async properties(key: string, relativePath: string): Promise<SourceObject> {
+    const response = await this.endpoint.transport.send({
+      method: "HEAD",
+      path: objectPath(this.endpoint.location, key),
+      expect: [200],
+    });
+    const lastModified = header(response, "last-modified");
+    return {
+      relativePath,
+      key,
+      size: Number(header(response, "content-length") ?? 0),
+      lastModified: lastModified ? new Date(lastModified) : undefined,
+      contentMd5: header(response, "content-md5"),
+      headers: {
+        contentType: header(response, "content-type"),
+        contentEncoding: header(response, "content-encoding"),
+        contentLanguage: header(response, "content-language"),
+        contentDisposition: header(response, "content-disposition"),
+        cacheControl: header(response, "cache-control"),
+      },
+      metadata: decodeProperties(header(response, "x-ms-properties")),
+    };
+  }
+
+  async *enumerate(): AsyncGenerator<SourceObject> {
+    const { single, prefix, relativePrefix, recursive, nameFilter, withMetadata, withFolders, withAcl } =
+      this.options;
+    if (single !== undefined) {
+      const object = await this.properties(single, single.slice(single.lastIndexOf("/") + 1));
+      yield withAcl ? { ...object, acl: await this.acl(single) } : object;
+      return;
+    }
+    const { transport, location } = this.endpoint;
+    const root = prefix.replace(/\/+$/, "");
+    const walked = walkTree((directory) => listDirectory(transport, location, directory), root, {
+      recursive,
+      withFolders: withFolders ?? false,
+      nameFilter,
+    });
+    for await (const { path, entry } of walked) {
+      const key = root ? `${root}/${path}` : path;
+      const relativePath = relativePrefix ? `${relativePrefix}/${path}` : path;
+      const object: SourceObject =
+        withMetadata && !entry.isDirectory
+          ? await this.properties(key, relativePath)
+          : {
+              relativePath,
+              key,
+              size: entry.size,
+              lastModified: entry.lastModified,
+              ...(entry.isDirectory ? { folder: true } : {}),
+            };
+      yield withAcl ? { ...object, acl: await this.acl(key) } : object;
+    }
+  }
+
+  async read(
+    object: SourceObject,
+    offset: number,
+    length: number,
+    into: Buffer,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (length === 0) return;
+    await this.endpoint.transport.send(
+      {
+        method: "GET",
+        path: objectPath(this.endpoint.location, object.key),
+        headers: { "x-ms-range": `bytes=${offset}-${offset + length - 1}` },
+        expect: [200, 206],
+        into: { buffer: into, offset: 0, length },
+      },
+      signal,
+    );
+  }
+
+  display(object: SourceObject): string {
+    return this.endpoint.transport.displayUrl(objectPath(this.endpoint.location, object.key));
+  }
+
+  async copySource(object: SourceObject): Promise<CopySource> {
+    const { transport, location } = this.endpoint;
+    return { url: transport.url(objectPath(location, object.key)), authorization: await transport.bearer() };
+  }
+}
+
+export class DataLakeDestination implements Destination {
+  readonly description: string;
+  /** Data Lake has no append-from-URL: server-side copies into it go through this machine. */
+  copyFromUrl = false;
+  readonly blobTypes = false;
+  readonly createsIfAbsent = true;
+  readonly maxChunkSize = MAX_APPEND;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly endpoint: RemoteEndpoint,
+    private readonly mode: "directory" | "file",
+  ) {
+    const path = endpoint.location.path;
+    this.prefix = mode === "file" || path === "" || path.endsWith("/") ? path : `${path}/`;
+    this.description = endpoint.transport.displayUrl(objectPath(endpoint.location, path));
+  }
+
+  keyFor(relativePath: string): string {
+    return this.mode === "file" ? this.endpoint.location.path : `${this.prefix}${relativePath}`;
+  }
+
+  display(key: string): string {
+    return this.endpoint.transport.displayUrl(objectPath(this.endpoint.location, key));
+  }
+
+  async stat(key: string): Promise<ExistingObject | undefined> {
+    try {
+      const response = await this.endpoint.transport.send({
+        method: "HEAD",
+        path: objectPath(this.endpoint.location, key),
+        expect: [200],
+      });
+      const lastModified = header(response, "last-modified");
+      return {
+        size: Number(header(response, "content-length") ?? 0),
+        lastModified: lastModified ? new Date(lastModified) : undefined,
+      };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async makeFolder(key: string): Promise<void> {
+    const directory = key.replace(/\/+$/, "");
+    if (directory === "") return;
+    try {
+      await this.endpoint.transport.send({
+        method: "PUT",
+        path: objectPath(this.endpoint.location, directory),
+        query: { resource: "directory" },
+        headers: { "if-none-match": "*" },
+        expect: [201],
+      });
+    } catch (error) {
+      if (statusOf(error) === 409 && codeOf(error) === "PathAlreadyExists") return;
+      throw error;
+    }
+  }
+
+  async writer(key: string, options: WriteOptions): Promise<ObjectWriter> {
+    return new DataLakeWriter(this.endpoint.transport, objectPath(this.endpoint.location, key), key, options);
+  }
+}
+
+class DataLakeWriter implements ObjectWriter {
+  readonly parallelChunks = true;
+  private created: Promise<void> | undefined;
+
+  constructor(
+    private readonly transport: RestTransport,
+    private readonly path: string,
+    private readonly key: string,
+    private readonly options: WriteOptions,
+  ) {}
+
+  private create(): Promise<void> {
+    this.created ??= this.transport
+      .send({
+        method: "PUT",
+        path: this.path,
+        query: { resource: "file" },
+        headers: {
+          ...contentHeaders(this.options.headers, undefined),
+          ...encodeProperties(this.options.metadata),
+          ...(this.options.ifNotExists ? { "if-none-match": "*" } : {}),
+        },
+        expect: [201],
+      })
+      .then(
+        () => undefined,
+        (error) => {
+          if (statusOf(error) === 409 && this.options.ifNotExists) throw new ObjectExistsError(this.key);
+          throw error;
+        },
+      );
+    return this.created;
+  }
+
+  private async append(offset: number, data: Buffer): Promise<void> {
+    await this.create();
+    if (data.length === 0) return;
+    await this.transport.send({
+      method: "PATCH",
+      path: this.path,
+      query: { action: "append", position: String(offset) },
+      body: data,
+      expect: [202],
+    });
+  }
+
+  private async flush(md5: Buffer | undefined): Promise<void> {
+    await this.create();
+    await this.transport.send({
+      method: "PATCH",
+      path: this.path,
+      query: { action: "flush", position: String(this.options.plan.size), close: "true" },
+      // Flush sets the content headers it is given, so they are sent with it.
+      headers: contentHeaders(this.options.headers, md5),
+      expect: [200],
+    });
+    if (this.options.acl) {
+      await this.transport.send({
+        method: "PATCH",
+        path: this.path,
+        query: { action: "setAccessControl" },
+        headers: { "x-ms-acl": this.options.acl },
+        expect: [200],
+      });
+    }
+  }
+
+  private md5: Buffer | undefined;
+
+  async writeAll(data: Buffer, contentMd5?: Buffer): Promise<void> {
+    this.md5 = contentMd5;
+    await this.append(0, data);
+  }
+
+  writeChunk(_index: number, offset: number, data: Buffer): Promise<void> {
+    return this.append(offset, data);
+  }
+
+  async commit(options: { storeMd5?: Buffer | undefined } = {}): Promise<void> {
+    await this.flush(options.storeMd5 ?? this.md5);
+  }
+
+  async abort(): Promise<void> {
+    if (!this.created) return;
+    const created = await this.created.then(
+      () => true,
+      () => false,
+    );
+    if (created)
+      await this.transport
+        .send({ method: "DELETE", path: this.path, expect: [200, 404] })
+        .catch(() => undefined);
+  }
+}
+
+export class DataLakeService implements RemoteService {
+  readonly realFolders = true;
+
+  constructor(private readonly endpoint: RemoteEndpoint) {}
+
+  private async resourceType(path: string): Promise<string | undefined> {
+    try {
+      const response = await this.endpoint.transport.send({
+        method: "HEAD",
+        path: objectPath(this.endpoint.location, path),
+        ...(path === "" ? { query: { resource: "filesystem" } } : {}),
+        expect: [200],
+      });
+      return path === "" ? "directory" : header(response, "x-ms-resource-type");
+    } catch (error) {
+      // A missing file system is an error, not a missing path.
+      if (statusOf(error) === 404 && codeOf(error) !== "FilesystemNotFound" && path !== "") return undefined;
+      throw error;
+    }
+  }
+
+  async isObject(path: string): Promise<boolean> {
+    if (path === "" || path.endsWith("/")) return false;
+    return (await this.resourceType(path)) === "file";
+  }
+
+  async isDirectory(path: string): Promise<boolean> {
+    return (await this.resourceType(path.replace(/\/+$/, ""))) === "directory";
+  }
+
+  source(options: TreeSourceOptions): Source {
+    return new DataLakeSource(this.endpoint, options);
+  }
+
+  destination(mode: "directory" | "file"): Destination {
+    return new DataLakeDestination(this.endpoint, mode);
+  }
+
+  display(key: string): string {
+    return this.endpoint.transport.displayUrl(objectPath(this.endpoint.location, key));
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    await this.endpoint.transport.send({
+      method: "DELETE",
+      path: objectPath(this.endpoint.location, key),
+      expect: [200],
+    });
+  }
+
+  async deleteTree(path: string): Promise<void> {
+    await this.endpoint.transport.send({
+      method: "DELETE",
+      path: objectPath(this.endpoint.location, path.replace(/\/+$/, "")),
+      query: { recursive: "true" },
+      expect: [200],
+    });
+  }
+
+  async createContainer(): Promise<boolean> {
+    try {
+      await this.endpoint.transport.send({
+        method: "PUT",
+        path: objectPath(this.endpoint.location, ""),
+        query: { resource: "filesystem" },
+        expect: [201],
+      });
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 409) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,523 @@
+// Azure Files as a transfer source and destination, over the lean REST transport: a sorted
+// directory-by-directory listing, ranged Get File, Create File + Put Range (at most 4 MiB each),
+// Put Range From URL for server-side copies, real directories, shares, and SMB properties.
+// A request signed with a token carries x-ms-file-request-intent: backup (set on the transport).
+import type { RemoteLocation } from "../location/location.js";
+import type {
+  ContentHeaders,
+  CopySource,
+  Destination,
+  ExistingObject,
+  ObjectWriter,
+  RemoteEndpoint,
+  RemoteService,
+  SmbProperties,
+  Source,
+  SourceObject,
+  TreeSourceOptions,
+  WriteOptions,
+} from "./backend.js";
+import { blobPath as objectPath } from "./blob-data.js";
+import { element, entryName } from "./blob-listing.js";
+import type { HttpError, RestResponse, RestTransport } from "./http.js";
+import { type TreeEntry, walkTree } from "./tree-walk.js";
+
+/** The largest range one Put Range (or Put Range From URL) may write. */
+export const MAX_FILES_RANGE = 4 * 1024 * 1024;
+
+/** Headers a token-signed request to Azure Files must carry (the service refuses it otherwise). */
+export const FILES_TOKEN_HEADERS = { "x-ms-file-request-intent": "backup" } as const;
+
+function header(response: RestResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function dateHeader(response: RestResponse, name: string): Date | undefined {
+  const value = header(response, name);
+  return value ? new Date(value) : undefined;
+}
+
+/** Files writes SMB times as ISO 8601 with seven fractional digits. */
+export function smbTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, ".$10000Z");
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as HttpError).statusCode;
+}
+
+function codeOf(error: unknown): string | undefined {
+  return (error as HttpError).code;
+}
+
+async function listDirectory(
+  transport: RestTransport,
+  location: RemoteLocation,
+  directory: string,
+): Promise<TreeEntry[]> {
+  const entries: TreeEntry[] = [];
+  let marker: string | undefined;
+  do {
+    const response = await transport.send({
+      method: "GET",
+      path: objectPath(location, directory),
+      query: {
+        restype: "directory",
+        comp: "list",
+        include: "Timestamps,Attributes",
+        maxresults: "5000",
+        ...(marker ? { marker } : {}),
+      },
+      headers: { "x-ms-file-extended-info": "true" },
+      expect: [200],
+      text: true,
+    });
+    const xml = response.text ?? "";
+    for (const match of xml.matchAll(/<(File|Directory)>([\s\S]*?)<\/\1>/g)) {
+      const body = match[2]!;
+      const lastModified = element(body, "Last-Modified");
+      const creationTime = element(body, "CreationTime");
+      const lastWriteTime = element(body, "LastWriteTime");
+      entries.push({
+        name: entryName(body),
+        isDirectory: match[1] === "Directory",
+        size: Number(element(body, "Content-Length") ?? 0),
+        lastModified: lastModified ? new Date(lastModified) : undefined,
+        creationTime: creationTime ? new Date(creationTime) : undefined,
+        lastWriteTime: lastWriteTime ? new Date(lastWriteTime) : undefined,
+        attributes: element(body, "Attributes"),
+      });
+    }
+    marker = element(xml, "NextMarker");
+  } while (marker);
+  return entries;
+}
+
+function propertiesOf(response: RestResponse, key: string, relativePath: string): SourceObject {
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (name.startsWith("x-ms-meta-") && typeof value === "string") metadata[name.slice(10)] = value;
+  }
+  return {
+    relativePath,
+    key,
+    size: Number(header(response, "content-length") ?? 0),
+    lastModified: dateHeader(response, "last-modified"),
+    contentMd5: header(response, "content-md5"),
+    headers: {
+      contentType: header(response, "content-type"),
+      contentEncoding: header(response, "content-encoding"),
+      contentLanguage: header(response, "content-language"),
+      contentDisposition: header(response, "content-disposition"),
+      cacheControl: header(response, "cache-control"),
+    },
+    metadata,
+    smb: {
+      creationTime: dateHeader(response, "x-ms-file-creation-time"),
+      lastWriteTime: dateHeader(response, "x-ms-file-last-write-time"),
+      attributes: header(response, "x-ms-file-attributes"),
+    },
+  };
+}
+
+export class FilesSource implements Source {
+  readonly description: string;
+
+  constructor(
+    private readonly endpoint: RemoteEndpoint,
+    private readonly options: TreeSourceOptions,
+  ) {
+    this.description = endpoint.transport.displayUrl(
+      objectPath(endpoint.location, options.single ?? options.prefix),
+    );
+  }
+
+  private head(key: string): Promise<RestResponse> {
+    return this.endpoint.transport.send({
+      method: "HEAD",
+      path: objectPath(this.endpoint.location, key),
+      expect: [200],
+    });
+  }
+
+  async *enumerate(): AsyncGenerator<SourceObject> {
+    const { single, prefix, relativePrefix, recursive, nameFilter, withMetadata, withFolders } = this.options;
+    if (single !== undefined) {
+      yield propertiesOf(await this.head(single), single, single.slice(single.lastIndexOf("/") + 1));
+      return;
+    }
+    const { transport, location } = this.endpoint;
+    const root = prefix.replace(/\/+$/, "");
+    const walked = walkTree((directory) => listDirectory(transport, location, directory), root, {
+      recursive,
+      withFolders: withFolders ?? false,
+      nameFilter,
+    });
+    for await (const { path, entry } of walked) {
+      const key = root ? `${root}/${path}` : path;
+      const relativePath = relativePrefix ? `${relativePrefix}/${path}` : path;
+      const smb = {
+        creationTime: entry.creationTime,
+        lastWriteTime: entry.lastWriteTime,
+        attributes: entry.attributes,
+      };
+      if (withMetadata && !entry.isDirectory) {
+        // The listing has no content headers, metadata or MD5: a copy that keeps them asks.
+        yield propertiesOf(await this.head(key), key, relativePath);
+        continue;
+      }
+      yield {
+        relativePath,
+        key,
+        size: entry.size,
+        lastModified: entry.lastModified,
+        smb,
+        ...(entry.isDirectory ? { folder: true } : {}),
+      };
+    }
+  }
+
+  async read(
+    object: SourceObject,
+    offset: number,
+    length: number,
+    into: Buffer,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (length === 0) return;
+    await this.endpoint.transport.send(
+      {
+        method: "GET",
+        path: objectPath(this.endpoint.location, object.key),
+        headers: { "x-ms-range": `bytes=${offset}-${offset + length - 1}` },
+        expect: [200, 206],
+        into: { buffer: into, offset: 0, length },
+      },
+      signal,
+    );
+  }
+
+  display(object: SourceObject): string {
+    return this.endpoint.transport.displayUrl(objectPath(this.endpoint.location, object.key));
+  }
+
+  async copySource(object: SourceObject): Promise<CopySource> {
+    const { transport, location } = this.endpoint;
+    const path = objectPath(location, object.key);
+    return { url: transport.url(path), authorization: await transport.bearer() };
+  }
+}
+
+function contentHeaders(headers: ContentHeaders, md5: Buffer | string | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (headers.contentType) result["x-ms-content-type"] = headers.contentType;
+  if (headers.contentEncoding) result["x-ms-content-encoding"] = headers.contentEncoding;
+  if (headers.contentLanguage) result["x-ms-content-language"] = headers.contentLanguage;
+  if (headers.contentDisposition) result["x-ms-content-disposition"] = headers.contentDisposition;
+  if (headers.cacheControl) result["x-ms-cache-control"] = headers.cacheControl;
+  if (md5) result["x-ms-content-md5"] = typeof md5 === "string" ? md5 : md5.toString("base64");
+  return result;
+}
+
+function smbHeaders(smb: SmbProperties | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (smb?.creationTime) result["x-ms-file-creation-time"] = smbTime(smb.creationTime);
+  if (smb?.lastWriteTime) result["x-ms-file-last-write-time"] = smbTime(smb.lastWriteTime);
+  if (smb?.attributes) result["x-ms-file-attributes"] = smb.attributes;
+  return result;
+}
+
+export class FilesDestination implements Destination {
+  readonly description: string;
+  copyFromUrl = true;
+  readonly blobTypes = false;
+  readonly createsIfAbsent = false;
+  readonly maxChunkSize = MAX_FILES_RANGE;
+  private readonly prefix: string;
+  private readonly directories = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly endpoint: RemoteEndpoint,
+    private readonly mode: "directory" | "file",
+  ) {
+    const path = endpoint.location.path;
+    this.prefix = mode === "file" || path === "" || path.endsWith("/") ? path : `${path}/`;
+    this.description = endpoint.transport.displayUrl(objectPath(endpoint.location, path));
+  }
+
+  keyFor(relativePath: string): string {
+    return this.mode === "file" ? this.endpoint.location.path : `${this.prefix}${relativePath}`;
+  }
+
+  display(key: string): string {
+    return this.endpoint.transport.displayUrl(objectPath(this.endpoint.location, key));
+  }
+
+  async stat(key: string): Promise<ExistingObject | undefined> {
+    try {
+      const response = await this.endpoint.transport.send({
+        method: "HEAD",
+        path: objectPath(this.endpoint.location, key),
+        expect: [200],
+      });
+      return {
+        size: Number(header(response, "content-length") ?? 0),
+        lastModified: dateHeader(response, "last-modified"),
+      };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Creates `directory` and its parents, once per job. */
+  ensureDirectory(directory: string, smb?: SmbProperties): Promise<void> {
+    if (directory === "") return Promise.resolve();
+    let created = this.directories.get(directory);
+    if (!created) {
+      const parent = directory.includes("/") ? directory.slice(0, directory.lastIndexOf("/")) : "";
+      created = this.ensureDirectory(parent).then(() => this.createDirectory(directory, smb));
+      created.catch(() => this.directories.delete(directory));
+      this.directories.set(directory, created);
+    }
+    return created;
+  }
+
+  private async createDirectory(directory: string, smb: SmbProperties | undefined): Promise<void> {
+    try {
+      await this.endpoint.transport.send({
+        method: "PUT",
+        path: objectPath(this.endpoint.location, directory),
+        query: { restype: "directory" },
+        headers: smbHeaders(smb),
+        expect: [201],
+      });
+    } catch (error) {
+      if (statusOf(error) === 409 && codeOf(error) === "ResourceAlreadyExists") return;
+      throw error;
+    }
+  }
+
+  makeFolder(key: string, smb?: SmbProperties): Promise<void> {
+    return this.ensureDirectory(key.replace(/\/+$/, ""), smb);
+  }
+
+  async writer(key: string, options: WriteOptions): Promise<ObjectWriter> {
+    return new FilesWriter(this.endpoint, this, key, options);
+  }
+}
+
+class FilesWriter implements ObjectWriter {
+  readonly parallelChunks = true;
+  private created: Promise<void> | undefined;
+  private readonly path: string;
+
+  constructor(
+    private readonly endpoint: RemoteEndpoint,
+    private readonly destination: FilesDestination,
+    private readonly key: string,
+    private readonly options: WriteOptions,
+  ) {
+    this.path = objectPath(endpoint.location, key);
+  }
+
+  private create(md5?: Buffer): Promise<void> {
+    this.created ??= (async () => {
+      const parent = this.key.includes("/") ? this.key.slice(0, this.key.lastIndexOf("/")) : "";
+      await this.destination.ensureDirectory(parent);
+      const metadata: Record<string, string> = {};
+      for (const [name, value] of Object.entries(this.options.metadata ?? {}))
+        metadata[`x-ms-meta-${name}`] = value;
+      await this.endpoint.transport.send({
+        method: "PUT",
+        path: this.path,
+        headers: {
+          "x-ms-type": "file",
+          "x-ms-content-length": String(this.options.plan.size),
+          ...contentHeaders(this.options.headers, md5),
+          ...metadata,
+          ...smbHeaders(this.options.smb),
+        },
+        expect: [201],
+      });
+    })();
+    return this.created;
+  }
+
+  private async putRange(offset: number, data: Buffer): Promise<void> {
+    await this.endpoint.transport.send({
+      method: "PUT",
+      path: this.path,
+      query: { comp: "range" },
+      headers: { "x-ms-range": `bytes=${offset}-${offset + data.length - 1}`, "x-ms-write": "update" },
+      body: data,
+      expect: [201],
+    });
+  }
+
+  private async putRangeFromUrl(offset: number, length: number, source: CopySource): Promise<void> {
+    const range = `bytes=${offset}-${offset + length - 1}`;
+    await this.endpoint.transport.send({
+      method: "PUT",
+      path: this.path,
+      query: { comp: "range" },
+      headers: {
+        "x-ms-range": range,
+        "x-ms-source-range": range,
+        "x-ms-write": "update",
+        "x-ms-copy-source": source.url,
+        ...(source.authorization ? { "x-ms-copy-source-authorization": source.authorization } : {}),
+      },
+      expect: [201],
+      maxTries: 2,
+    });
+  }
+
+  async writeAll(data: Buffer, contentMd5?: Buffer): Promise<void> {
+    await this.create(contentMd5);
+    if (data.length > 0) await this.putRange(0, data);
+  }
+
+  async writeChunk(_index: number, offset: number, data: Buffer): Promise<void> {
+    await this.create();
+    await this.putRange(offset, data);
+  }
+
+  async copyAll(source: CopySource, size: number): Promise<void> {
+    await this.create();
+    if (size > 0) await this.putRangeFromUrl(0, size, source);
+  }
+
+  async copyChunk(_index: number, offset: number, length: number, source: CopySource): Promise<void> {
+    await this.create();
+    await this.putRangeFromUrl(offset, length, source);
+  }
+
+  async commit(options: { storeMd5?: Buffer | undefined } = {}): Promise<void> {
+    await this.create(options.storeMd5);
+    const chunked = this.options.plan.kind === "blocks";
+    // Writing ranges moves the last-write time to now, and a chunked file's MD5 is known only at
+    // the end: both are set once the data is in. Set File Properties clears the content headers
+    // it is not given, so they are sent again.
+    if ((chunked && options.storeMd5) || this.options.smb?.lastWriteTime) {
+      await this.endpoint.transport.send({
+        method: "PUT",
+        path: this.path,
+        query: { comp: "properties" },
+        headers: {
+          ...contentHeaders(this.options.headers, options.storeMd5),
+          ...smbHeaders(this.options.smb),
+        },
+        expect: [200],
+      });
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (!this.created) return;
+    await this.created.catch(() => undefined);
+    await this.endpoint.transport
+      .send({ method: "DELETE", path: this.path, expect: [202, 404] })
+      .catch(() => undefined);
+  }
+}
+
+export class FilesService implements RemoteService {
+  readonly realFolders = true;
+
+  constructor(private readonly endpoint: RemoteEndpoint) {}
+
+  private async exists(path: string, query: Record<string, string>): Promise<boolean> {
+    try {
+      await this.endpoint.transport.send({
+        method: "HEAD",
+        path: objectPath(this.endpoint.location, path),
+        query,
+        expect: [200],
+      });
+      return true;
+    } catch (error) {
+      // A missing share is an error, not a missing path.
+      if (statusOf(error) === 404 && codeOf(error) !== "ShareNotFound") return false;
+      throw error;
+    }
+  }
+
+  isObject(path: string): Promise<boolean> {
+    if (path === "" || path.endsWith("/")) return Promise.resolve(false);
+    return this.exists(path, {});
+  }
+
+  isDirectory(path: string): Promise<boolean> {
+    const directory = path.replace(/\/+$/, "");
+    return directory === ""
+      ? this.exists("", { restype: "share" })
+      : this.exists(directory, { restype: "directory" });
+  }
+
+  source(options: TreeSourceOptions): Source {
+    return new FilesSource(this.endpoint, options);
+  }
+
+  destination(mode: "directory" | "file"): Destination {
+    return new FilesDestination(this.endpoint, mode);
+  }
+
+  display(key: string): string {
+    return this.endpoint.transport.displayUrl(objectPath(this.endpoint.location, key));
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    await this.endpoint.transport.send({
+      method: "DELETE",
+      path: objectPath(this.endpoint.location, key),
+      expect: [202],
+    });
+  }
+
+  async deleteEmptyFolders(path: string): Promise<void> {
+    const { transport, location } = this.endpoint;
+    const root = path.replace(/\/+$/, "");
+    const folders: string[] = [];
+    const walked = walkTree((directory) => listDirectory(transport, location, directory), root, {
+      recursive: true,
+      withFolders: true,
+    });
+    for await (const { path: relative, entry } of walked) {
+      if (entry.isDirectory) folders.push(root ? `${root}/${relative}` : relative);
+    }
+    if (root) folders.push(root);
+    folders.sort((a, b) => b.split("/").length - a.split("/").length);
+    for (const folder of folders) {
+      await transport
+        .send({
+          method: "DELETE",
+          path: objectPath(location, folder),
+          query: { restype: "directory" },
+          expect: [202],
+        })
+        .catch((error) => {
+          // A folder that still holds what the filters kept stays.
+          if (statusOf(error) === 409 || statusOf(error) === 404) return;
+          throw error;
+        });
+    }
+  }
+
+  async createContainer(options: { quotaGb?: number | undefined }): Promise<boolean> {
+    try {
+      await this.endpoint.transport.send({
+        method: "PUT",
+        path: objectPath(this.endpoint.location, ""),
+        query: { restype: "share" },
+        headers: options.quotaGb ? { "x-ms-share-quota": String(options.quotaGb) } : {},
+        expect: [201],
+      });
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 409) return false;
+      throw error;
+    }
+  }
+}

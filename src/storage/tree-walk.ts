@@ -1,0 +1,62 @@
+// Walking a service with real directories (Azure Files, Data Lake) one directory at a time, in
+// the same name order as the local walk, so that sync can merge it with any other listing. The
+// services do not promise an order across directories; sorting each directory ourselves does.
+import { compareNames } from "./name-order.js";
+
+export interface TreeEntry {
+  /** The entry's own name (no slashes). */
+  name: string;
+  isDirectory: boolean;
+  size: number;
+  lastModified: Date | undefined;
+  creationTime?: Date | undefined;
+  lastWriteTime?: Date | undefined;
+  attributes?: string | undefined;
+}
+
+export interface WalkedEntry {
+  /** Path from the walk's root, "/"-separated. */
+  path: string;
+  entry: TreeEntry;
+}
+
+export interface WalkOptions {
+  recursive: boolean;
+  /** Yield directories as well (before what they hold). */
+  withFolders: boolean;
+  /** Keep only top-level names this accepts. */
+  nameFilter?: ((name: string) => boolean) | undefined;
+}
+
+/** Every entry under `root` ("" for the top), depth first, each directory sorted by name. */
+export async function* walkTree(
+  listDirectory: (directory: string) => Promise<TreeEntry[]>,
+  root: string,
+  options: WalkOptions,
+): AsyncGenerator<WalkedEntry> {
+  yield* walk(listDirectory, root, "", true, options);
+}
+
+async function* walk(
+  listDirectory: (directory: string) => Promise<TreeEntry[]>,
+  directory: string,
+  relative: string,
+  top: boolean,
+  options: WalkOptions,
+): AsyncGenerator<WalkedEntry> {
+  const entries = await listDirectory(directory);
+  // Directories sort as "name/", so walking in this order lists paths in name order overall.
+  const sortKey = (entry: TreeEntry) => (entry.isDirectory ? `${entry.name}/` : entry.name);
+  entries.sort((a, b) => compareNames(sortKey(a), sortKey(b)));
+  for (const entry of entries) {
+    if (top && options.nameFilter && !options.nameFilter(entry.name)) continue;
+    const path = relative ? `${relative}/${entry.name}` : entry.name;
+    if (!entry.isDirectory) {
+      yield { path, entry };
+      continue;
+    }
+    if (!options.recursive) continue;
+    if (options.withFolders) yield { path, entry };
+    yield* walk(listDirectory, directory ? `${directory}/${entry.name}` : entry.name, path, false, options);
+  }
+}
