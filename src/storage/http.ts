@@ -1,8 +1,8 @@
-// The lean HTTP path for data transfers: one keep-alive agent per service origin (Node's own
-// http/https: as cheap per request as undici here, without its 130 ms load time),
-// requests authorized by SAS or bearer token, retried with backoff (honouring Retry-After),
-// bounded by the job's request semaphore and rate limit. Control operations (listing, creating
-// containers) stay on the Azure SDK; this carries the bytes.
+// The lean HTTP path every job uses for Blob, Files and Data Lake: one keep-alive agent per
+// service origin (Node's own http/https: as cheap per request as undici here, without its
+// 130 ms load time), requests authorized by SAS or bearer token, retried with backoff
+// (honouring Retry-After), bounded by the job's request semaphore and rate limit. Only
+// `azcp list` and `azcp access` on Blob still go through the Azure SDK.
 import {
   type ClientRequest,
   Agent as HttpAgent,
