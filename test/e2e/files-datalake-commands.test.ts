@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { FileSystemAttributes } from "@azure/storage-file-share";
 import { describe, expect, it } from "vitest";
 import {
   createFileSystem,
@@ -239,6 +240,45 @@ describe.concurrent("Azure Files and Data Lake: commands", () => {
     );
     expect(get.code).toBe(0);
     expect((await stat(down)).mtime.toISOString()).toBe(PAST.toISOString());
+  });
+
+  it("File -> File: --preserve-info carries SMB creation and last-write times and attributes", async () => {
+    const home = await testHome();
+    const source = await createShare();
+    const destination = await createShare();
+    await source.client.getDirectoryClient("smb").create();
+    const file = source.client.getDirectoryClient("smb").getFileClient("f.txt");
+    await file.create(3);
+    await file.uploadRange(Buffer.from("smb"), 0, 3);
+    await file.setProperties({
+      creationTime: PAST,
+      lastWriteTime: PAST,
+      fileAttributes: FileSystemAttributes.parse("ReadOnly|Archive"),
+    });
+    const copied = await runAzcp(
+      [
+        "copy",
+        at(source.sasUrl, "smb"),
+        destination.sasUrl,
+        "--recursive",
+        "--from-to",
+        "FileFile",
+        "--preserve-info",
+      ],
+      home,
+    );
+    expect(copied.stderr).toBe("");
+    expect(copied.code).toBe(0);
+    const carried = await destination.client.getDirectoryClient("smb").getFileClient("f.txt").getProperties();
+    expect(carried.fileCreatedOn?.toISOString()).toBe(PAST.toISOString());
+    expect(carried.fileLastWriteOn?.toISOString()).toBe(PAST.toISOString());
+    expect(
+      carried.fileAttributes
+        ?.split("|")
+        .map((name) => name.trim())
+        .sort(),
+    ).toEqual(["Archive", "ReadOnly"]);
+    expect(await shareHashes(destination)).toEqual(hashesOf({ "smb/f.txt": "smb" }));
   });
 
   it("BlobFS: --preserve-permissions carries ACLs between file systems", async () => {
