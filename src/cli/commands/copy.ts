@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { badInput } from "../../errors.js";
 import { addFlags, type FlagSpec } from "../flags.js";
 import { exitCodeOf, renderJob } from "../job-output.js";
+import { jobOptions, signInOptions } from "../library-options.js";
 import { askOverwrite } from "../overwrite-prompt.js";
 import { canPrompt } from "../prompt.js";
 import { runCommand } from "../run.js";
@@ -213,13 +214,8 @@ export function registerCopy(program: Command): void {
           noGuessMimeType: flags.noGuessMimeType ?? (flags.guessMimeType === false ? true : undefined),
           askOverwrite: flags.overwrite === "prompt" && canPrompt() ? askOverwrite() : undefined,
           capMbps: globals.capMbps,
-          logLevel: globals.logLevel,
-          commandLine: process.argv.slice(2).join(" "),
-          ...(globals.trustedMicrosoftSuffixes
-            ? { trustedMicrosoftSuffixes: globals.trustedMicrosoftSuffixes }
-            : {}),
-          onDeviceCode: (prompt) => output.notice(prompt.message),
-          interactive: canPrompt(),
+          ...jobOptions(globals),
+          ...signInOptions(globals, output),
         });
         const finish = renderJob(job, output);
         const cancel = () => job.cancel();

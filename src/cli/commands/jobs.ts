@@ -6,7 +6,7 @@ import { logDirectory } from "../../jobs/job-log.js";
 import { listPlans, type PlanState, planDirectory, readPlan, removePlan } from "../../jobs/plan.js";
 import { addFlags } from "../flags.js";
 import { exitCodeOf, renderJob } from "../job-output.js";
-import { canPrompt } from "../prompt.js";
+import { signInOptions } from "../library-options.js";
 import { runCommand } from "../run.js";
 
 const STATUS_FLAG = {
@@ -130,11 +130,7 @@ export function registerJobs(program: Command): void {
         capMbps: globals.capMbps,
         logLevel: globals.logLevel,
         commandLine: `jobs resume ${id}`,
-        ...(globals.trustedMicrosoftSuffixes
-          ? { trustedMicrosoftSuffixes: globals.trustedMicrosoftSuffixes }
-          : {}),
-        onDeviceCode: (prompt: { message: string }) => output.notice(prompt.message),
-        interactive: canPrompt(),
+        ...signInOptions(globals, output),
       };
       const source = addSas(plan.header.source, flags.sourceSas);
       const destination = addSas(plan.header.destination, flags.destinationSas);

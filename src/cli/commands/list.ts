@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { ListedObject } from "../../storage/backend.js";
 import { addFlags, type FlagSpec } from "../flags.js";
 import { formatByteSize, formatRfc3339, formatServiceTime } from "../format.js";
-import { canPrompt } from "../prompt.js";
+import { signInOptions } from "../library-options.js";
 import { runCommand } from "../run.js";
 
 const LIST_FLAGS: readonly FlagSpec[] = [
@@ -68,11 +68,7 @@ export function registerList(program: Command): void {
       let total = 0;
       for await (const entry of list(url, {
         ...(flags.location ? { location: flags.location } : {}),
-        ...(globals.trustedMicrosoftSuffixes
-          ? { trustedMicrosoftSuffixes: globals.trustedMicrosoftSuffixes }
-          : {}),
-        onDeviceCode: (prompt) => output.notice(prompt.message),
-        interactive: canPrompt(),
+        ...signInOptions(globals, output),
       })) {
         count++;
         total += entry.size;

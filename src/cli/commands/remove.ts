@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { badInput } from "../../errors.js";
 import { addFlags, type FlagSpec } from "../flags.js";
 import { exitCodeOf, renderJob } from "../job-output.js";
-import { canPrompt } from "../prompt.js";
+import { jobOptions, signInOptions } from "../library-options.js";
 import { runCommand } from "../run.js";
 import { FILTER_FLAGS } from "./copy.js";
 
@@ -32,16 +32,6 @@ interface InPlaceFlags {
   excludePath?: string;
   listOfFiles?: string;
   dryRun?: boolean;
-}
-
-function auth(globals: { trustedMicrosoftSuffixes: string | undefined }, notice: (text: string) => void) {
-  return {
-    ...(globals.trustedMicrosoftSuffixes
-      ? { trustedMicrosoftSuffixes: globals.trustedMicrosoftSuffixes }
-      : {}),
-    onDeviceCode: (prompt: { message: string }) => notice(prompt.message),
-    interactive: canPrompt(),
-  };
 }
 
 export function registerRemove(program: Command): void {
@@ -79,9 +69,8 @@ export function registerRemove(program: Command): void {
         const job = await removeBlobs(url, {
           ...rest,
           ...(fromTo ? { location: TRASH_LOCATIONS[fromTo]! } : {}),
-          logLevel: globals.logLevel,
-          commandLine: process.argv.slice(2).join(" "),
-          ...auth(globals, (text) => output.notice(text)),
+          ...jobOptions(globals),
+          ...signInOptions(globals, output),
         });
         const finish = renderJob(job, output);
         process.once("SIGINT", () => job.cancel());
@@ -127,9 +116,8 @@ export function registerRemove(program: Command): void {
         const { setProperties: set } = await import("../../api.js");
         const job = await set(url, {
           ...flags,
-          logLevel: globals.logLevel,
-          commandLine: process.argv.slice(2).join(" "),
-          ...auth(globals, (text) => output.notice(text)),
+          ...jobOptions(globals),
+          ...signInOptions(globals, output),
         });
         const finish = renderJob(job, output);
         process.once("SIGINT", () => job.cancel());
@@ -169,7 +157,7 @@ export function registerMake(program: Command): void {
           );
         }
         const outcome = await makeContainer(url, {
-          ...auth(globals, (text) => output.notice(text)),
+          ...signInOptions(globals, output),
           ...(flags.location ? { location: flags.location } : {}),
           ...(quotaGb !== undefined ? { quotaGb } : {}),
         });

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { addFlags, type FlagSpec } from "../flags.js";
 import { exitCodeOf, renderJob } from "../job-output.js";
+import { jobOptions, signInOptions } from "../library-options.js";
 import { askYesNo } from "../overwrite-prompt.js";
 import { canPrompt } from "../prompt.js";
 import { runCommand } from "../run.js";
@@ -69,7 +70,7 @@ export function registerSync(program: Command): void {
     .alias("sc")
     .summary("Make a destination match a source")
     .description(
-      "Compare a local directory and a Blob container or directory (or two Blob locations) and copy what is missing or newer at the source; with --delete-destination, also delete what only the destination has. Both sides are compared as sorted listings in one pass, so copying starts at once.",
+      "Compare a local directory with a Blob container, file share or Data Lake file system (or directories in them), or two such remote locations, and copy what is missing or newer at the source; with --delete-destination, also delete what only the destination has. Both sides are compared as sorted listings in one pass, so copying starts at once.",
     )
     .argument("<source>", "local directory or URL")
     .argument("<destination>", "local directory or URL");
@@ -85,13 +86,8 @@ export function registerSync(program: Command): void {
           mirrorMode,
           askDelete: deleteDestination === "prompt" && canPrompt() ? askYesNo("Delete") : undefined,
           capMbps: globals.capMbps,
-          logLevel: globals.logLevel,
-          commandLine: process.argv.slice(2).join(" "),
-          ...(globals.trustedMicrosoftSuffixes
-            ? { trustedMicrosoftSuffixes: globals.trustedMicrosoftSuffixes }
-            : {}),
-          onDeviceCode: (prompt) => output.notice(prompt.message),
-          interactive: canPrompt(),
+          ...jobOptions(globals),
+          ...signInOptions(globals, output),
         });
         const finish = renderJob(job, output);
         process.once("SIGINT", () => job.cancel());
