@@ -13,6 +13,7 @@ import { remoteService } from "../storage/services.js";
 import type { EntryFilter } from "./filters.js";
 import type { JobTask } from "./job.js";
 import type { Endpoint } from "./resolve.js";
+import { SpillList } from "./spill-list.js";
 
 export type DeleteDestination = "true" | "false" | "prompt";
 export type CompareHash = "None" | "MD5";
@@ -91,14 +92,18 @@ export async function* syncTasks(options: SyncPlanOptions): AsyncGenerator<JobTa
   let destination = await nextKept(destinations, "scannedAtDestination");
   // Deletions wait until both listings were merged in full: an object only looks
   // destination-only until a listing out of order is caught, and a deletion cannot be undone.
-  const destinationOnly: SourceObject[] = [];
+  // They are kept on disk past the first ten thousand, so memory stays bounded.
+  const destinationOnly = new SpillList<SourceObject>();
   while (source || destination) {
     const order = source && destination ? compareNames(source.relativePath, destination.relativePath) : 0;
     if (source && (!destination || order < 0)) {
       yield { kind: "copy", object: source };
       source = await nextKept(sources, "scannedAtSource");
     } else if (destination && (!source || order > 0)) {
-      if (options.deleteDestination !== "false") destinationOnly.push(destination);
+      if (options.deleteDestination !== "false") {
+        const { relativePath, key, size } = destination;
+        destinationOnly.push({ relativePath, key, size, lastModified: undefined });
+      }
       destination = await nextKept(destinations, "scannedAtDestination");
     } else if (source && destination) {
       if (await needsCopy(options, source, destination)) yield { kind: "copy", object: source };
@@ -106,7 +111,7 @@ export async function* syncTasks(options: SyncPlanOptions): AsyncGenerator<JobTa
       destination = await nextKept(destinations, "scannedAtDestination");
     }
   }
-  for (const doomed of destinationOnly) {
+  for await (const doomed of destinationOnly.drain()) {
     const target = options.displayDestination(doomed);
     const remove = options.deleteDestination === "true" || (await options.askDelete?.(target)) === true;
     if (remove)
