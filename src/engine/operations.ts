@@ -107,9 +107,13 @@ async function inPlaceJob(
   const act = operate(job);
   const source = resolved.source;
   const service = remoteService(endpoint);
-  const wholeTree = verb === "remove" && !resolved.single && removesWholeTree(options);
+  // A wildcard in the URL narrows what goes, as a filter does.
+  const wholeTree =
+    verb === "remove" && !resolved.single && !location.path.includes("*") && removesWholeTree(options);
+  const oneRequest =
+    wholeTree && service.deleteTree !== undefined && location.path.replace(/\/+$/, "") !== "";
   async function* tasks(): AsyncGenerator<JobTask> {
-    if (wholeTree && service.deleteTree && location.path.replace(/\/+$/, "") !== "") {
+    if (oneRequest) {
       // Data Lake deletes a directory with everything in it in one request.
       const directory = location.path.replace(/\/+$/, "");
       yield {
@@ -150,7 +154,7 @@ async function inPlaceJob(
       ? { preflight: () => probeDelete(endpoint, job.explain) }
       : {}),
     // Real folders emptied by a recursive remove go too (Azure Files), deepest first.
-    ...(wholeTree && service.deleteEmptyFolders
+    ...(wholeTree && !oneRequest && service.deleteEmptyFolders
       ? { afterwards: () => service.deleteEmptyFolders!(location.path) }
       : {}),
   });

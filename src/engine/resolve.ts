@@ -22,6 +22,8 @@ export interface SourceOptions {
   listOfFiles?: string | undefined;
   /** The listing must carry metadata (service-to-service copies preserving properties). */
   withMetadata: boolean;
+  /** Each object must carry its MD5 (a download check, a hash comparison). */
+  withMd5?: boolean | undefined;
   /** List directories too, for a destination with real folders (empty ones are created). */
   withFolders?: boolean | undefined;
   /** Read each object's ACL (--preserve-permissions). */
@@ -109,6 +111,7 @@ async function resolveRemoteSource(endpoint: Endpoint, options: SourceOptions): 
   const service = remoteService(endpoint);
   const common = {
     withMetadata: options.withMetadata,
+    withMd5: options.withMd5 ?? false,
     withFolders: (options.withFolders ?? false) && service.realFolders,
     withAcl: options.withAcl ?? false,
   };

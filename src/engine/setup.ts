@@ -310,6 +310,8 @@ export async function createCopyJob(
     followSymlinks: options.followSymlinks ?? false,
     listOfFiles: options.listOfFiles,
     withMetadata: direction === "s2s" && settings.s2sPreserveProperties,
+    withMd5:
+      (direction === "download" && settings.checkMd5 !== "NoCheck") || options.sync?.compareHash === "MD5",
     // Real folders are copied as folders (so empty ones arrive too); a sync compares files only.
     withFolders: !options.sync && (destination.type === "local" || hasRealFolders(destination.service)),
     withAcl: settings.preservePermissions,
@@ -348,6 +350,7 @@ export async function createCopyJob(
         destinationEndpoint,
         destination.type === "local" ? destination.path : undefined,
         options.recursive ?? true,
+        options.sync.compareHash === "MD5",
       ),
       deleteObject: deleterFor(destinationEndpoint),
       displayDestination: (object: SourceObject) =>
@@ -357,6 +360,7 @@ export async function createCopyJob(
       askDelete: options.sync.askDelete,
       compareHash: options.sync.compareHash,
       mirrorMode: options.sync.mirrorMode,
+      preserveInfo: settings.preserveInfo,
       sourceMd5: source.type === "local" ? localMd5 : undefined,
       destinationMd5: destination.type === "local" ? localMd5 : undefined,
       counts: { scannedAtSource: 0, scannedAtDestination: 0 },

@@ -35,6 +35,8 @@ export interface SyncPlanOptions {
   askDelete?: ((target: string) => Promise<boolean>) | undefined;
   compareHash: CompareHash;
   mirrorMode: boolean;
+  /** Compare SMB last-write times where a side has them (--preserve-info). */
+  preserveInfo?: boolean | undefined;
   /** MD5 (base64) of a local file on that side, computed when a hash comparison needs it. */
   sourceMd5?: ((object: SourceObject) => Promise<string>) | undefined;
   destinationMd5?: ((object: SourceObject) => Promise<string>) | undefined;
@@ -71,8 +73,14 @@ async function needsCopy(
     const destinationMd5 = destination.contentMd5 ?? (await options.destinationMd5?.(destination));
     return !sourceMd5 || !destinationMd5 || sourceMd5 !== destinationMd5;
   }
-  if (!source.lastModified || !destination.lastModified) return true;
-  return source.lastModified.getTime() > destination.lastModified.getTime();
+  // With --preserve-info a copied file keeps its source's SMB last-write time, so that is the
+  // time to compare where a side has one (the service's Last-Modified is the copy's own time).
+  const time = (object: SourceObject) =>
+    (options.preserveInfo ? object.smb?.lastWriteTime : undefined) ?? object.lastModified;
+  const sourceTime = time(source);
+  const destinationTime = time(destination);
+  if (!sourceTime || !destinationTime) return true;
+  return sourceTime.getTime() > destinationTime.getTime();
 }
 
 export async function* syncTasks(options: SyncPlanOptions): AsyncGenerator<JobTask> {
@@ -130,6 +138,7 @@ export function destinationListing(
   endpoint: Endpoint | undefined,
   localPath: string | undefined,
   recursive: boolean,
+  withMd5: boolean,
 ): Source {
   if (localPath !== undefined) {
     return new EmptyIfMissing(
@@ -138,14 +147,18 @@ export function destinationListing(
     );
   }
   const directory = endpoint!.location.path.replace(/\/+$/, "");
-  return new RemoteEmptyIfMissing(
-    remoteService(endpoint!).source({
-      prefix: directory ? `${directory}/` : "",
-      relativePrefix: "",
-      recursive,
-      withMetadata: false,
-    }),
-  );
+  const service = remoteService(endpoint!);
+  const listing = service.source({
+    prefix: directory ? `${directory}/` : "",
+    relativePrefix: "",
+    recursive,
+    withMetadata: false,
+    withMd5,
+  });
+  // Blob lists a missing prefix as empty; a missing directory on Files or Data Lake is an error.
+  return service.realFolders
+    ? new RemoteEmptyIfMissing(listing, () => service.isDirectory(directory))
+    : listing;
 }
 
 export function deleterFor(endpoint: Endpoint | undefined): (object: SourceObject) => Promise<void> {
@@ -192,21 +205,15 @@ class EmptyIfMissing implements Source {
 /** A destination directory that does not exist yet on a service with real folders lists as empty. */
 class RemoteEmptyIfMissing implements Source {
   readonly description: string;
-  constructor(private readonly inner: Source) {
+  constructor(
+    private readonly inner: Source,
+    private readonly exists: () => Promise<boolean>,
+  ) {
     this.description = inner.description;
   }
   async *enumerate(): AsyncGenerator<SourceObject> {
-    let listed = false;
-    try {
-      for await (const object of this.inner.enumerate()) {
-        listed = true;
-        yield object;
-      }
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? "";
-      const missingTop = !listed && ["ResourceNotFound", "ParentNotFound", "PathNotFound"].includes(code);
-      if (!missingTop) throw error;
-    }
+    // Only a missing top directory means "empty": one vanishing mid-walk must fail the sync.
+    if (await this.exists()) yield* this.inner.enumerate();
   }
   read(object: SourceObject, offset: number, length: number, into: Buffer): Promise<void> {
     return this.inner.read(object, offset, length, into);

@@ -174,7 +174,10 @@ export async function transferObject(
 
   try {
     if (object.folder) {
-      await destination.makeFolder?.(key, settings.preserveInfo ? object.smb : undefined);
+      await destination.makeFolder?.(key, {
+        smb: settings.preserveInfo ? object.smb : undefined,
+        acl: settings.preservePermissions ? object.acl : undefined,
+      });
       return result("Success");
     }
     const blobType = blobTypeFor(settings, destination, object);

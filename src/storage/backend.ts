@@ -72,6 +72,8 @@ export interface CopySource {
   url: string;
   /** Value for x-ms-copy-source-authorization, when the source is authorized by a token. */
   authorization?: string | undefined;
+  /** More headers the copy request needs for this source (Azure Files: the backup intent). */
+  headers?: Record<string, string> | undefined;
 }
 
 export interface Source {
@@ -157,9 +159,15 @@ export interface Destination {
   /** The largest chunk one request may carry (Azure Files: 4 MiB ranges). */
   readonly maxChunkSize?: number | undefined;
   /** Create a directory (destinations with real folders); existing ones are fine. */
-  makeFolder?(key: string, smb?: SmbProperties): Promise<void>;
+  makeFolder?(key: string, options?: FolderOptions): Promise<void>;
   /** Optional check before a job that writes: is writing allowed here? */
   probeWrite?(): Promise<void>;
+}
+
+/** What a copied folder carries over (--preserve-info, --preserve-permissions). */
+export interface FolderOptions {
+  smb?: SmbProperties | undefined;
+  acl?: string | undefined;
 }
 
 /** A remote side of a job: where it is, how it is authorized, and its transport. */
@@ -181,6 +189,8 @@ export interface TreeSourceOptions {
   nameFilter?: ((name: string) => boolean) | undefined;
   /** Ask the listing for metadata (server-side copies that preserve properties). */
   withMetadata: boolean;
+  /** Each object must carry its MD5 (listings that lack it read it per object). */
+  withMd5?: boolean | undefined;
   /** List directories too (for destinations with real folders). */
   withFolders?: boolean | undefined;
   /** Read each object's ACL (--preserve-permissions between Data Lake accounts). */

@@ -237,6 +237,7 @@ function existsOr(key: string) {
 
 function copySourceHeaders(source: CopySource): Record<string, string> {
   return {
+    ...source.headers,
     "x-ms-copy-source": source.url,
     ...(source.authorization ? { "x-ms-copy-source-authorization": source.authorization } : {}),
   };

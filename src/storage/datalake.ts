@@ -1,13 +1,15 @@
 // Data Lake Storage (the dfs endpoint) as a transfer source and destination, over the lean REST
-// transport: a sorted directory-by-directory listing, ranged reads, uploads as Create + Append
-// (in parallel, at their positions) + one Flush that makes the data visible, real directories,
-// recursive delete in one request, and POSIX ACLs for --preserve-permissions.
-import type { RemoteLocation } from "../location/location.js";
+// transport: a sorted directory-by-directory listing, ranged reads, uploads to a temporary name
+// as Create + Append (in parallel, at their positions) + Flush, renamed onto the final name when
+// complete; real directories, recursive delete in one request, and POSIX ACLs.
+import { randomBytes } from "node:crypto";
+import { encodePath, type RemoteLocation } from "../location/location.js";
 import {
   type ContentHeaders,
   type CopySource,
   type Destination,
   type ExistingObject,
+  type FolderOptions,
   ObjectExistsError,
   type ObjectWriter,
   type RemoteEndpoint,
@@ -19,7 +21,8 @@ import {
 } from "./backend.js";
 import { blobPath as objectPath } from "./blob-data.js";
 import type { HttpError, RestResponse, RestTransport } from "./http.js";
-import { type TreeEntry, walkTree } from "./tree-walk.js";
+import { mapOrdered } from "./ordered-map.js";
+import { checkRelativePath, type TreeEntry, walkTree } from "./tree-walk.js";
 
 /** The largest Append Data request this client sends. */
 export const MAX_APPEND = 100 * 1024 * 1024;
@@ -119,6 +122,17 @@ export class DataLakeSource implements Source {
     this.description = endpoint.transport.displayUrl(
       objectPath(endpoint.location, options.single ?? options.prefix),
     );
+    const { transport, location } = endpoint;
+    if (!location.pathStyle && /\.dfs\./.test(transport.origin)) {
+      this.copySource = async (object) => {
+        const sas = transport.sas;
+        const blobOrigin = transport.origin.replace(/\.dfs\./, ".blob.");
+        return {
+          url: `${blobOrigin}${objectPath(location, object.key)}${sas ? `?${sas}` : ""}`,
+          authorization: await transport.bearer(),
+        };
+      };
+    }
   }
 
   private async acl(key: string): Promise<string | undefined> {
@@ -156,8 +170,8 @@ export class DataLakeSource implements Source {
   }
 
   async *enumerate(): AsyncGenerator<SourceObject> {
-    const { single, prefix, relativePrefix, recursive, nameFilter, withMetadata, withFolders, withAcl } =
-      this.options;
+    const { single, prefix, relativePrefix, recursive, nameFilter, withFolders, withAcl } = this.options;
+    const withProperties = this.options.withMetadata || this.options.withMd5;
     if (single !== undefined) {
       const object = await this.properties(single, single.slice(single.lastIndexOf("/") + 1));
       yield withAcl ? { ...object, acl: await this.acl(single) } : object;
@@ -170,11 +184,12 @@ export class DataLakeSource implements Source {
       withFolders: withFolders ?? false,
       nameFilter,
     });
-    for await (const { path, entry } of walked) {
+    yield* mapOrdered(walked, 16, async ({ path, entry }): Promise<SourceObject> => {
       const key = root ? `${root}/${path}` : path;
       const relativePath = relativePrefix ? `${relativePrefix}/${path}` : path;
+      // The listing has no content headers, metadata, MD5 or ACL: a job that needs them asks.
       const object: SourceObject =
-        withMetadata && !entry.isDirectory
+        withProperties && !entry.isDirectory
           ? await this.properties(key, relativePath)
           : {
               relativePath,
@@ -183,8 +198,8 @@ export class DataLakeSource implements Source {
               lastModified: entry.lastModified,
               ...(entry.isDirectory ? { folder: true } : {}),
             };
-      yield withAcl ? { ...object, acl: await this.acl(key) } : object;
-    }
+      return withAcl ? { ...object, acl: await this.acl(key) } : object;
+    });
   }
 
   async read(
@@ -211,10 +226,11 @@ export class DataLakeSource implements Source {
     return this.endpoint.transport.displayUrl(objectPath(this.endpoint.location, object.key));
   }
 
-  async copySource(object: SourceObject): Promise<CopySource> {
-    const { transport, location } = this.endpoint;
-    return { url: transport.url(objectPath(location, object.key)), authorization: await transport.bearer() };
-  }
+  /**
+   * Services copy from a Data Lake file through the account's Blob endpoint (they do not read dfs
+   * URLs). An emulator's path-style URL has no Blob twin to name, so there the data is streamed.
+   */
+  readonly copySource?: (object: SourceObject) => Promise<CopySource>;
 }
 
 export class DataLakeDestination implements Destination {
@@ -236,7 +252,9 @@ export class DataLakeDestination implements Destination {
   }
 
   keyFor(relativePath: string): string {
-    return this.mode === "file" ? this.endpoint.location.path : `${this.prefix}${relativePath}`;
+    return this.mode === "file"
+      ? this.endpoint.location.path
+      : `${this.prefix}${checkRelativePath(relativePath)}`;
   }
 
   display(key: string): string {
@@ -261,59 +279,76 @@ export class DataLakeDestination implements Destination {
     }
   }
 
-  async makeFolder(key: string): Promise<void> {
+  async makeFolder(key: string, options: FolderOptions = {}): Promise<void> {
     const directory = key.replace(/\/+$/, "");
     if (directory === "") return;
+    const path = objectPath(this.endpoint.location, directory);
     try {
       await this.endpoint.transport.send({
         method: "PUT",
-        path: objectPath(this.endpoint.location, directory),
+        path,
         query: { resource: "directory" },
         headers: { "if-none-match": "*" },
         expect: [201],
       });
     } catch (error) {
-      if (statusOf(error) === 409 && codeOf(error) === "PathAlreadyExists") return;
-      throw error;
+      if (statusOf(error) !== 409 || codeOf(error) !== "PathAlreadyExists") throw error;
     }
+    if (options.acl) await setAcl(this.endpoint.transport, path, options.acl);
   }
 
   async writer(key: string, options: WriteOptions): Promise<ObjectWriter> {
-    return new DataLakeWriter(this.endpoint.transport, objectPath(this.endpoint.location, key), key, options);
+    return new DataLakeWriter(this.endpoint, key, options);
   }
 }
 
+async function setAcl(transport: RestTransport, path: string, acl: string): Promise<void> {
+  await transport.send({
+    method: "PATCH",
+    path,
+    query: { action: "setAccessControl" },
+    headers: { "x-ms-acl": acl },
+    expect: [200],
+  });
+}
+
+/**
+ * Writes to a hidden name beside the target (Create replaces a file with an empty one at once)
+ * and renames it onto the target when complete, so that a failed or cancelled copy leaves the
+ * old file, not an empty or half-written one, under the final name.
+ */
 class DataLakeWriter implements ObjectWriter {
   readonly parallelChunks = true;
   private created: Promise<void> | undefined;
+  private md5: Buffer | undefined;
+  private readonly transport: RestTransport;
+  private readonly temporaryKey: string;
+  private readonly temporaryPath: string;
 
   constructor(
-    private readonly transport: RestTransport,
-    private readonly path: string,
+    private readonly endpoint: RemoteEndpoint,
     private readonly key: string,
     private readonly options: WriteOptions,
-  ) {}
+  ) {
+    this.transport = endpoint.transport;
+    const slash = key.lastIndexOf("/");
+    this.temporaryKey = `${key.slice(0, slash + 1)}.${key.slice(slash + 1)}.azcp-${randomBytes(4).toString("hex")}.part`;
+    this.temporaryPath = objectPath(endpoint.location, this.temporaryKey);
+  }
 
   private create(): Promise<void> {
     this.created ??= this.transport
       .send({
         method: "PUT",
-        path: this.path,
+        path: this.temporaryPath,
         query: { resource: "file" },
         headers: {
           ...contentHeaders(this.options.headers, undefined),
           ...encodeProperties(this.options.metadata),
-          ...(this.options.ifNotExists ? { "if-none-match": "*" } : {}),
         },
         expect: [201],
       })
-      .then(
-        () => undefined,
-        (error) => {
-          if (statusOf(error) === 409 && this.options.ifNotExists) throw new ObjectExistsError(this.key);
-          throw error;
-        },
-      );
+      .then(() => undefined);
     return this.created;
   }
 
@@ -322,35 +357,12 @@ class DataLakeWriter implements ObjectWriter {
     if (data.length === 0) return;
     await this.transport.send({
       method: "PATCH",
-      path: this.path,
+      path: this.temporaryPath,
       query: { action: "append", position: String(offset) },
       body: data,
       expect: [202],
     });
   }
-
-  private async flush(md5: Buffer | undefined): Promise<void> {
-    await this.create();
-    await this.transport.send({
-      method: "PATCH",
-      path: this.path,
-      query: { action: "flush", position: String(this.options.plan.size), close: "true" },
-      // Flush sets the content headers it is given, so they are sent with it.
-      headers: contentHeaders(this.options.headers, md5),
-      expect: [200],
-    });
-    if (this.options.acl) {
-      await this.transport.send({
-        method: "PATCH",
-        path: this.path,
-        query: { action: "setAccessControl" },
-        headers: { "x-ms-acl": this.options.acl },
-        expect: [200],
-      });
-    }
-  }
-
-  private md5: Buffer | undefined;
 
   async writeAll(data: Buffer, contentMd5?: Buffer): Promise<void> {
     this.md5 = contentMd5;
@@ -362,18 +374,50 @@ class DataLakeWriter implements ObjectWriter {
   }
 
   async commit(options: { storeMd5?: Buffer | undefined } = {}): Promise<void> {
-    await this.flush(options.storeMd5 ?? this.md5);
+    await this.create();
+    await this.transport.send({
+      method: "PATCH",
+      path: this.temporaryPath,
+      query: { action: "flush", position: String(this.options.plan.size), close: "true" },
+      // Flush sets the content headers it is given, so they are sent with it.
+      headers: contentHeaders(this.options.headers, options.storeMd5 ?? this.md5),
+      expect: [200],
+    });
+    if (this.options.acl) await setAcl(this.transport, this.temporaryPath, this.options.acl);
+    const { location } = this.endpoint;
+    const sas = this.transport.sas;
+    try {
+      await this.transport.send({
+        method: "PUT",
+        path: objectPath(location, this.key),
+        query: { mode: "legacy" },
+        headers: {
+          "x-ms-rename-source": `/${encodeURIComponent(location.container ?? "")}/${encodePath(this.temporaryKey)}${sas ? `?${sas}` : ""}`,
+          ...(this.options.ifNotExists ? { "if-none-match": "*" } : {}),
+        },
+        expect: [201],
+      });
+    } catch (error) {
+      if (this.options.ifNotExists && statusOf(error) === 409) {
+        await this.abort();
+        throw new ObjectExistsError(this.key);
+      }
+      throw error;
+    }
+    this.created = undefined;
   }
 
   async abort(): Promise<void> {
     if (!this.created) return;
-    const created = await this.created.then(
+    // Only what this writer made is removed: never the file under the final name.
+    const made = await this.created.then(
       () => true,
       () => false,
     );
-    if (created)
+    this.created = undefined;
+    if (made)
       await this.transport
-        .send({ method: "DELETE", path: this.path, expect: [200, 404] })
+        .send({ method: "DELETE", path: this.temporaryPath, expect: [200, 404] })
         .catch(() => undefined);
   }
 }
@@ -429,12 +473,46 @@ export class DataLakeService implements RemoteService {
   }
 
   async deleteTree(path: string): Promise<void> {
-    await this.endpoint.transport.send({
-      method: "DELETE",
-      path: objectPath(this.endpoint.location, path.replace(/\/+$/, "")),
-      query: { recursive: "true" },
-      expect: [200],
+    // A large directory is deleted in pages: the service answers with a continuation until done.
+    let continuation: string | undefined;
+    do {
+      const response = await this.endpoint.transport.send({
+        method: "DELETE",
+        path: objectPath(this.endpoint.location, path.replace(/\/+$/, "")),
+        query: { recursive: "true", paginated: "true", ...(continuation ? { continuation } : {}) },
+        expect: [200],
+      });
+      continuation = header(response, "x-ms-continuation") || undefined;
+    } while (continuation);
+  }
+
+  async deleteEmptyFolders(path: string): Promise<void> {
+    const { transport, location } = this.endpoint;
+    const root = path.replace(/\/+$/, "");
+    const folders: string[] = [];
+    const walked = walkTree((directory) => listDirectory(transport, location, directory), root, {
+      recursive: true,
+      withFolders: true,
     });
+    for await (const { path: relative, entry } of walked) {
+      if (entry.isDirectory) folders.push(root ? `${root}/${relative}` : relative);
+    }
+    if (root) folders.push(root);
+    folders.sort((a, b) => b.split("/").length - a.split("/").length);
+    for (const folder of folders) {
+      await transport
+        .send({
+          method: "DELETE",
+          path: objectPath(location, folder),
+          query: { recursive: "false" },
+          expect: [200],
+        })
+        .catch((error) => {
+          // A folder that still holds what the filters kept stays.
+          if (statusOf(error) === 409 || statusOf(error) === 404) return;
+          throw error;
+        });
+    }
   }
 
   async createContainer(): Promise<boolean> {
@@ -447,7 +525,7 @@ export class DataLakeService implements RemoteService {
       });
       return true;
     } catch (error) {
-      if (statusOf(error) === 409) return false;
+      if (statusOf(error) === 409 && codeOf(error) === "FilesystemAlreadyExists") return false;
       throw error;
     }
   }

@@ -1,26 +1,31 @@
 // Azure Files as a transfer source and destination, over the lean REST transport: a sorted
-// directory-by-directory listing, ranged Get File, Create File + Put Range (at most 4 MiB each),
-// Put Range From URL for server-side copies, real directories, shares, and SMB properties.
-// A request signed with a token carries x-ms-file-request-intent: backup (set on the transport).
+// directory-by-directory listing, ranged Get File, uploads to a temporary name (Create File +
+// Put Range, at most 4 MiB each, or Put Range From URL for server-side copies) renamed onto the
+// final name when complete, real directories, shares, and SMB properties. A request signed
+// with a token carries x-ms-file-request-intent: backup (set on the transport).
+import { randomBytes } from "node:crypto";
 import type { RemoteLocation } from "../location/location.js";
-import type {
-  ContentHeaders,
-  CopySource,
-  Destination,
-  ExistingObject,
-  ObjectWriter,
-  RemoteEndpoint,
-  RemoteService,
-  SmbProperties,
-  Source,
-  SourceObject,
-  TreeSourceOptions,
-  WriteOptions,
+import {
+  type ContentHeaders,
+  type CopySource,
+  type Destination,
+  type ExistingObject,
+  type FolderOptions,
+  ObjectExistsError,
+  type ObjectWriter,
+  type RemoteEndpoint,
+  type RemoteService,
+  type SmbProperties,
+  type Source,
+  type SourceObject,
+  type TreeSourceOptions,
+  type WriteOptions,
 } from "./backend.js";
 import { blobPath as objectPath } from "./blob-data.js";
 import { element, entryName } from "./blob-listing.js";
 import type { HttpError, RestResponse, RestTransport } from "./http.js";
-import { type TreeEntry, walkTree } from "./tree-walk.js";
+import { mapOrdered } from "./ordered-map.js";
+import { checkRelativePath, type TreeEntry, walkTree } from "./tree-walk.js";
 
 /** The largest range one Put Range (or Put Range From URL) may write. */
 export const MAX_FILES_RANGE = 4 * 1024 * 1024;
@@ -142,7 +147,8 @@ export class FilesSource implements Source {
   }
 
   async *enumerate(): AsyncGenerator<SourceObject> {
-    const { single, prefix, relativePrefix, recursive, nameFilter, withMetadata, withFolders } = this.options;
+    const { single, prefix, relativePrefix, recursive, nameFilter, withFolders } = this.options;
+    const withProperties = this.options.withMetadata || this.options.withMd5;
     if (single !== undefined) {
       yield propertiesOf(await this.head(single), single, single.slice(single.lastIndexOf("/") + 1));
       return;
@@ -154,28 +160,24 @@ export class FilesSource implements Source {
       withFolders: withFolders ?? false,
       nameFilter,
     });
-    for await (const { path, entry } of walked) {
+    yield* mapOrdered(walked, 16, async ({ path, entry }): Promise<SourceObject> => {
       const key = root ? `${root}/${path}` : path;
       const relativePath = relativePrefix ? `${relativePrefix}/${path}` : path;
-      const smb = {
-        creationTime: entry.creationTime,
-        lastWriteTime: entry.lastWriteTime,
-        attributes: entry.attributes,
-      };
-      if (withMetadata && !entry.isDirectory) {
-        // The listing has no content headers, metadata or MD5: a copy that keeps them asks.
-        yield propertiesOf(await this.head(key), key, relativePath);
-        continue;
-      }
-      yield {
+      // The listing has no content headers, metadata or MD5: a job that needs them asks.
+      if (withProperties && !entry.isDirectory) return propertiesOf(await this.head(key), key, relativePath);
+      return {
         relativePath,
         key,
         size: entry.size,
         lastModified: entry.lastModified,
-        smb,
+        smb: {
+          creationTime: entry.creationTime,
+          lastWriteTime: entry.lastWriteTime,
+          attributes: entry.attributes,
+        },
         ...(entry.isDirectory ? { folder: true } : {}),
       };
-    }
+    });
   }
 
   async read(
@@ -205,7 +207,13 @@ export class FilesSource implements Source {
   async copySource(object: SourceObject): Promise<CopySource> {
     const { transport, location } = this.endpoint;
     const path = objectPath(location, object.key);
-    return { url: transport.url(path), authorization: await transport.bearer() };
+    const authorization = await transport.bearer();
+    // A Files source read with a token needs the backup intent on the copy request too.
+    return {
+      url: transport.url(path),
+      authorization,
+      ...(authorization ? { headers: { ...FILES_TOKEN_HEADERS } } : {}),
+    };
   }
 }
 
@@ -232,7 +240,8 @@ export class FilesDestination implements Destination {
   readonly description: string;
   copyFromUrl = true;
   readonly blobTypes = false;
-  readonly createsIfAbsent = false;
+  /** The final rename is refused when the name exists and overwriting was not asked for. */
+  readonly createsIfAbsent = true;
   readonly maxChunkSize = MAX_FILES_RANGE;
   private readonly prefix: string;
   private readonly directories = new Map<string, Promise<void>>();
@@ -247,7 +256,9 @@ export class FilesDestination implements Destination {
   }
 
   keyFor(relativePath: string): string {
-    return this.mode === "file" ? this.endpoint.location.path : `${this.prefix}${relativePath}`;
+    return this.mode === "file"
+      ? this.endpoint.location.path
+      : `${this.prefix}${checkRelativePath(relativePath)}`;
   }
 
   display(key: string): string {
@@ -299,8 +310,8 @@ export class FilesDestination implements Destination {
     }
   }
 
-  makeFolder(key: string, smb?: SmbProperties): Promise<void> {
-    return this.ensureDirectory(key.replace(/\/+$/, ""), smb);
+  makeFolder(key: string, options: FolderOptions = {}): Promise<void> {
+    return this.ensureDirectory(key.replace(/\/+$/, ""), options.smb);
   }
 
   async writer(key: string, options: WriteOptions): Promise<ObjectWriter> {
@@ -308,10 +319,17 @@ export class FilesDestination implements Destination {
   }
 }
 
+/**
+ * Writes to a hidden name beside the target and renames it onto the target when everything is
+ * in, so that a failed or cancelled copy never leaves a half-written file (or an emptied old
+ * one) under the final name.
+ */
 class FilesWriter implements ObjectWriter {
   readonly parallelChunks = true;
   private created: Promise<void> | undefined;
-  private readonly path: string;
+  private createdWithMd5 = false;
+  private readonly temporaryKey: string;
+  private readonly temporaryPath: string;
 
   constructor(
     private readonly endpoint: RemoteEndpoint,
@@ -319,7 +337,9 @@ class FilesWriter implements ObjectWriter {
     private readonly key: string,
     private readonly options: WriteOptions,
   ) {
-    this.path = objectPath(endpoint.location, key);
+    const slash = key.lastIndexOf("/");
+    this.temporaryKey = `${key.slice(0, slash + 1)}.${key.slice(slash + 1)}.azcp-${randomBytes(4).toString("hex")}.part`;
+    this.temporaryPath = objectPath(endpoint.location, this.temporaryKey);
   }
 
   private create(md5?: Buffer): Promise<void> {
@@ -329,15 +349,15 @@ class FilesWriter implements ObjectWriter {
       const metadata: Record<string, string> = {};
       for (const [name, value] of Object.entries(this.options.metadata ?? {}))
         metadata[`x-ms-meta-${name}`] = value;
+      this.createdWithMd5 = md5 !== undefined;
       await this.endpoint.transport.send({
         method: "PUT",
-        path: this.path,
+        path: this.temporaryPath,
         headers: {
           "x-ms-type": "file",
           "x-ms-content-length": String(this.options.plan.size),
           ...contentHeaders(this.options.headers, md5),
           ...metadata,
-          ...smbHeaders(this.options.smb),
         },
         expect: [201],
       });
@@ -348,7 +368,7 @@ class FilesWriter implements ObjectWriter {
   private async putRange(offset: number, data: Buffer): Promise<void> {
     await this.endpoint.transport.send({
       method: "PUT",
-      path: this.path,
+      path: this.temporaryPath,
       query: { comp: "range" },
       headers: { "x-ms-range": `bytes=${offset}-${offset + data.length - 1}`, "x-ms-write": "update" },
       body: data,
@@ -360,9 +380,10 @@ class FilesWriter implements ObjectWriter {
     const range = `bytes=${offset}-${offset + length - 1}`;
     await this.endpoint.transport.send({
       method: "PUT",
-      path: this.path,
+      path: this.temporaryPath,
       query: { comp: "range" },
       headers: {
+        ...source.headers,
         "x-ms-range": range,
         "x-ms-source-range": range,
         "x-ms-write": "update",
@@ -396,29 +417,51 @@ class FilesWriter implements ObjectWriter {
 
   async commit(options: { storeMd5?: Buffer | undefined } = {}): Promise<void> {
     await this.create(options.storeMd5);
-    const chunked = this.options.plan.kind === "blocks";
-    // Writing ranges moves the last-write time to now, and a chunked file's MD5 is known only at
-    // the end: both are set once the data is in. Set File Properties clears the content headers
-    // it is not given, so they are sent again.
-    if ((chunked && options.storeMd5) || this.options.smb?.lastWriteTime) {
+    const smb = this.options.smb;
+    // A chunked file's MD5 is known only at the end, and writing ranges moves the last-write
+    // time to now (and a read-only attribute would refuse them): all are set once the data is
+    // in. Set File Properties clears the content headers it is not given, so they go again.
+    if ((options.storeMd5 && !this.createdWithMd5) || smb) {
       await this.endpoint.transport.send({
         method: "PUT",
-        path: this.path,
+        path: this.temporaryPath,
         query: { comp: "properties" },
-        headers: {
-          ...contentHeaders(this.options.headers, options.storeMd5),
-          ...smbHeaders(this.options.smb),
-        },
+        headers: { ...contentHeaders(this.options.headers, options.storeMd5), ...smbHeaders(smb) },
         expect: [200],
       });
     }
+    try {
+      await this.endpoint.transport.send({
+        method: "PUT",
+        path: objectPath(this.endpoint.location, this.key),
+        query: { comp: "rename" },
+        headers: {
+          "x-ms-file-rename-source": this.endpoint.transport.url(this.temporaryPath),
+          "x-ms-file-rename-replace-if-exists": this.options.ifNotExists ? "false" : "true",
+        },
+        expect: [200],
+      });
+    } catch (error) {
+      if (this.options.ifNotExists && statusOf(error) === 409 && codeOf(error) === "ResourceAlreadyExists") {
+        await this.abort();
+        throw new ObjectExistsError(this.key);
+      }
+      throw error;
+    }
+    this.created = undefined;
   }
 
   async abort(): Promise<void> {
     if (!this.created) return;
-    await this.created.catch(() => undefined);
+    // Only what this writer made is removed: never the file under the final name.
+    const made = await this.created.then(
+      () => true,
+      () => false,
+    );
+    this.created = undefined;
+    if (!made) return;
     await this.endpoint.transport
-      .send({ method: "DELETE", path: this.path, expect: [202, 404] })
+      .send({ method: "DELETE", path: this.temporaryPath, expect: [202, 404] })
       .catch(() => undefined);
   }
 }
@@ -516,7 +559,7 @@ export class FilesService implements RemoteService {
       });
       return true;
     } catch (error) {
-      if (statusOf(error) === 409) return false;
+      if (statusOf(error) === 409 && codeOf(error) === "ShareAlreadyExists") return false;
       throw error;
     }
   }

@@ -210,6 +210,11 @@ export class RestTransport {
     return parts.length ? `?${parts.join("&")}` : "";
   }
 
+  /** The SAS this transport signs with (a secret: never display it). */
+  get sas(): string | undefined {
+    return this.auth.kind === "sas" ? this.auth.sas : undefined;
+  }
+
   /** The URL of a path as people may see it: no query, so no SAS. */
   displayUrl(path: string): string {
     return `${this.origin}${path}`;

@@ -22,9 +22,9 @@ import { AzcpError } from "../errors.js";
 import {
   type Destination,
   type ExistingObject,
+  type FolderOptions,
   ObjectExistsError,
   type ObjectWriter,
-  type SmbProperties,
   type Source,
   type SourceObject,
   type WriteOptions,
@@ -280,9 +280,10 @@ export class LocalDestination implements Destination {
     this.createdDirectories.add(directory);
   }
 
-  async makeFolder(key: string, smb?: SmbProperties): Promise<void> {
+  async makeFolder(key: string, options: FolderOptions = {}): Promise<void> {
     await this.ensureDirectory(key);
-    if (smb?.lastWriteTime) await utimes(key, smb.lastWriteTime, smb.lastWriteTime);
+    const time = options.smb?.lastWriteTime;
+    if (time) await utimes(key, time, time);
   }
 
   async writer(key: string, options: WriteOptions): Promise<ObjectWriter> {

@@ -1,6 +1,7 @@
 // Walking a service with real directories (Azure Files, Data Lake) one directory at a time, in
 // the same name order as the local walk, so that sync can merge it with any other listing. The
 // services do not promise an order across directories; sorting each directory ourselves does.
+import { AzcpError } from "../errors.js";
 import { compareNames } from "./name-order.js";
 
 export interface TreeEntry {
@@ -59,4 +60,16 @@ async function* walk(
     if (options.withFolders) yield { path, entry };
     yield* walk(listDirectory, directory ? `${directory}/${entry.name}` : entry.name, path, false, options);
   }
+}
+
+/** Refuses a name these services would read as leaving its directory ("..", ".", empty parts). */
+export function checkRelativePath(relativePath: string): string {
+  if (relativePath.split("/").some((segment) => segment === "" || segment === "." || segment === "..")) {
+    throw new AzcpError(
+      "bad-input",
+      `The name "${relativePath}" has an empty, "." or ".." part and could land outside the destination directory.`,
+      { remedy: "Rename it at the source, or exclude it with --exclude-path or --exclude-regex." },
+    );
+  }
+  return relativePath;
 }

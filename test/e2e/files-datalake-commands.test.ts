@@ -1,7 +1,7 @@
 // make, list, remove and sync on Azure Files and Data Lake Storage; SMB times and Data Lake ACLs
 // carried over; and 403s that name the Files roles, or the Data Lake ACL that could stand in.
 import { randomBytes } from "node:crypto";
-import { mkdir, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FileSystemAttributes } from "@azure/storage-file-share";
 import { describe, expect, it } from "vitest";
@@ -22,6 +22,7 @@ import {
   uniqueTenant,
   writeTree,
 } from "../support/harness.js";
+import { startStorageProxy } from "../support/storage-proxy.js";
 
 const PAST = new Date("2001-02-03T04:05:06Z");
 const FUTURE = new Date(Date.now() + 3_600_000);
@@ -241,6 +242,79 @@ describe.concurrent("Azure Files and Data Lake: commands", () => {
     expect(get.code).toBe(0);
     expect((await stat(down)).mtime.toISOString()).toBe(PAST.toISOString());
   });
+
+  it.each(["File", "BlobFS"] as const)(
+    "%s: a failed upload leaves the old file under its name, and --overwrite false keeps it too",
+    async (service) => {
+      const home = await testHome();
+      const info = stack();
+      const side = service === "File" ? await createShare() : await createFileSystem();
+      const hashes = () =>
+        service === "File"
+          ? shareHashes(side as Awaited<ReturnType<typeof createShare>>)
+          : fileSystemHashes(side as Awaited<ReturnType<typeof createFileSystem>>);
+      const old = randomBytes(3000);
+      const root = await writeTree(join(home, "t"), { "keep.bin": old });
+      expect(
+        (
+          await runAzcp(
+            ["copy", join(root, "keep.bin"), at(side.sasUrl, "keep.bin"), "--from-to", `Local${service}`],
+            home,
+          )
+        ).code,
+      ).toBe(0);
+
+      // Every data write fails: the job gives up, and what was there stays.
+      const proxy = await startStorageProxy({
+        target: service === "File" ? info.filesOrigin : info.dfsOrigin,
+        tls: {
+          keyPem: await readFile(info.serverKeyPath, "utf8"),
+          certPem: await readFile(info.serverCertPath, "utf8"),
+        },
+        ca: await readFile(info.caCertPath, "utf8"),
+      });
+      try {
+        proxy.rules.push({
+          methods: service === "File" ? ["PUT"] : ["PATCH"],
+          query: service === "File" ? "comp=range" : "action=append",
+          reply: { type: "error", status: 500, code: "InternalError", message: "Server failed." },
+        });
+        await writeFile(join(root, "keep.bin"), randomBytes(6 * 1024 * 1024));
+        const [, sas] = side.sasUrl.split("?");
+        const through = `${proxy.origin}/${info.accountName}/${side.name}/keep.bin?${sas}`;
+        const failed = await runAzcp(
+          ["copy", join(root, "keep.bin"), through, "--from-to", `Local${service}`],
+          home,
+          {
+            env: { AZCP_MAX_TRIES: "2", AZCP_RETRY_DELAY_MS: "10" },
+          },
+        );
+        expect(failed.code).toBe(1);
+        expect(failed.all).toMatch(/500 InternalError/);
+        expect(proxy.log.some((entry) => entry.fault !== undefined || entry.ruled)).toBe(true);
+      } finally {
+        await proxy.close();
+      }
+      // The old bytes, and no temporary file beside them.
+      expect(await hashes()).toEqual(hashesOf({ "keep.bin": old }));
+
+      const kept = await runAzcp(
+        [
+          "copy",
+          join(root, "keep.bin"),
+          at(side.sasUrl, "keep.bin"),
+          "--from-to",
+          `Local${service}`,
+          "--overwrite",
+          "false",
+        ],
+        home,
+      );
+      expect(kept.code).toBe(0);
+      expect(kept.stdout).toMatch(/Number of File Transfers Skipped: 1/);
+      expect(await hashes()).toEqual(hashesOf({ "keep.bin": old }));
+    },
+  );
 
   it("File -> File: --preserve-info carries SMB creation and last-write times and attributes", async () => {
     const home = await testHome();

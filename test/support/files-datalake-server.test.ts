@@ -4,10 +4,18 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { request } from "node:https";
 import { ClientSecretCredential, type TokenCredential } from "@azure/identity";
-import { DataLakeFileSystemClient, DataLakeServiceClient } from "@azure/storage-file-datalake";
+import {
+  DataLakeFileSystemClient,
+  DataLakeServiceClient,
+  newPipeline as newDataLakePipeline,
+} from "@azure/storage-file-datalake";
 import {
   AccountSASPermissions,
+  FileSystemAttributes,
   generateAccountSASQueryParameters,
+  newPipeline,
+  type Pipeline,
+  type RequestPolicyFactory,
   ShareClient,
   ShareServiceClient,
   StorageSharedKeyCredential,
@@ -93,6 +101,44 @@ async function ownPrincipal() {
   const secret = `secret-${randomBytes(9).toString("base64url")}`;
   const app = await emulator.registerApp({ secrets: [secret], displayName: "conformance principal" });
   return { objectId: app.objectId, credential: credentialFor(app.clientId, secret) };
+}
+
+/**
+ * ShareFileClient.rename and DataLakePathClient.move build the destination URL as
+ * /<share or file system>/<path>, which on a path-style endpoint (https://127.0.0.1:PORT/<account>/...)
+ * drops the account, and Data Lake's x-ms-rename-source from the source URL's path, which keeps
+ * it. On the services' host-style URLs both come out as documented; this policy makes the requests
+ * what they would be there, so that the server is held to the documented forms.
+ */
+function hostStyleRenames(): RequestPolicyFactory {
+  const account = stack().accountName;
+  return {
+    create: (next) => ({
+      sendRequest: (request) => {
+        const url = new URL(request.url);
+        if (url.pathname.split("/")[1] !== account) {
+          url.pathname = `/${account}${url.pathname}`;
+          request.url = url.toString();
+        }
+        const source = request.headers.get("x-ms-rename-source");
+        if (source?.startsWith(`/${account}/`))
+          request.headers.set("x-ms-rename-source", source.slice(account.length + 1));
+        return next.sendRequest(request);
+      },
+    }),
+  };
+}
+
+function renamingPipeline(credential?: TokenCredential): Pipeline {
+  const pipeline = newPipeline(credential);
+  pipeline.factories.push(hostStyleRenames());
+  return pipeline;
+}
+
+function movingPipeline(): ReturnType<typeof newDataLakePipeline> {
+  const pipeline = newDataLakePipeline();
+  pipeline.factories.push(hostStyleRenames());
+  return pipeline;
 }
 
 function unsignedToken(claims: Record<string, unknown>): string {
@@ -430,6 +476,158 @@ describe.concurrent("Files/Data Lake test server: Azure Files", () => {
   });
 });
 
+describe.concurrent("Files/Data Lake test server: Azure Files rename", () => {
+  it("renames a file as the SDK asks, keeping its bytes and properties, and replaces only when told to", async () => {
+    const info = stack();
+    const share = await createShare();
+    const client = new ShareClient(share.sasUrl, renamingPipeline());
+    await client.getDirectoryClient("d").create();
+    const data = randomBytes(300_000);
+    const temp = client.getDirectoryClient("d").getFileClient(".final.bin.azcp-tmp");
+    await temp.create(data.length, { metadata: { origin: "rename" } });
+    await temp.uploadRange(data, 0, data.length);
+    await temp.setProperties({
+      fileHttpHeaders: {
+        fileContentType: "application/x-test",
+        fileContentMD5: Buffer.from(md5(data), "hex"),
+      },
+      fileAttributes: FileSystemAttributes.parse("Hidden | Archive"),
+      creationTime: new Date("2000-01-02T03:04:05.678Z"),
+      lastWriteTime: new Date("2001-02-03T04:05:06.789Z"),
+    });
+    const before = await temp.getProperties();
+    const since = await restServer.lastSeq();
+
+    const { destinationFileClient } = await temp.rename("d/final.bin");
+    expect(md5(await destinationFileClient.downloadToBuffer())).toBe(md5(data));
+    const final = client.getDirectoryClient("d").getFileClient("final.bin");
+    const after = await final.getProperties();
+    expect(after).toMatchObject({
+      contentLength: data.length,
+      contentType: "application/x-test",
+      metadata: { origin: "rename" },
+      fileId: before.fileId,
+      fileParentId: before.fileParentId,
+      fileAttributes: before.fileAttributes,
+    });
+    expect(after.fileAttributes).toContain("Hidden");
+    expect(Buffer.from(after.contentMD5!).toString("hex")).toBe(md5(data));
+    expect(after.fileCreatedOn?.toISOString()).toBe("2000-01-02T03:04:05.678Z");
+    expect(after.fileLastWriteOn?.toISOString()).toBe("2001-02-03T04:05:06.789Z");
+    expect(await failure(temp.getProperties())).toMatchObject({ statusCode: 404 });
+
+    // An existing destination is kept unless replaceIfExists is true.
+    const other = client.getDirectoryClient("d").getFileClient("other.bin");
+    await other.uploadData(Buffer.from("second"));
+    expect(await failure(other.rename("d/final.bin"))).toMatchObject({
+      statusCode: 409,
+      code: "ResourceAlreadyExists",
+    });
+    expect(await failure(other.rename("d/final.bin", { replaceIfExists: false }))).toMatchObject({
+      statusCode: 409,
+      code: "ResourceAlreadyExists",
+    });
+    expect(await shareHashes(share, "d")).toEqual({ "final.bin": md5(data), "other.bin": md5("second") });
+    await other.rename("d/final.bin", { replaceIfExists: true });
+    expect(await shareHashes(share, "d")).toEqual({ "final.bin": md5("second") });
+
+    // A read-only destination needs ignoreReadOnly too; a directory is never a destination.
+    const third = client.getDirectoryClient("d").getFileClient("third.bin");
+    await third.uploadData(Buffer.from("third"));
+    await final.setProperties({ fileAttributes: FileSystemAttributes.parse("ReadOnly") });
+    expect(await failure(third.rename("d/final.bin", { replaceIfExists: true }))).toMatchObject({
+      statusCode: 409,
+      code: "ReadOnlyAttribute",
+    });
+    await third.rename("d/final.bin", { replaceIfExists: true, ignoreReadOnly: true });
+    expect(await shareHashes(share, "d")).toEqual({ "final.bin": md5("third") });
+    const fourth = client.getDirectoryClient("").getFileClient("fourth.bin");
+    await fourth.uploadData(Buffer.from("4"));
+    expect(await failure(fourth.rename("d", { replaceIfExists: true }))).toMatchObject({
+      statusCode: 409,
+      code: "ResourceTypeMismatch",
+    });
+    expect(await failure(fourth.rename("no/such/parent.bin"))).toMatchObject({
+      statusCode: 404,
+      code: "ParentNotFound",
+    });
+    expect(await failure(other.rename("d/gone.bin"))).toMatchObject({
+      statusCode: 404,
+      code: "ResourceNotFound",
+    });
+
+    const log = (await restServer.requests(since)).filter(
+      (entry) =>
+        entry.query.comp === "rename" && entry.path.startsWith(`/${info.accountName}/${share.name}/`),
+    );
+    expect(log[0]).toMatchObject({
+      service: "file",
+      method: "PUT",
+      path: `/${info.accountName}/${share.name}/d/final.bin`,
+      renameSource: `/${info.accountName}/${share.name}/d/.final.bin.azcp-tmp`,
+      auth: "sas",
+      status: 200,
+    });
+    expect(log.map((entry) => entry.errorCode ?? entry.status)).toEqual([
+      200,
+      "ResourceAlreadyExists",
+      "ResourceAlreadyExists",
+      200,
+      "ReadOnlyAttribute",
+      200,
+      "ResourceTypeMismatch",
+      "ParentNotFound",
+      "ResourceNotFound",
+    ]);
+    const signature = new URLSearchParams(filesSas()).get("sig")!;
+    expect(JSON.stringify(log)).not.toContain(signature);
+  });
+
+  it("takes the source as a full URL, wants the source's SAS with a SAS, and checks a token's role", async () => {
+    const share = await createShare();
+    const file = (name: string) => share.client.getDirectoryClient("").getFileClient(name);
+    await file("a.bin").uploadData(Buffer.from("alpha"));
+    const rename = (to: string, source: string, headers: Record<string, string> = {}) =>
+      raw(`${share.url}/${to}?comp=rename&${filesSas()}`, {
+        method: "PUT",
+        headers: { "x-ms-version": "2025-11-05", "x-ms-file-rename-source": source, ...headers },
+      });
+    const bare = await rename("b.bin", `${share.url}/a.bin`);
+    expect(bare.status).toBe(403);
+    expect(bare.headers["x-ms-error-code"]).toBe("AuthorizationPermissionMismatch");
+    const notUrl = await rename("b.bin", `/${share.name}/a.bin?${filesSas()}`);
+    expect(notUrl.status).toBe(400);
+    expect(notUrl.text).toContain("<HeaderName>x-ms-file-rename-source</HeaderName>");
+    const renamed = await rename("b%20c.bin", `${share.url}/a.bin?${filesSas()}`, {
+      "x-ms-file-rename-replace-if-exists": "false",
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.headers).toMatchObject({
+      etag: expect.stringMatching(/^"0x8D/),
+      "x-ms-file-id": expect.any(String),
+      "x-ms-file-parent-id": "0",
+      "x-ms-file-attributes": "Archive",
+      "x-ms-request-server-encrypted": "true",
+    });
+    expect(await shareHashes(share)).toEqual({ "b c.bin": md5("alpha") });
+
+    const { objectId, credential } = await ownPrincipal();
+    const asPrincipal = new ShareClient(share.url, renamingPipeline(credential), {
+      fileRequestIntent: "backup",
+    });
+    await restServer.setRoles(objectId, ["Storage File Data Privileged Reader"]);
+    const source = asPrincipal.getDirectoryClient("").getFileClient("b c.bin");
+    expect(await failure(source.rename("d.bin"))).toMatchObject({
+      statusCode: 403,
+      code: "AuthorizationPermissionMismatch",
+    });
+    await restServer.setRoles(objectId, ["Storage File Data Privileged Contributor"]);
+    await source.rename("d.bin");
+    expect(await shareHashes(share)).toEqual({ "d.bin": md5("alpha") });
+    await restServer.setRoles(objectId, null);
+  });
+});
+
 describe.concurrent("Files/Data Lake test server: Data Lake Storage", () => {
   it("creates, appends, flushes, lists, reads and deletes recursively what the SDK writes", async () => {
     const fileSystem = await createFileSystem();
@@ -609,5 +807,155 @@ describe.concurrent("Files/Data Lake test server: Data Lake Storage", () => {
     expect(text).not.toContain(token);
     expect(text).not.toContain(signature);
     expect(text).not.toContain(encodeURIComponent(signature));
+  });
+});
+
+describe.concurrent("Files/Data Lake test server: Data Lake rename", () => {
+  it("moves a file as the SDK asks, keeping its bytes, properties and ACL, and refuses an existing destination with If-None-Match: *", async () => {
+    const info = stack();
+    const fileSystem = await createFileSystem();
+    const client = new DataLakeFileSystemClient(fileSystem.sasUrl, movingPipeline());
+    const data = randomBytes(3 * MiB + 5);
+    const temp = client.getFileClient("dir/.final.bin.azcp-tmp");
+    await temp.upload(data, {
+      chunkSize: MiB,
+      pathHttpHeaders: { contentType: "application/x-test", contentMD5: Buffer.from(md5(data), "hex") },
+      metadata: { origin: "move" },
+    });
+    await temp.setPermissions({
+      owner: { read: true, write: true, execute: false },
+      group: { read: true, write: false, execute: false },
+      other: { read: false, write: false, execute: false },
+      stickyBit: false,
+      extendedAcls: false,
+    });
+    const before = await temp.getAccessControl();
+    const since = await restServer.lastSeq();
+
+    await temp.move("dir/final.bin");
+    const final = client.getFileClient("dir/final.bin");
+    expect(md5(await final.readToBuffer())).toBe(md5(data));
+    const properties = await final.getProperties();
+    expect(properties).toMatchObject({
+      contentLength: data.length,
+      contentType: "application/x-test",
+      metadata: { origin: "move" },
+    });
+    expect(Buffer.from(properties.contentMD5!).toString("hex")).toBe(md5(data));
+    const after = await final.getAccessControl();
+    expect({ owner: after.owner, group: after.group, permissions: after.permissions }).toEqual({
+      owner: before.owner,
+      group: before.group,
+      permissions: before.permissions,
+    });
+    expect(await failure(temp.getProperties())).toMatchObject({ statusCode: 404 });
+
+    // If-None-Match: * refuses an existing destination; without it the destination is replaced.
+    const other = client.getFileClient("dir/other.txt");
+    await other.upload(Buffer.from("second"));
+    expect(
+      await failure(other.move("dir/final.bin", { destinationConditions: { ifNoneMatch: "*" } })),
+    ).toMatchObject({ statusCode: 409, code: "PathAlreadyExists" });
+    expect(await fileSystemHashes(fileSystem, "dir")).toEqual({
+      "final.bin": md5(data),
+      "other.txt": md5("second"),
+    });
+    await other.move("dir/final.bin");
+    expect(await fileSystemHashes(fileSystem, "dir")).toEqual({ "final.bin": md5("second") });
+
+    expect(await failure(other.move("dir/again.txt"))).toMatchObject({
+      statusCode: 404,
+      code: "SourcePathNotFound",
+    });
+    // A rename does not make the destination's parent (Create File does).
+    expect(await failure(final.move("elsewhere/final.bin"))).toMatchObject({
+      statusCode: 404,
+      code: "RenameDestinationParentPathNotFound",
+    });
+    expect(await failure(final.move("dir"))).toMatchObject({
+      statusCode: 409,
+      code: "InvalidSourceOrDestinationResourceType",
+    });
+
+    const log = (await restServer.requests(since)).filter(
+      (entry) =>
+        entry.renameSource !== undefined && entry.path.startsWith(`/${info.accountName}/${fileSystem.name}/`),
+    );
+    expect(log[0]).toMatchObject({
+      service: "dfs",
+      method: "PUT",
+      path: `/${info.accountName}/${fileSystem.name}/dir/final.bin`,
+      query: { mode: "legacy" },
+      renameSource: `/${info.accountName}/${fileSystem.name}/dir/.final.bin.azcp-tmp`,
+      auth: "sas",
+      status: 201,
+    });
+    expect(log.map((entry) => entry.errorCode ?? entry.status)).toEqual([
+      201,
+      "PathAlreadyExists",
+      201,
+      "SourcePathNotFound",
+      "RenameDestinationParentPathNotFound",
+      "InvalidSourceOrDestinationResourceType",
+    ]);
+    const signature = new URLSearchParams(dfsSas()).get("sig")!;
+    expect(JSON.stringify(log)).not.toContain(signature);
+    expect(JSON.stringify(log)).not.toContain(encodeURIComponent(signature));
+  });
+
+  it("takes x-ms-rename-source as /<file system>/<path>, percent-encoded, with the source's SAS", async () => {
+    const fileSystem = await createFileSystem();
+    await fileSystem.client.getFileClient("src dir/a b.txt").upload(Buffer.from("alpha"));
+    const rename = (to: string, source: string, headers: Record<string, string> = {}) =>
+      raw(`${fileSystem.url}/${to}?${dfsSas()}`, {
+        method: "PUT",
+        headers: { "x-ms-version": "2025-11-05", "x-ms-rename-source": source, ...headers },
+      });
+    const encoded = `/${fileSystem.name}/src%20dir/a%20b.txt`;
+    const bare = await rename("b.txt", encoded);
+    expect(bare.status).toBe(403);
+    expect(JSON.parse(bare.text).error.code).toBe("AuthorizationPermissionMismatch");
+    // The account is not part of the source, even on a path-style endpoint.
+    const withAccount = await rename("b.txt", `/${stack().accountName}${encoded}?${dfsSas()}`);
+    expect(withAccount.status).toBe(404);
+    expect(JSON.parse(withAccount.text).error.code).toBe("FilesystemNotFound");
+    const renamed = await rename("b%20c.txt", `${encoded}?${dfsSas()}`);
+    expect(renamed.status).toBe(201);
+    expect(renamed.headers).toMatchObject({ etag: expect.stringMatching(/^"0x8D/), "content-length": "0" });
+    expect(await fileSystemHashes(fileSystem)).toEqual({ "b c.txt": md5("alpha") });
+    const sideways = await raw(`${fileSystem.url}/c.txt?mode=sideways&${dfsSas()}`, {
+      method: "PUT",
+      headers: {
+        "x-ms-version": "2025-11-05",
+        "x-ms-rename-source": `/${fileSystem.name}/b%20c.txt?${dfsSas()}`,
+      },
+    });
+    expect(sideways.status).toBe(400);
+    expect(JSON.parse(sideways.text).error.code).toBe("InvalidQueryParameterValue");
+  });
+
+  it("deletes a directory recursively with paginated=true in one call, answering no continuation", async () => {
+    const fileSystem = await createFileSystem();
+    for (const name of ["top/a.txt", "top/sub/b.txt", "top/sub/deeper/c.txt"])
+      await fileSystem.client.getFileClient(name).upload(Buffer.from(name));
+    const answer = await raw(`${fileSystem.url}/top?recursive=true&paginated=true&${dfsSas()}`, {
+      method: "DELETE",
+      headers: { "x-ms-version": "2025-11-05" },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers["x-ms-continuation"]).toBeUndefined();
+    expect(await fileSystemHashes(fileSystem)).toEqual({});
+    await fileSystem.client.getFileClient("again/x.txt").upload(Buffer.from("x"));
+    const resumed = await raw(
+      `${fileSystem.url}/again?recursive=true&paginated=true&continuation=opaque&${dfsSas()}`,
+      { method: "DELETE", headers: { "x-ms-version": "2025-11-05" } },
+    );
+    expect(resumed.status).toBe(200);
+    const bad = await raw(`${fileSystem.url}/nothing?recursive=true&paginated=maybe&${dfsSas()}`, {
+      method: "DELETE",
+      headers: { "x-ms-version": "2025-11-05" },
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).error.code).toBe("InvalidQueryParameterValue");
   });
 });

@@ -1,6 +1,6 @@
-// The Data Lake Storage Gen2 (dfs endpoint) operations azcp uses: file systems, Path - Create,
-// - Update (append, flush, setProperties, setAccessControl), - List, - Read, - Get Properties and
-// - Delete. The official SDK also sends some Blob-endpoint requests for Data Lake resources
+// The Data Lake Storage Gen2 (dfs endpoint) operations azcp uses: file systems, Path - Create
+// (and rename), - Update (append, flush, setProperties, setAccessControl), - List, - Read, - Get
+// Properties and - Delete. The official SDK also sends some Blob-endpoint requests for Data Lake resources
 // (file system create/delete/properties, path properties, metadata, HTTP headers); on a
 // path-style URL they arrive here too, and are answered as the Blob endpoint would.
 // Reference: https://learn.microsoft.com/en-us/rest/api/storageservices/data-lake-storage-gen2
@@ -45,6 +45,7 @@ import {
   md5Header,
   metadataFrom,
   numberParam,
+  parseQuery,
   type Request,
   requestedRange,
 } from "./http.js";
@@ -171,6 +172,9 @@ export class DataLakeService implements Service {
 
     switch (method) {
       case "PUT": {
+        const renameSource = header(request.headers, "x-ms-rename-source");
+        if (renameSource !== undefined && query.resource === undefined && query.comp === undefined)
+          return this.renameOperation(request, renameSource, op);
         if (query.resource === "file" || query.resource === "directory") {
           const exists = where()?.lookup.node?.kind === "file";
           return op(
@@ -244,6 +248,38 @@ export class DataLakeService implements Service {
       default:
         throw this.error("UnsupportedHttpVerb");
     }
+  }
+
+  /**
+   * Path - Create with x-ms-rename-source. A SAS needs what creating the destination needs (and
+   * one on the source, checked by the pipeline); without a role, the ACLs must allow deleting the
+   * source and creating the destination: WX on both parents, X above them.
+   * https://learn.microsoft.com/en-us/azure/storage/blobs/data-lake-storage-access-control#common-scenarios-related-to-acl-permissions
+   */
+  private renameOperation(request: Request, renameSource: string, op: OperationFactory): Operation {
+    const source = parseRenameSource(renameSource);
+    const destination = () => this.fileSystems.get(request.container)?.tree.lookup(splitPath(request.path));
+    const exists = destination()?.node?.kind === "file";
+    return op("o", exists ? "w" : "cw", "write", () => this.rename(request, source), {
+      aclAllows: (principal) => {
+        const to = destination();
+        const from = source && this.fileSystems.get(source.fileSystem)?.tree.lookup(splitPath(source.path));
+        // Each check passes when what it looks at is missing, so that the operation answers 404.
+        return (
+          (to === undefined || AclChecks.onLast(to.ancestors, principal, WRITE | EXECUTE)) &&
+          (from === undefined || AclChecks.onLast(from.ancestors, principal, WRITE | EXECUTE))
+        );
+      },
+      ...(source
+        ? {
+            source: {
+              path: `/${[request.account, source.fileSystem, source.path].filter(Boolean).join("/")}`,
+              query: source.query,
+              sas: { resourceType: "o", permissions: "wd" },
+            },
+          }
+        : {}),
+    });
   }
 
   private listOperation(request: Request, op: OperationFactory): Operation {
@@ -463,7 +499,7 @@ export class DataLakeService implements Service {
   private createPath(request: Request, creator: string, resource: "file" | "directory"): ServiceReply {
     const fs = this.fileSystem(request);
     if (header(request.headers, "x-ms-rename-source") !== undefined)
-      throw notEmulated("Path - Create with x-ms-rename-source (rename)");
+      throw notEmulated("Path - Create with both resource and x-ms-rename-source");
     const segments = splitPath(request.path);
     if (segments.length === 0) throw this.error("InvalidUri");
     const lookup = fs.tree.lookup(segments);
@@ -522,6 +558,74 @@ export class DataLakeService implements Service {
         "x-ms-request-server-encrypted": "true",
       },
     };
+  }
+
+  /**
+   * Rename (Path - Create with x-ms-rename-source: "/{filesystem}/{path}", percent-encoded, a SAS
+   * after "?" when the request carries one). The source keeps its committed data, content
+   * headers, properties (replaced only when x-ms-properties is sent), MD5, owner, group and ACL,
+   * ETag and Last-Modified; the answer is 201. An existing destination file is replaced, unless
+   * If-None-Match: * (409 PathAlreadyExists) or another condition on it (412 ConditionNotMet)
+   * says otherwise; x-ms-source-if-match / -if-none-match guard the source (412
+   * SourceConditionNotMet). Unlike Create File, a rename does not make the destination's parent:
+   * the error list names 404 RenameDestinationParentPathNotFound for it (and clients create the
+   * parent then retry: hadoop-azure's AbfsClient, for one). A missing source is 404
+   * SourcePathNotFound (as the service answers in azure-sdk-for-net's DataLake RenameAsync_Error
+   * test). A file onto a directory, or a directory onto a file, is 409
+   * InvalidSourceOrDestinationResourceType; in legacy mode a directory replaces an empty one
+   * (https://github.com/Azure/azure-sdk-for-net/issues/10425: a non-empty one is 409
+   * DirectoryNotEmpty). In posix mode (the default) a directory destination takes the source
+   * inside it, which this server does not emulate. Directories are renamed in one call (no
+   * x-ms-continuation).
+   * https://learn.microsoft.com/en-us/rest/api/storageservices/datalakestoragegen2/path/create
+   */
+  private rename(request: Request, source: ParsedRenameSource | undefined): ServiceReply {
+    const fs = this.fileSystem(request);
+    const mode = request.query.mode;
+    if (mode !== undefined && mode !== "legacy" && mode !== "posix")
+      throw this.error("InvalidQueryParameterValue", {
+        QueryParameterName: "mode",
+        QueryParameterValue: mode,
+      });
+    if (!source) throw this.error("InvalidSourceUri");
+    const sourceFs = this.fileSystems.get(source.fileSystem);
+    if (!sourceFs) throw this.error("FilesystemNotFound");
+    const from = sourceFs.tree.lookup(splitPath(source.path));
+    if (!from.node || !from.parent) throw this.error("SourcePathNotFound");
+    const moving = from.node;
+    checkConditions(
+      {
+        "if-match": header(request.headers, "x-ms-source-if-match"),
+        "if-none-match": header(request.headers, "x-ms-source-if-none-match"),
+      },
+      moving.props.stamp.etag,
+      () => this.error("SourceConditionNotMet"),
+    );
+    const segments = splitPath(request.path);
+    if (segments.length === 0) throw this.error("InvalidUri");
+    const to = fs.tree.lookup(segments);
+    if (moving.kind === "dir" && (to.node === moving || to.ancestors.includes(moving)))
+      throw this.error("InvalidRenameSourcePath");
+    if (to.parentIsFile) throw this.error("PathConflict");
+    if (!to.parent) throw this.error("RenameDestinationParentPathNotFound");
+    const existing = to.node;
+    if (existing && header(request.headers, "if-none-match") === "*") throw this.error("PathAlreadyExists");
+    checkConditions(request.headers, existing?.props.stamp.etag, (code) => this.error(code));
+    const metadata = parseProperties(request.headers, this.fail);
+    if (existing && existing !== moving) {
+      if (existing.kind === "dir" && mode !== "legacy")
+        throw notEmulated("a posix-mode rename onto an existing directory (the source goes inside it)");
+      if (existing.kind !== moving.kind) throw this.error("InvalidSourceOrDestinationResourceType");
+      if (existing.kind === "dir" && existing.children.size > 0) throw this.error("DirectoryNotEmpty");
+    }
+    if (existing !== moving) {
+      fs.tree.remove(from.parent, moving.name);
+      if (existing) fs.tree.remove(to.parent, existing.name);
+      moving.name = segments.at(-1)!;
+      fs.tree.put(to.parent, moving);
+    }
+    if (metadata) moving.props.metadata = metadata;
+    return { status: 201, headers: { ...entityDates(moving.props), "content-length": 0 } };
   }
 
   private position(request: Request): number {
@@ -744,11 +848,22 @@ export class DataLakeService implements Service {
 
   /**
    * Path - Delete: a file, an empty directory, or with recursive=true a whole directory in one
-   * call; a non-empty directory without it is 409 DirectoryNotEmpty.
+   * call; a non-empty directory without it is 409 DirectoryNotEmpty. paginated and continuation
+   * are accepted; no x-ms-continuation is ever answered ("When the response doesn't contain any
+   * x-ms-continuation, recursive directory deletion is successful").
    * https://learn.microsoft.com/en-us/rest/api/storageservices/datalakestoragegen2/path/delete
    */
   private deletePath(request: Request): ServiceReply {
     if (request.path === "") throw this.error("InvalidUri");
+    // paginated=true (with recursive=true) may answer x-ms-continuation when ACL checks take too
+    // long; this server deletes in one call and never does, and so any continuation sent back is
+    // one it did not issue: it is accepted and the delete done whole.
+    const { paginated } = request.query;
+    if (paginated !== undefined && paginated !== "true" && paginated !== "false")
+      throw this.error("InvalidQueryParameterValue", {
+        QueryParameterName: "paginated",
+        QueryParameterValue: paginated,
+      });
     const { fs, parent, node } = this.node(request);
     checkConditions(request.headers, node.props.stamp.etag, (code) => this.error(code));
     if (node.kind === "dir" && node.children.size > 0 && request.query.recursive !== "true")
@@ -756,4 +871,32 @@ export class DataLakeService implements Service {
     fs.tree.remove(parent!, node.name);
     return { status: 200, headers: { "content-length": 0 } };
   }
+}
+
+interface ParsedRenameSource {
+  fileSystem: string;
+  /** Decoded, no edge slashes. */
+  path: string;
+  /** What followed "?": the source's SAS, or nothing. */
+  query: Record<string, string>;
+}
+
+/**
+ * x-ms-rename-source: "/{filesystem}/{path}", "a URL percent-encoded string", optionally followed
+ * by "?" and the source's SAS. Undefined when it is not of that form.
+ */
+function parseRenameSource(text: string): ParsedRenameSource | undefined {
+  const question = text.indexOf("?");
+  const pathPart = question < 0 ? text : text.slice(0, question);
+  if (!pathPart.startsWith("/")) return undefined;
+  let segments: string[];
+  try {
+    segments = pathPart.slice(1).split("/").map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+  const [fileSystem = "", ...rest] = segments;
+  const path = rest.join("/").replace(/^\/+|\/+$/g, "");
+  if (fileSystem === "" || path === "") return undefined;
+  return { fileSystem, path, query: question < 0 ? {} : parseQuery(text.slice(question)) };
 }

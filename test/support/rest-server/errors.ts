@@ -100,6 +100,7 @@ const FILES: Record<string, [number, string]> = {
   ParentNotFound: [404, "The specified parent path does not exist."],
   DirectoryNotEmpty: [409, "The specified directory is not empty."],
   InvalidFileOrDirectoryPathName: [400, "File or directory path is too long."],
+  ReadOnlyAttribute: [409, "The specified resource is read-only and cannot be modified at this time."],
 };
 
 const DATA_LAKE: Record<string, [number, string]> = {
@@ -124,6 +125,20 @@ const DATA_LAKE: Record<string, [number, string]> = {
     409,
     "The resource type specified in the request does not match the type of the resource.",
   ],
+  // Path - Create with x-ms-rename-source (the error list of
+  // https://learn.microsoft.com/en-us/rest/api/storageservices/datalakestoragegen2/path/create).
+  InvalidSourceUri: [400, "The source URI is invalid."],
+  SourcePathNotFound: [404, "The source path for a rename operation does not exist."],
+  RenameDestinationParentPathNotFound: [404, "The parent directory of the destination path does not exist."],
+  InvalidRenameSourcePath: [
+    409,
+    "The source directory cannot be the same as the destination directory, nor can the destination be a subdirectory of the source directory.",
+  ],
+  InvalidSourceOrDestinationResourceType: [
+    409,
+    "The source and destination resource type must be identical.",
+  ],
+  SourceConditionNotMet: [412, "The source condition specified using HTTP conditional header(s) is not met."],
 };
 
 function make(

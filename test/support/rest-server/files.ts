@@ -1,5 +1,5 @@
 // The Azure Files (FileREST) operations azcp uses: shares, directories, files, ranges, ranged
-// reads, properties and metadata, listings, Put Range From URL and share permissions.
+// reads, properties and metadata, listings, Put Range From URL, Rename File and share permissions.
 // Reference: https://learn.microsoft.com/en-us/rest/api/storageservices/file-service-rest-api
 import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -25,6 +25,8 @@ import {
   metadataFrom,
   metadataHeaders,
   numberParam,
+  parsePath,
+  parseQuery,
   type Request,
   requestedRange,
 } from "./http.js";
@@ -186,6 +188,21 @@ export class FilesService implements Service {
       return op("o", exists ? "w" : "cw", "write", () => this.createFile(request));
     }
     if (method === "PUT" && comp === "range") return op("o", "w", "write", () => this.putRange(request));
+    if (method === "PUT" && comp === "rename") {
+      const source = this.renameSource(request);
+      return {
+        ...op("o", "w", "write", () => this.renameFile(request)),
+        ...(source
+          ? {
+              source: {
+                path: source.path,
+                query: source.query,
+                sas: { resourceType: "o", permissions: "wd" },
+              },
+            }
+          : {}),
+      };
+    }
     if (method === "PUT" && (comp === "properties" || comp === "metadata"))
       return op("o", "w", "write", () => this.setFileProperties(request, comp));
     if (method === "GET" && comp === "") return op("o", "r", "read", () => this.getFile(request, true));
@@ -830,6 +847,113 @@ export class FilesService implements Service {
         "x-ms-content-md5": file.contentMd5,
       },
       body,
+    };
+  }
+
+  /**
+   * x-ms-file-rename-source: the full URL of the source file (with its SAS, when the request is
+   * authorized by one), on this account's Files endpoint; undefined when absent or not such a URL.
+   */
+  private renameSource(
+    request: Request,
+  ): { path: string; query: Record<string, string>; share: string; file: string } | undefined {
+    const text = header(request.headers, "x-ms-file-rename-source");
+    if (text === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return undefined;
+    }
+    if (!`${url.origin}${url.pathname}`.startsWith(this.options.serviceEndpoint())) return undefined;
+    const { account, container, path } = parsePath(url.pathname);
+    return {
+      path: `/${[account, container, path].filter(Boolean).join("/")}`,
+      query: parseQuery(url.search),
+      share: container,
+      file: path,
+    };
+  }
+
+  private booleanHeader(request: Request, name: string): boolean {
+    const value = header(request.headers, name);
+    if (value === undefined) return false;
+    if (value !== "true" && value !== "false")
+      throw this.error("InvalidHeaderValue", { HeaderName: name, HeaderValue: value });
+    return value === "true";
+  }
+
+  /**
+   * Rename File: moves a file to the request's path in the same share. It keeps its data,
+   * content headers, metadata, MD5, file id and SMB properties, unless the request sets some
+   * (x-ms-content-type, x-ms-meta-*, x-ms-file-attributes / -creation-time / -last-write-time /
+   * -permission[-key]; the change time becomes now); its parent id becomes the new parent's.
+   * A destination file is replaced only with x-ms-file-rename-replace-if-exists: true (else 409
+   * ResourceAlreadyExists, as recorded from the service in azure-sdk-for-js
+   * sdk/storage/storage-file-share/recordings/node/fileclient/recording_rename__replaceifexists_eq_false.json),
+   * and a read-only one only with x-ms-file-rename-ignore-readonly: true too (else 409
+   * ReadOnlyAttribute, recording_rename__ignorereadonly_eq_false.js there). "The target can not be
+   * an existing directory": this server answers 409 ResourceTypeMismatch, as Create File does on a
+   * directory. The answer is 200 with the file's ETag, Last-Modified and SMB properties.
+   * https://learn.microsoft.com/en-us/rest/api/storageservices/rename-file
+   */
+  private renameFile(request: Request): ServiceReply {
+    const share = this.share(request);
+    const sourceText = header(request.headers, "x-ms-file-rename-source");
+    if (sourceText === undefined)
+      throw this.error("MissingRequiredHeader", { HeaderName: "x-ms-file-rename-source" });
+    const source = this.renameSource(request);
+    // Another account, another share or not a URL: the API renames within one share only.
+    if (!source || source.share !== share.name || source.file === "")
+      throw this.error("InvalidHeaderValue", {
+        HeaderName: "x-ms-file-rename-source",
+        HeaderValue: sourceText.split("?")[0]!,
+      });
+    const replace = this.booleanHeader(request, "x-ms-file-rename-replace-if-exists");
+    const ignoreReadOnly = this.booleanHeader(request, "x-ms-file-rename-ignore-readonly");
+    // "If true, x-ms-file-rename-replace-if-exists must also be true."
+    if (ignoreReadOnly && !replace)
+      throw this.error("InvalidHeaderValue", {
+        HeaderName: "x-ms-file-rename-ignore-readonly",
+        HeaderValue: "true",
+      });
+    const from = share.tree.lookup(splitPath(source.file));
+    if (!from.parent || !from.node) throw this.error("ResourceNotFound");
+    if (from.node.kind !== "file") throw this.error("ResourceTypeMismatch");
+    const moving = from.node;
+    const segments = splitPath(request.path);
+    const to = share.tree.lookup(segments);
+    if (!to.parent) throw this.error("ParentNotFound");
+    const existing = to.node === moving ? undefined : to.node;
+    if (existing?.kind === "dir") throw this.error("ResourceTypeMismatch");
+    if (existing && !replace) throw this.error("ResourceAlreadyExists");
+    if (existing?.kind === "file" && existing.props.smb.attributes.split(" | ").includes("ReadOnly")) {
+      if (!ignoreReadOnly) throw this.error("ReadOnlyAttribute");
+    }
+    // Everything the request sets is validated before anything changes.
+    const file = moving.props;
+    const smb = { ...file.smb };
+    this.updateSmb(request, share, smb, "file");
+    const contentType = header(request.headers, "x-ms-content-type");
+    const metadata = Object.keys(request.headers).some((name) => name.startsWith("x-ms-meta-"))
+      ? metadataFrom(request.headers)
+      : file.metadata;
+
+    share.tree.remove(from.parent, moving.name);
+    if (existing) share.tree.remove(to.parent, existing.name);
+    moving.name = segments.at(-1)!;
+    share.tree.put(to.parent, moving);
+    file.smb = { ...smb, parentId: to.parent.props.smb.fileId };
+    if (contentType !== undefined) file.headers = { ...file.headers, contentType };
+    file.metadata = metadata;
+    touch(file);
+    return {
+      status: 200,
+      headers: {
+        ...stampHeaders(file),
+        ...smbResponseHeaders(file.smb),
+        "x-ms-request-server-encrypted": "true",
+      },
     };
   }
 

@@ -16,9 +16,23 @@ export interface Operation {
    * paths involved do. Absent: roles alone decide.
    */
   aclAllows?: (principal: string | undefined) => boolean;
+  /**
+   * A rename's source, named in a header: its SAS (when it carries one) is checked as well as the
+   * request's, and its path is logged.
+   */
+  source?: RenameSource;
   /** Errors of this operation as XML (Files, Blob endpoint) or JSON (dfs endpoint). */
   errorFormat: "xml" | "json";
   run(): ServiceReply | Promise<ServiceReply>;
+}
+
+export interface RenameSource {
+  /** Decoded, as logged paths are: /account/container/path. */
+  path: string;
+  /** The query the source carried (a SAS, or nothing). */
+  query: Record<string, string>;
+  /** What a SAS on the source must grant (the service letter comes from the service). */
+  sas: Omit<SasNeed, "service">;
 }
 
 export interface ServiceReply extends Reply {

@@ -22,6 +22,8 @@ export interface LoggedRequest {
   bytesIn: number;
   /** A Put Range From URL's source: its URL without the query, and how it was authorized. */
   copySource?: { url: string; authorization: "bearer" | "sas" | "none" } | undefined;
+  /** A rename's source (Files x-ms-file-rename-source, Data Lake x-ms-rename-source), decoded, as /account/container/path, without its query. */
+  renameSource?: string | undefined;
 }
 
 /** The newest entries kept; a soak run must not grow the log without bound. */
