@@ -5,7 +5,7 @@ import type { Authorizer } from "../auth/authorize.js";
 import { type AzcpError, badInput, isAzcpError } from "../errors.js";
 import { type LogLevel, logDirectory, newJobId } from "../jobs/job-log.js";
 import { PlanWriter, planDirectory, prunePlans, withoutSas } from "../jobs/plan.js";
-import { type Location, parseLocation, type ServiceKind } from "../location/location.js";
+import { type Location, parseLocation, type RemoteLocation, type ServiceKind } from "../location/location.js";
 import type { Environment } from "../settings.js";
 import type { ContentHeaders, SourceObject } from "../storage/backend.js";
 import { storageFailure } from "../storage/failure.js";
@@ -120,6 +120,15 @@ function locationFor(text: string, kind: string | undefined, side: string): Loca
     );
   }
   return location;
+}
+
+function mayReceiveToken(options: CopyJobOptions, destination: RemoteLocation): boolean {
+  try {
+    options.authorizer.trustedHosts.assertMaySendToken(destination.accountUrl);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function parseMetadata(text: string | undefined): Record<string, string> | undefined {
@@ -338,6 +347,15 @@ export async function createCopyJob(
       throw await explain(error, undefined, "");
     },
   );
+  if (
+    sourceAccess?.kind === "token" &&
+    destination.type === "remote" &&
+    !mayReceiveToken(options, destination)
+  ) {
+    // A server-side copy hands the source's token to the destination service: never to a host
+    // that may not receive tokens. The data goes through this machine instead.
+    target.copyFromUrl = false;
+  }
 
   settings.jobId = job.jobId;
   settings.resume = options.resume !== undefined;

@@ -260,6 +260,27 @@ describe.concurrent("Blob to Blob", () => {
     expect(metadata).toEqual({ origin: "source" });
   });
 
+  it("never hands the source's token to a destination host that may not receive tokens", async () => {
+    const { source, hashes } = await sourceWithFiles();
+    const destination = await createContainer();
+    const [, sas] = destination.sasUrl().split("?");
+    // The same proxy by another name, which the trusted suffixes (127.0.0.1) do not cover.
+    const untrusted = `${proxy.origin.replace("127.0.0.1", "localhost")}/${stack().accountName}/${destination.name}?${sas}`;
+    const result = await runAzcp(
+      ["copy", source.url, untrusted, "--recursive", "--as-subdir=false", ...TRUST_LOCAL],
+      await testHome(),
+      { env: spnEnv(uniqueTenant()) },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(await blobHashes(destination)).toEqual(hashes);
+    const toDestination = proxy.log.filter((entry) => entry.path.includes(destination.name));
+    expect(toDestination.length).toBeGreaterThan(0);
+    expect(toDestination.filter((entry) => entry.copyFromUrl || entry.authorization === "bearer")).toEqual(
+      [],
+    );
+  });
+
   it("copies server-side with OAuth on both sides: the source token travels in x-ms-copy-source-authorization", async () => {
     const { source, hashes } = await sourceWithFiles();
     const destination = await createContainer();
