@@ -1,8 +1,7 @@
 // Blob Storage as a transfer source and destination, over the lean REST transport: listing,
 // ranged Get Blob, Put Blob, Put Block + Put Block List, append and page writes, and Put
 // Blob/Block From URL for server-side copies.
-import type { Access } from "../auth/authorize.js";
-import { encodePath, type RemoteLocation } from "../location/location.js";
+import type { RemoteLocation } from "../location/location.js";
 import {
   type ContentHeaders,
   type CopySource,
@@ -10,39 +9,27 @@ import {
   type ExistingObject,
   ObjectExistsError,
   type ObjectWriter,
+  type RemoteEndpoint,
   type Source,
   type SourceObject,
+  type TreeSourceOptions,
   type WriteOptions,
 } from "./backend.js";
 import { listBlobs } from "./blob-listing.js";
 import { HttpError, type RestTransport } from "./http.js";
+import {
+  destinationPrefix,
+  displayObject,
+  header,
+  objectPath,
+  readRange,
+  statObject,
+} from "./remote-object.js";
 
 /** Path of a blob from the transport's origin: /account/container/name (path-style) or /container/name. */
-export function blobPath(location: RemoteLocation, name: string): string {
-  const account = location.pathStyle ? `/${encodeURIComponent(location.accountName)}` : "";
-  return `${account}/${encodeURIComponent(location.container ?? "")}${name ? `/${encodePath(name)}` : ""}`;
-}
+export const blobPath = objectPath;
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-export interface BlobSourceOptions {
-  location: RemoteLocation;
-  access: Access;
-  transport: RestTransport;
-  /** One blob to copy (its full name), or undefined to list `prefix`. */
-  single?: string | undefined;
-  /** Listing prefix ("" or ending in "/"). */
-  prefix: string;
-  /** Prefix for relative paths (the directory's name with --as-subdir). */
-  relativePrefix: string;
-  recursive: boolean;
-  nameFilter?: ((name: string) => boolean) | undefined;
-  /** Ask the listing for metadata (server-side copies that preserve properties). */
-  withMetadata: boolean;
-}
+export type BlobSourceOptions = RemoteEndpoint & TreeSourceOptions;
 
 export class BlobSource implements Source {
   readonly description: string;
@@ -68,19 +55,21 @@ export class BlobSource implements Source {
       }
       yield {
         relativePath: single.slice(single.lastIndexOf("/") + 1),
-        size: Number(header(h, "content-length") ?? 0),
-        lastModified: header(h, "last-modified") ? new Date(header(h, "last-modified")!) : undefined,
-        contentMd5: header(h, "content-md5"),
+        size: Number(header(response, "content-length") ?? 0),
+        lastModified: header(response, "last-modified")
+          ? new Date(header(response, "last-modified")!)
+          : undefined,
+        contentMd5: header(response, "content-md5"),
         headers: {
-          contentType: header(h, "content-type"),
-          contentEncoding: header(h, "content-encoding"),
-          contentLanguage: header(h, "content-language"),
-          contentDisposition: header(h, "content-disposition"),
-          cacheControl: header(h, "cache-control"),
+          contentType: header(response, "content-type"),
+          contentEncoding: header(response, "content-encoding"),
+          contentLanguage: header(response, "content-language"),
+          contentDisposition: header(response, "content-disposition"),
+          cacheControl: header(response, "cache-control"),
         },
         metadata,
-        blobType: header(h, "x-ms-blob-type"),
-        accessTier: header(h, "x-ms-access-tier"),
+        blobType: header(response, "x-ms-blob-type"),
+        accessTier: header(response, "x-ms-access-tier"),
         key: single,
       };
       return;
@@ -116,28 +105,18 @@ export class BlobSource implements Source {
     }
   }
 
-  async read(
+  read(
     object: SourceObject,
     offset: number,
     length: number,
     into: Buffer,
     signal?: AbortSignal,
   ): Promise<void> {
-    if (length === 0) return;
-    await this.options.transport.send(
-      {
-        method: "GET",
-        path: blobPath(this.options.location, object.key),
-        headers: { "x-ms-range": `bytes=${offset}-${offset + length - 1}` },
-        expect: [200, 206],
-        into: { buffer: into, offset: 0, length },
-      },
-      signal,
-    );
+    return readRange(this.options, object.key, offset, length, into, signal);
   }
 
   display(object: SourceObject): string {
-    return this.options.transport.displayUrl(blobPath(this.options.location, object.key));
+    return displayObject(this.options, object.key);
   }
 
   async copySource(object: SourceObject): Promise<CopySource> {
@@ -161,9 +140,8 @@ export class BlobDestination implements Destination {
   private readonly prefix: string;
 
   constructor(private readonly options: BlobDestinationOptions) {
-    const path = options.location.path;
-    this.prefix = options.mode === "file" || path === "" || path.endsWith("/") ? path : `${path}/`;
-    this.description = options.transport.displayUrl(blobPath(options.location, options.location.path));
+    this.prefix = destinationPrefix(options.location.path, options.mode);
+    this.description = displayObject(options, options.location.path);
   }
 
   keyFor(relativePath: string): string {
@@ -171,25 +149,11 @@ export class BlobDestination implements Destination {
   }
 
   display(key: string): string {
-    return this.options.transport.displayUrl(blobPath(this.options.location, key));
+    return displayObject(this.options, key);
   }
 
-  async stat(key: string): Promise<ExistingObject | undefined> {
-    try {
-      const response = await this.options.transport.send({
-        method: "HEAD",
-        path: blobPath(this.options.location, key),
-        expect: [200],
-      });
-      const lastModified = header(response.headers, "last-modified");
-      return {
-        size: Number(header(response.headers, "content-length") ?? 0),
-        lastModified: lastModified ? new Date(lastModified) : undefined,
-      };
-    } catch (error) {
-      if ((error as HttpError).statusCode === 404) return undefined;
-      throw error;
-    }
+  stat(key: string): Promise<ExistingObject | undefined> {
+    return statObject(this.options, key);
   }
 
   async writer(key: string, options: WriteOptions): Promise<ObjectWriter> {

@@ -21,22 +21,24 @@ import {
   type TreeSourceOptions,
   type WriteOptions,
 } from "./backend.js";
-import { blobPath as objectPath } from "./blob-data.js";
 import { element, entryName } from "./blob-listing.js";
 import type { HttpError, RestResponse, RestTransport } from "./http.js";
 import { mapOrdered } from "./ordered-map.js";
-import { checkRelativePath, type TreeEntry, walkTree } from "./tree-walk.js";
+import {
+  destinationPrefix,
+  displayObject,
+  header,
+  objectPath,
+  readRange,
+  statObject,
+} from "./remote-object.js";
+import { checkRelativePath, deleteEmptyFolders, type TreeEntry, walkTree } from "./tree-walk.js";
 
 /** The largest range one Put Range (or Put Range From URL) may write. */
 export const MAX_FILES_RANGE = 4 * 1024 * 1024;
 
 /** Headers a token-signed request to Azure Files must carry (the service refuses it otherwise). */
 export const FILES_TOKEN_HEADERS = { "x-ms-file-request-intent": "backup" } as const;
-
-function header(response: RestResponse, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 function dateHeader(response: RestResponse, name: string): Date | undefined {
   const value = header(response, name);
@@ -180,28 +182,18 @@ export class FilesSource implements Source {
     });
   }
 
-  async read(
+  read(
     object: SourceObject,
     offset: number,
     length: number,
     into: Buffer,
     signal?: AbortSignal,
   ): Promise<void> {
-    if (length === 0) return;
-    await this.endpoint.transport.send(
-      {
-        method: "GET",
-        path: objectPath(this.endpoint.location, object.key),
-        headers: { "x-ms-range": `bytes=${offset}-${offset + length - 1}` },
-        expect: [200, 206],
-        into: { buffer: into, offset: 0, length },
-      },
-      signal,
-    );
+    return readRange(this.endpoint, object.key, offset, length, into, signal);
   }
 
   display(object: SourceObject): string {
-    return this.endpoint.transport.displayUrl(objectPath(this.endpoint.location, object.key));
+    return displayObject(this.endpoint, object.key);
   }
 
   async copySource(object: SourceObject): Promise<CopySource> {
@@ -250,9 +242,8 @@ export class FilesDestination implements Destination {
     private readonly endpoint: RemoteEndpoint,
     private readonly mode: "directory" | "file",
   ) {
-    const path = endpoint.location.path;
-    this.prefix = mode === "file" || path === "" || path.endsWith("/") ? path : `${path}/`;
-    this.description = endpoint.transport.displayUrl(objectPath(endpoint.location, path));
+    this.prefix = destinationPrefix(endpoint.location.path, mode);
+    this.description = displayObject(endpoint, endpoint.location.path);
   }
 
   keyFor(relativePath: string): string {
@@ -262,24 +253,11 @@ export class FilesDestination implements Destination {
   }
 
   display(key: string): string {
-    return this.endpoint.transport.displayUrl(objectPath(this.endpoint.location, key));
+    return displayObject(this.endpoint, key);
   }
 
-  async stat(key: string): Promise<ExistingObject | undefined> {
-    try {
-      const response = await this.endpoint.transport.send({
-        method: "HEAD",
-        path: objectPath(this.endpoint.location, key),
-        expect: [200],
-      });
-      return {
-        size: Number(header(response, "content-length") ?? 0),
-        lastModified: dateHeader(response, "last-modified"),
-      };
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
+  stat(key: string): Promise<ExistingObject | undefined> {
+    return statObject(this.endpoint, key);
   }
 
   /** Creates `directory` and its parents, once per job. */
@@ -508,7 +486,7 @@ export class FilesService implements RemoteService {
   }
 
   display(key: string): string {
-    return this.endpoint.transport.displayUrl(objectPath(this.endpoint.location, key));
+    return displayObject(this.endpoint, key);
   }
 
   async deleteObject(key: string): Promise<void> {
@@ -519,33 +497,19 @@ export class FilesService implements RemoteService {
     });
   }
 
-  async deleteEmptyFolders(path: string): Promise<void> {
+  deleteEmptyFolders(path: string): Promise<void> {
     const { transport, location } = this.endpoint;
-    const root = path.replace(/\/+$/, "");
-    const folders: string[] = [];
-    const walked = walkTree((directory) => listDirectory(transport, location, directory), root, {
-      recursive: true,
-      withFolders: true,
-    });
-    for await (const { path: relative, entry } of walked) {
-      if (entry.isDirectory) folders.push(root ? `${root}/${relative}` : relative);
-    }
-    if (root) folders.push(root);
-    folders.sort((a, b) => b.split("/").length - a.split("/").length);
-    for (const folder of folders) {
-      await transport
-        .send({
+    return deleteEmptyFolders(
+      (directory) => listDirectory(transport, location, directory),
+      path.replace(/\/+$/, ""),
+      (folder) =>
+        transport.send({
           method: "DELETE",
           path: objectPath(location, folder),
           query: { restype: "directory" },
           expect: [202],
-        })
-        .catch((error) => {
-          // A folder that still holds what the filters kept stays.
-          if (statusOf(error) === 409 || statusOf(error) === 404) return;
-          throw error;
-        });
-    }
+        }),
+    );
   }
 
   async createContainer(options: { quotaGb?: number | undefined }): Promise<boolean> {

@@ -73,3 +73,25 @@ export function checkRelativePath(relativePath: string): string {
   }
   return relativePath;
 }
+
+/**
+ * Deletes the directories under `root` (and `root` itself) that hold nothing, deepest first; a
+ * directory that still holds something (what a filter kept) stays.
+ */
+export async function deleteEmptyFolders(
+  listDirectory: (directory: string) => Promise<TreeEntry[]>,
+  root: string,
+  deleteFolder: (path: string) => Promise<unknown>,
+): Promise<void> {
+  const folders: string[] = [];
+  for await (const { path, entry } of walkTree(listDirectory, root, { recursive: true, withFolders: true })) {
+    if (entry.isDirectory) folders.push(root ? `${root}/${path}` : path);
+  }
+  if (root) folders.push(root);
+  folders.sort((a, b) => b.split("/").length - a.split("/").length);
+  for (const folder of folders) {
+    await deleteFolder(folder).catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 409 && error.statusCode !== 404) throw error;
+    });
+  }
+}

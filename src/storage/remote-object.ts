@@ -1,0 +1,73 @@
+// What Blob, Files and Data Lake do alike on the REST transport: a ranged read, a HEAD for what
+// is at a name, the URL people may see, and where a destination puts what it is given.
+import { encodePath, type RemoteLocation } from "../location/location.js";
+import type { ExistingObject, RemoteEndpoint } from "./backend.js";
+import type { HttpError, RestResponse } from "./http.js";
+
+/**
+ * Path of an object from the transport's origin: /account/container/name (path-style) or
+ * /container/name; the container is a share or file system on Files and Data Lake.
+ */
+export function objectPath(location: RemoteLocation, name: string): string {
+  const account = location.pathStyle ? `/${encodeURIComponent(location.accountName)}` : "";
+  return `${account}/${encodeURIComponent(location.container ?? "")}${name ? `/${encodePath(name)}` : ""}`;
+}
+
+/** Where objects are: the location and the transport that reaches it. */
+export type ObjectPlace = Pick<RemoteEndpoint, "location" | "transport">;
+
+export function header(response: RestResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Fill `into[0..length)` with the object's bytes from `offset` (x-ms-range works on all three). */
+export async function readRange(
+  endpoint: ObjectPlace,
+  key: string,
+  offset: number,
+  length: number,
+  into: Buffer,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (length === 0) return;
+  await endpoint.transport.send(
+    {
+      method: "GET",
+      path: objectPath(endpoint.location, key),
+      headers: { "x-ms-range": `bytes=${offset}-${offset + length - 1}` },
+      expect: [200, 206],
+      into: { buffer: into, offset: 0, length },
+    },
+    signal,
+  );
+}
+
+/** Size and time of what is at `key`, or undefined when nothing is. */
+export async function statObject(endpoint: ObjectPlace, key: string): Promise<ExistingObject | undefined> {
+  try {
+    const response = await endpoint.transport.send({
+      method: "HEAD",
+      path: objectPath(endpoint.location, key),
+      expect: [200],
+    });
+    const lastModified = header(response, "last-modified");
+    return {
+      size: Number(header(response, "content-length") ?? 0),
+      lastModified: lastModified ? new Date(lastModified) : undefined,
+    };
+  } catch (error) {
+    if ((error as HttpError).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+/** The URL of an object without any SAS. */
+export function displayObject(endpoint: ObjectPlace, key: string): string {
+  return endpoint.transport.displayUrl(objectPath(endpoint.location, key));
+}
+
+/** What a destination puts before a relative path: the named object itself ("file"), or a folder. */
+export function destinationPrefix(path: string, mode: "directory" | "file"): string {
+  return mode === "file" || path === "" || path.endsWith("/") ? path : `${path}/`;
+}
