@@ -6,12 +6,15 @@ import { join } from "node:path";
 import { FileSystemAttributes } from "@azure/storage-file-share";
 import { describe, expect, it } from "vitest";
 import {
+  blobHashes,
+  createContainer,
   createFileSystem,
   createShare,
   emulator,
   fileSystemHashes,
   hashesOf,
   localHashes,
+  proxyInFrontOfAzurite,
   restServer,
   runAzcp,
   shareHashes,
@@ -315,6 +318,43 @@ describe.concurrent("Azure Files and Data Lake: commands", () => {
       expect(await hashes()).toEqual(hashesOf({ "keep.bin": old }));
     },
   );
+
+  it("File -> Blob with a token is copied by the service, which reads the file with the backup intent", async () => {
+    const home = await testHome();
+    const share = await createShare();
+    const files = { "a.bin": randomBytes(3000), "d/b.bin": randomBytes(9 * 1024 * 1024 + 5) };
+    const root = await writeTree(join(home, "t"), files);
+    expect(
+      (await runAzcp(["copy", `${root}/*`, share.sasUrl, "--recursive", "--from-to", "LocalFile"], home))
+        .code,
+    ).toBe(0);
+    const container = await createContainer();
+    const proxy = await proxyInFrontOfAzurite({ copyFromUrl: true });
+    try {
+      const env = spnEnv(uniqueTenant(), { AZCP_TRUSTED_MICROSOFT_SUFFIXES: "127.0.0.1" });
+      const copied = await runAzcp(
+        [
+          "copy",
+          share.url,
+          `${proxy.origin}/${stack().accountName}/${container.name}`,
+          "--recursive",
+          "--as-subdir=false",
+          "--from-to",
+          "FileBlob",
+        ],
+        home,
+        { env },
+      );
+      expect(copied.stderr).toBe("");
+      expect(copied.code).toBe(0);
+      const served = proxy.log.filter((entry) => entry.copyFromUrl?.sourceAuthorization === "bearer");
+      // One Put Blob From URL for the small file, two Put Block From URL for the 9 MiB one.
+      expect(served.length).toBe(3);
+    } finally {
+      await proxy.close();
+    }
+    expect(await blobHashes(container)).toEqual(hashesOf(files));
+  });
 
   it("File -> File: --preserve-info carries SMB creation and last-write times and attributes", async () => {
     const home = await testHome();

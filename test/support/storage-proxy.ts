@@ -204,12 +204,15 @@ export async function startStorageProxy(options: {
     req.resume();
     const sourceAuthorization = req.headers["x-ms-copy-source-authorization"];
     const range = req.headers["x-ms-source-range"];
+    // An Azure Files source read with a token needs the backup intent the copy request carries.
+    const intent = req.headers["x-ms-file-request-intent"];
     const source = await fetchBuffer(
       new URL(copySource),
       {
         "x-ms-version": String(req.headers["x-ms-version"] ?? "2025-11-05"),
         ...(typeof sourceAuthorization === "string" ? { authorization: sourceAuthorization } : {}),
         ...(typeof range === "string" ? { "x-ms-range": range } : {}),
+        ...(typeof intent === "string" ? { "x-ms-file-request-intent": intent } : {}),
       },
       options.ca,
     ).catch(() => undefined);
@@ -247,6 +250,7 @@ export async function startStorageProxy(options: {
       "x-ms-copy-source-authorization",
       "x-ms-source-range",
       "x-ms-copy-source-blob-properties",
+      "x-ms-file-request-intent",
     ])
       delete headers[name];
     const upstream = httpsRequest(
