@@ -227,13 +227,13 @@ export async function createCopyJob(
     !(
       source.type === "remote" &&
       destination.type === "remote" &&
-      source.service === "dfs" &&
-      destination.service === "dfs"
+      source.service === destination.service &&
+      source.service !== "blob"
     )
   ) {
     throw badInput(
-      "--preserve-permissions carries ACLs between Data Lake Storage locations only.",
-      "Copy between two https://<account>.dfs.core.windows.net URLs, or leave the flag out.",
+      "--preserve-permissions carries permissions between two Data Lake Storage locations (ACLs) or two Azure Files locations (SDDL) only.",
+      "Copy between two dfs or two file URLs, or leave the flag out.",
     );
   }
   if (overwrite === "prompt" && !options.askOverwrite) {

@@ -63,7 +63,7 @@ export interface SourceObject {
   folder?: boolean | undefined;
   /** SMB times and attributes (--preserve-info). */
   smb?: SmbProperties | undefined;
-  /** POSIX ACL of a Data Lake path (--preserve-permissions). */
+  /** Permissions (--preserve-permissions): a Data Lake path's POSIX ACL, or an Azure Files SDDL. */
   acl?: string | undefined;
 }
 
@@ -120,7 +120,7 @@ export interface WriteOptions {
   resume?: boolean | undefined;
   /** SMB times and attributes to set (--preserve-info). */
   smb?: SmbProperties | undefined;
-  /** POSIX ACL to set (--preserve-permissions). */
+  /** Permissions to set (--preserve-permissions): a POSIX ACL, or an SDDL on Azure Files. */
   acl?: string | undefined;
 }
 

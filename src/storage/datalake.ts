@@ -181,6 +181,17 @@ export class DataLakeSource implements Source {
     }
     const { transport, location } = this.endpoint;
     const root = prefix.replace(/\/+$/, "");
+    if (withFolders && relativePrefix && root) {
+      // The directory itself is copied as a folder too (--as-subdir), with its own ACL.
+      const folder = {
+        relativePath: relativePrefix,
+        key: root,
+        size: 0,
+        lastModified: undefined,
+        folder: true,
+      };
+      yield withAcl ? { ...folder, acl: await this.acl(root) } : folder;
+    }
     const walked = walkTree((directory) => listDirectory(transport, location, directory), root, {
       recursive,
       withFolders: withFolders ?? false,

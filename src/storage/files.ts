@@ -72,7 +72,7 @@ async function listDirectory(
       query: {
         restype: "directory",
         comp: "list",
-        include: "Timestamps,Attributes",
+        include: "Timestamps,Attributes,PermissionKey",
         maxresults: "5000",
         ...(marker ? { marker } : {}),
       },
@@ -94,6 +94,7 @@ async function listDirectory(
         creationTime: creationTime ? new Date(creationTime) : undefined,
         lastWriteTime: lastWriteTime ? new Date(lastWriteTime) : undefined,
         attributes: element(body, "Attributes"),
+        permissionKey: element(body, "PermissionKey"),
       });
     }
     marker = element(xml, "NextMarker");
@@ -148,15 +149,59 @@ export class FilesSource implements Source {
     });
   }
 
+  private readonly descriptors = new Map<string, Promise<string>>();
+
+  /** The SDDL a permission key of this share stands for (Get Permission), once per key. */
+  private permission(key: string | undefined): Promise<string | undefined> {
+    if (!key || !this.options.withAcl) return Promise.resolve(undefined);
+    let known = this.descriptors.get(key);
+    if (!known) {
+      known = this.endpoint.transport
+        .send({
+          method: "GET",
+          path: objectPath(this.endpoint.location, ""),
+          query: { restype: "share", comp: "filepermission" },
+          headers: { "x-ms-file-permission-key": key },
+          expect: [200],
+          text: true,
+        })
+        .then((response) => (JSON.parse(response.text ?? "{}") as { permission: string }).permission);
+      this.descriptors.set(key, known);
+    }
+    return known;
+  }
+
   async *enumerate(): AsyncGenerator<SourceObject> {
     const { single, prefix, relativePrefix, recursive, nameFilter, withFolders } = this.options;
     const withProperties = this.options.withMetadata || this.options.withMd5;
     if (single !== undefined) {
-      yield propertiesOf(await this.head(single), single, single.slice(single.lastIndexOf("/") + 1));
+      const response = await this.head(single);
+      const object = propertiesOf(response, single, single.slice(single.lastIndexOf("/") + 1));
+      yield { ...object, acl: await this.permission(header(response, "x-ms-file-permission-key")) };
       return;
     }
     const { transport, location } = this.endpoint;
     const root = prefix.replace(/\/+$/, "");
+    if (withFolders && relativePrefix && root) {
+      // The directory itself is copied as a folder too (--as-subdir), with its own properties.
+      const response = await transport.send({
+        method: "HEAD",
+        path: objectPath(location, root),
+        query: { restype: "directory" },
+        expect: [200],
+      });
+      const { smb } = propertiesOf(response, root, relativePrefix);
+      const acl = await this.permission(header(response, "x-ms-file-permission-key"));
+      yield {
+        relativePath: relativePrefix,
+        key: root,
+        size: 0,
+        lastModified: undefined,
+        folder: true,
+        smb,
+        acl,
+      };
+    }
     const walked = walkTree((directory) => listDirectory(transport, location, directory), root, {
       recursive,
       withFolders: withFolders ?? false,
@@ -165,9 +210,12 @@ export class FilesSource implements Source {
     yield* mapOrdered(walked, 16, async ({ path, entry }): Promise<SourceObject> => {
       const key = root ? `${root}/${path}` : path;
       const relativePath = relativePrefix ? `${relativePrefix}/${path}` : path;
+      const acl = await this.permission(entry.permissionKey);
       // The listing has no content headers, metadata or MD5: a job that needs them asks.
-      if (withProperties && !entry.isDirectory) return propertiesOf(await this.head(key), key, relativePath);
+      if (withProperties && !entry.isDirectory)
+        return { ...propertiesOf(await this.head(key), key, relativePath), acl };
       return {
+        acl,
         relativePath,
         key,
         size: entry.size,
@@ -237,6 +285,7 @@ export class FilesDestination implements Destination {
   readonly maxChunkSize = MAX_FILES_RANGE;
   private readonly prefix: string;
   private readonly directories = new Map<string, Promise<void>>();
+  private readonly permissionKeys = new Map<string, Promise<string>>();
 
   constructor(
     private readonly endpoint: RemoteEndpoint,
@@ -260,26 +309,51 @@ export class FilesDestination implements Destination {
     return statObject(this.endpoint, key);
   }
 
+  /** The key of a security descriptor (SDDL) in this share (Create Permission), once per descriptor. */
+  permissionKey(sddl: string): Promise<string> {
+    let known = this.permissionKeys.get(sddl);
+    if (!known) {
+      known = this.endpoint.transport
+        .send({
+          method: "PUT",
+          path: objectPath(this.endpoint.location, ""),
+          query: { restype: "share", comp: "filepermission" },
+          headers: { "content-type": "application/json" },
+          body: Buffer.from(JSON.stringify({ permission: sddl })),
+          expect: [201],
+        })
+        .then((response) => header(response, "x-ms-file-permission-key") ?? "");
+      known.catch(() => this.permissionKeys.delete(sddl));
+      this.permissionKeys.set(sddl, known);
+    }
+    return known;
+  }
+
   /** Creates `directory` and its parents, once per job. */
-  ensureDirectory(directory: string, smb?: SmbProperties): Promise<void> {
+  ensureDirectory(directory: string, smb?: SmbProperties, sddl?: string): Promise<void> {
     if (directory === "") return Promise.resolve();
     let created = this.directories.get(directory);
     if (!created) {
       const parent = directory.includes("/") ? directory.slice(0, directory.lastIndexOf("/")) : "";
-      created = this.ensureDirectory(parent).then(() => this.createDirectory(directory, smb));
+      created = this.ensureDirectory(parent).then(() => this.createDirectory(directory, smb, sddl));
       created.catch(() => this.directories.delete(directory));
       this.directories.set(directory, created);
     }
     return created;
   }
 
-  private async createDirectory(directory: string, smb: SmbProperties | undefined): Promise<void> {
+  private async createDirectory(
+    directory: string,
+    smb: SmbProperties | undefined,
+    sddl: string | undefined,
+  ): Promise<void> {
+    const key = sddl ? await this.permissionKey(sddl) : undefined;
     try {
       await this.endpoint.transport.send({
         method: "PUT",
         path: objectPath(this.endpoint.location, directory),
         query: { restype: "directory" },
-        headers: smbHeaders(smb),
+        headers: { ...smbHeaders(smb), ...(key ? { "x-ms-file-permission-key": key } : {}) },
         expect: [201],
       });
     } catch (error) {
@@ -289,7 +363,7 @@ export class FilesDestination implements Destination {
   }
 
   makeFolder(key: string, options: FolderOptions = {}): Promise<void> {
-    return this.ensureDirectory(key.replace(/\/+$/, ""), options.smb);
+    return this.ensureDirectory(key.replace(/\/+$/, ""), options.smb, options.acl);
   }
 
   async writer(key: string, options: WriteOptions): Promise<ObjectWriter> {
@@ -399,12 +473,18 @@ class FilesWriter implements ObjectWriter {
     // A chunked file's MD5 is known only at the end, and writing ranges moves the last-write
     // time to now (and a read-only attribute would refuse them): all are set once the data is
     // in. Set File Properties clears the content headers it is not given, so they go again.
-    if ((options.storeMd5 && !this.createdWithMd5) || smb) {
+    const sddl = this.options.acl;
+    if ((options.storeMd5 && !this.createdWithMd5) || smb || sddl) {
+      const permissionKey = sddl ? await this.destination.permissionKey(sddl) : undefined;
       await this.endpoint.transport.send({
         method: "PUT",
         path: this.temporaryPath,
         query: { comp: "properties" },
-        headers: { ...contentHeaders(this.options.headers, options.storeMd5), ...smbHeaders(smb) },
+        headers: {
+          ...contentHeaders(this.options.headers, options.storeMd5),
+          ...smbHeaders(smb),
+          ...(permissionKey ? { "x-ms-file-permission-key": permissionKey } : {}),
+        },
         expect: [200],
       });
     }

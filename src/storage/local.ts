@@ -96,6 +96,15 @@ export class LocalSource implements Source {
       return;
     }
     const visited = new Set<string>([await realpath(this.options.path)]);
+    // The directory itself is a folder too (--as-subdir), so that it arrives even when empty.
+    if (this.options.withFolders && this.options.prefix)
+      yield {
+        relativePath: this.options.prefix,
+        size: 0,
+        lastModified: undefined,
+        key: this.options.path,
+        folder: true,
+      };
     yield* this.walk(this.options.path, this.options.prefix, true, visited);
   }
 

@@ -13,6 +13,8 @@ export interface TreeEntry {
   creationTime?: Date | undefined;
   lastWriteTime?: Date | undefined;
   attributes?: string | undefined;
+  /** Azure Files: the key of the entry's security descriptor in its share. */
+  permissionKey?: string | undefined;
 }
 
 export interface WalkedEntry {

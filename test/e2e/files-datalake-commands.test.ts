@@ -395,6 +395,40 @@ describe.concurrent("Azure Files and Data Lake: commands", () => {
     expect(await shareHashes(destination)).toEqual(hashesOf({ "smb/f.txt": "smb" }));
   });
 
+  it("File -> File: --preserve-permissions carries each file's and folder's security descriptor", async () => {
+    const home = await testHome();
+    const source = await createShare();
+    const destination = await createShare();
+    const folderSddl = "O:S-1-5-21-1-2-3-500G:S-1-5-21-1-2-3-513D:(A;OICI;FA;;;SY)(A;OICI;0x1200a9;;;BU)";
+    const fileSddl = "O:S-1-5-21-1-2-3-500G:S-1-5-21-1-2-3-513D:(A;;FA;;;SY)(A;;FR;;;S-1-5-21-1-2-3-1001)";
+    await source.client.getDirectoryClient("secured").create({ filePermission: folderSddl });
+    const file = source.client.getDirectoryClient("secured").getFileClient("f.txt");
+    await file.create(4, { filePermission: fileSddl });
+    await file.uploadRange(Buffer.from("sddl"), 0, 4);
+    const copied = await runAzcp(
+      [
+        "copy",
+        at(source.sasUrl, "secured"),
+        destination.sasUrl,
+        "--recursive",
+        "--from-to",
+        "FileFile",
+        "--preserve-permissions",
+      ],
+      home,
+    );
+    expect(copied.stderr).toBe("");
+    expect(copied.code).toBe(0);
+    const folder = await destination.client.getDirectoryClient("secured").getProperties();
+    const copiedFile = await destination.client
+      .getDirectoryClient("secured")
+      .getFileClient("f.txt")
+      .getProperties();
+    expect((await destination.client.getPermission(folder.filePermissionKey!)).permission).toBe(folderSddl);
+    expect((await destination.client.getPermission(copiedFile.filePermissionKey!)).permission).toBe(fileSddl);
+    expect(await shareHashes(destination)).toEqual(hashesOf({ "secured/f.txt": "sddl" }));
+  });
+
   it("BlobFS: --preserve-permissions carries ACLs between file systems", async () => {
     const home = await testHome();
     const source = await createFileSystem();
@@ -455,7 +489,9 @@ describe.concurrent("Azure Files and Data Lake: commands", () => {
       home,
     );
     expect(wrong.code).toBe(1);
-    expect(wrong.all).toMatch(/--preserve-permissions carries ACLs between Data Lake Storage locations only/);
+    expect(wrong.all).toMatch(
+      /--preserve-permissions carries permissions between two Data Lake Storage locations/,
+    );
   });
 
   it("File: a principal with the reader role may download, and an upload names the role it lacks", async () => {
