@@ -10,6 +10,7 @@ export type ErrorKind =
   | "throttled"
   | "network"
   | "service"
+  | "source-changed"
   | "cancelled";
 
 export interface AzcpErrorDetails {

@@ -1,12 +1,19 @@
-// Which enumerated files a job keeps: include/exclude by name pattern, by path, by regular
-// expression, and by last-modified time. Includes of one kind are OR'ed, kinds are AND'ed, and
-// any exclude rejects.
+// Which enumerated objects a job keeps, with AzCopy's exact rules, because they decide what
+// `remove` and `sync --delete-destination` delete:
+// - --include-pattern / --exclude-pattern: Go path.Match wildcards (*, ?, [class], [^class], \
+//   escapes) against the object's name only, case-sensitive; files only (a folder passes, and
+//   with either flag no folders are copied at all).
+// - --exclude-path: a plain string prefix of the relative path (so "foo" also takes "foobar").
+// - --include-regex / --exclude-regex: Go RE2, found anywhere in the relative path.
+// - --include-before / --include-after: last-modified time, both ends inclusive.
+// Includes of one kind are OR'ed, kinds are AND'ed, and any exclude rejects. Relative paths are
+// relative to the source's contents: the source folder's own name is never part of them.
+// (--include-path is not a filter: like --list-of-files it names what is enumerated.)
 import { badInput } from "../errors.js";
 
 export interface FilterOptions {
   includePattern?: string | undefined;
   excludePattern?: string | undefined;
-  includePath?: string | undefined;
   excludePath?: string | undefined;
   includeRegex?: string | undefined;
   excludeRegex?: string | undefined;
@@ -15,93 +22,220 @@ export interface FilterOptions {
 }
 
 export interface Filterable {
-  /** "/"-separated path relative to the source root. */
+  /** "/"-separated path relative to the source's contents; "" for the source itself. */
   relativePath: string;
+  /** The object's own name (for a single-file source, the file's name). */
+  name: string;
+  folder?: boolean | undefined;
   lastModified?: Date | undefined;
 }
 
 export type EntryFilter = (entry: Filterable) => boolean;
 
-function split(list: string | undefined): string[] {
-  return (list ?? "")
-    .split(";")
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
+/** A filter over what a source lists (relative paths as the destination will see them). */
+export type ObjectFilter = (object: {
+  relativePath: string;
+  folder?: boolean | undefined;
+  lastModified?: Date | undefined;
+}) => boolean;
+
+/**
+ * The filter as a source's objects meet it: without the source directory's own name in front
+ * (`rootName`, with --as-subdir), and for a single-file source with the path "" and the file's
+ * name, as AzCopy sees them.
+ */
+export function objectFilter(filter: EntryFilter, root: { single: boolean; rootName: string }): ObjectFilter {
+  const strip = root.rootName ? `${root.rootName}/` : "";
+  return (object) => {
+    const path = object.relativePath;
+    const relativePath = root.single
+      ? ""
+      : strip && path.startsWith(strip)
+        ? path.slice(strip.length)
+        : path === root.rootName
+          ? ""
+          : path;
+    const name = path.slice(path.lastIndexOf("/", path.length - 2) + 1);
+    return filter({ relativePath, name, folder: object.folder, lastModified: object.lastModified });
+  };
 }
 
-/** "*.pdf" -> a test on a file name; only * is a wildcard. */
-function namePattern(pattern: string): (name: string) => boolean {
-  const source = pattern
-    .split("*")
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  const regex = new RegExp(`^${source}$`, "s");
-  return (name) => regex.test(name);
+/** AzCopy splits every list flag on ";" and drops empty items; spaces are kept. */
+export function splitList(list: string | undefined): string[] {
+  return (list ?? "").split(";").filter((item) => item.length > 0);
 }
 
-/** "dir/sub" -> matches that path and everything under it, by whole path components. */
-function pathPrefix(path: string): (relativePath: string) => boolean {
-  const prefix = path.replace(/\\/g, "/").replace(/^\/+|\/+$/g, "");
-  return (relativePath) => relativePath === prefix || relativePath.startsWith(`${prefix}/`);
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
 }
 
-function regex(source: string, flag: string): (relativePath: string) => boolean {
+/**
+ * A Go path.Match pattern as a regular expression over a whole name, or an error for a
+ * malformed pattern (an unclosed or empty class, a dangling "\", an unescaped "-" or "]").
+ */
+export function wildcardRegExp(pattern: string): RegExp {
+  const chars = Array.from(pattern);
+  let source = "";
+  const bad = () => new Error(`"${pattern}" is not a valid wildcard pattern`);
+  const escaped = (at: number): [string, number] => {
+    let char = chars[at];
+    if (char === undefined || char === "-" || char === "]") throw bad();
+    if (char === "\\") {
+      char = chars[at + 1];
+      if (char === undefined) throw bad();
+      return [char, at + 2];
+    }
+    return [char, at + 1];
+  };
+  for (let at = 0; at < chars.length; ) {
+    const char = chars[at]!;
+    if (char === "*") {
+      source += "[^/]*";
+      at++;
+    } else if (char === "?") {
+      source += "[^/]";
+      at++;
+    } else if (char === "\\") {
+      const next = chars[at + 1];
+      if (next === undefined) throw bad();
+      source += escapeRegExp(next);
+      at += 2;
+    } else if (char === "[") {
+      at++;
+      let negated = false;
+      if (chars[at] === "^") {
+        negated = true;
+        at++;
+      }
+      let ranges = "";
+      let count = 0;
+      for (;;) {
+        if (chars[at] === "]" && count > 0) {
+          at++;
+          break;
+        }
+        let low: string;
+        [low, at] = escaped(at);
+        let high = low;
+        if (chars[at] === "-") {
+          [high, at] = escaped(at + 1);
+        }
+        if ((low.codePointAt(0) ?? 0) > (high.codePointAt(0) ?? 0)) throw bad();
+        ranges += low === high ? escapeRegExp(low) : `${escapeRegExp(low)}-${escapeRegExp(high)}`;
+        count++;
+      }
+      source += `[${negated ? "^" : ""}${ranges}]`;
+    } else {
+      source += escapeRegExp(char);
+      at++;
+    }
+  }
+  return new RegExp(`^${source}$`, "u");
+}
+
+function patternTest(pattern: string, flag: string): (name: string) => boolean {
   try {
-    const compiled = new RegExp(source);
-    return (relativePath) => compiled.test(relativePath);
-  } catch (error) {
+    const regex = wildcardRegExp(pattern);
+    return (name) => regex.test(name);
+  } catch {
+    // AzCopy skips a malformed pattern silently; an ignored exclusion could delete what the
+    // user meant to keep, so azcp refuses it instead.
     throw badInput(
-      `${flag} "${source}" is not a valid regular expression (${(error as Error).message}).`,
-      "Fix the expression.",
+      `${flag} "${pattern}" is not a valid pattern.`,
+      'Patterns use *, ?, [abc], [a-z], [^abc]; write \\[ for a literal "[" (see the help).',
     );
   }
 }
 
-function baseName(relativePath: string): string {
-  return relativePath.slice(relativePath.lastIndexOf("/") + 1);
+type Matcher = (text: string) => boolean;
+
+async function regexTest(source: string, flag: string): Promise<Matcher> {
+  const { RE2JS } = await import("re2js");
+  try {
+    const compiled = RE2JS.compile(source);
+    return (text) => compiled.matcher(text).find();
+  } catch (error) {
+    // As with patterns: AzCopy lets every object through a malformed exclusion; azcp refuses.
+    throw badInput(
+      `${flag} "${source}" is not a valid RE2 regular expression (${(error as Error).message}).`,
+      "Fix the expression: it uses Go's RE2 syntax (no look-around or back-references).",
+    );
+  }
 }
 
-export function compileFilter(options: FilterOptions): EntryFilter {
-  const includeNames = split(options.includePattern).map(namePattern);
-  const excludeNames = split(options.excludePattern).map(namePattern);
-  const includePaths = split(options.includePath).map(pathPrefix);
-  const excludePaths = split(options.excludePath).map(pathPrefix);
-  const includeRegexes = split(options.includeRegex).map((source) => regex(source, "--include-regex"));
-  const excludeRegexes = split(options.excludeRegex).map((source) => regex(source, "--exclude-regex"));
+export async function compileFilter(options: FilterOptions): Promise<EntryFilter> {
+  const includeNames = splitList(options.includePattern).map((p) => patternTest(p, "--include-pattern"));
+  const excludeNames = splitList(options.excludePattern).map((p) => patternTest(p, "--exclude-pattern"));
+  const excludePaths = splitList(options.excludePath);
+  const includeRegexes = await Promise.all(
+    splitList(options.includeRegex).map((source) => regexTest(source, "--include-regex")),
+  );
+  const excludeRegexes = await Promise.all(
+    splitList(options.excludeRegex).map((source) => regexTest(source, "--exclude-regex")),
+  );
   const { includeBefore, includeAfter } = options;
+  const fileFocused = includeNames.length > 0 || excludeNames.length > 0;
 
   return (entry) => {
-    const name = baseName(entry.relativePath);
-    if (includeNames.length && !includeNames.some((test) => test(name))) return false;
-    if (includePaths.length && !includePaths.some((test) => test(entry.relativePath))) return false;
-    if (includeRegexes.length && !includeRegexes.some((test) => test(entry.relativePath))) return false;
-    if (excludeNames.some((test) => test(name))) return false;
-    if (excludePaths.some((test) => test(entry.relativePath))) return false;
-    if (excludeRegexes.some((test) => test(entry.relativePath))) return false;
-    if (includeBefore && entry.lastModified && entry.lastModified.getTime() > includeBefore.getTime())
-      return false;
-    if (includeAfter && entry.lastModified && entry.lastModified.getTime() < includeAfter.getTime())
-      return false;
+    if (entry.folder) {
+      // With a filter on names, AzCopy transfers no folders at all.
+      if (fileFocused) return false;
+    } else {
+      if (includeNames.length && !includeNames.some((test) => test(entry.name))) return false;
+      if (excludeNames.some((test) => test(entry.name))) return false;
+    }
+    const path = entry.relativePath;
+    if (excludePaths.some((prefix) => path.startsWith(prefix))) return false;
+    if (includeRegexes.length && !includeRegexes.some((test) => test(path))) return false;
+    if (excludeRegexes.some((test) => test(path))) return false;
+    const time = entry.lastModified?.getTime();
+    if (time !== undefined && includeBefore && time > includeBefore.getTime()) return false;
+    if (time !== undefined && includeAfter && time < includeAfter.getTime()) return false;
     return true;
   };
 }
 
+/** Whether any filter is set (a remove without one may take a directory whole). */
+export function hasFilters(options: FilterOptions): boolean {
+  return Object.values(options).some((value) => value !== undefined && value !== "");
+}
+
 /**
- * An ISO 8601 date or date-time; without a time zone it is local time, as AzCopy reads it
- * ("2020-08-19" is local midnight).
+ * An ISO 8601 date or time as AzCopy reads it: 2006-01-02, 2006-01-02T15, 2006-01-02T15:04,
+ * 2006-01-02T15:04:05[.fraction], each in local time, or with Z or an offset (RFC 3339).
  */
 export function parseFlagDate(value: string, flag: string): Date {
-  const text = value.trim();
-  const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const date = dateOnly
-    ? new Date(Number(dateOnly[1]), Number(dateOnly[2]) - 1, Number(dateOnly[3]))
-    : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text)
-      ? new Date(text)
-      : new Date(Number.NaN);
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(
+      value.trim(),
+    );
+  let date = new Date(Number.NaN);
+  if (match && !(match[8] && match[6] === undefined)) {
+    const [, year, month, day, hour = "0", minute = "0", second = "0", fraction = "", zone] = match;
+    const ms = Math.floor(Number(`0${fraction || ".0"}`) * 1000);
+    const parts = [
+      Number(year),
+      Number(month) - 1,
+      Number(day),
+      Number(hour),
+      Number(minute),
+      Number(second),
+      ms,
+    ] as const;
+    if (zone) {
+      const offset =
+        zone === "Z"
+          ? 0
+          : (zone[0] === "-" ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+      date = new Date(Date.UTC(...parts) - offset * 60_000);
+    } else {
+      date = new Date(...parts);
+    }
+  }
   if (Number.isNaN(date.getTime())) {
     throw badInput(
       `${flag} "${value}" is not an ISO 8601 date or time.`,
-      "Write it like 2020-08-19T15:04:00Z (UTC), or 2020-08-19 (local midnight).",
+      "Write it like 2020-08-19T15:04:00Z (UTC), 2020-08-19T15:04:00 (local time) or 2020-08-19 (local midnight).",
     );
   }
   return date;

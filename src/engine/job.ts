@@ -6,7 +6,7 @@ import type { JobLog } from "../jobs/job-log.js";
 import type { Destination, Source, SourceObject } from "../storage/backend.js";
 import type { TransportStats } from "../storage/http.js";
 import { type BufferPool, type ByteBudget, Semaphore } from "./concurrency.js";
-import type { EntryFilter } from "./filters.js";
+import type { ObjectFilter } from "./filters.js";
 import { azcopySummary, JobCounters, type JobSummary, type TransferResult } from "./summary.js";
 import type { SyncCounts } from "./sync.js";
 import { type TransferContext, type TransferSettings, transferObject } from "./transfer.js";
@@ -42,7 +42,7 @@ export interface CopyJobParts {
   /** Where copies go; absent for jobs that only operate on objects in place (remove). */
   destination?: Destination | undefined;
   settings?: TransferSettings | undefined;
-  filter: EntryFilter;
+  filter: ObjectFilter;
   dryRun: boolean;
   memory: ByteBudget;
   pool: BufferPool;
@@ -55,6 +55,8 @@ export interface CopyJobParts {
   isFatal(error: AzcpError): boolean;
   /** Records each finished transfer and the end of the job (the plan file). */
   journal?: { record(result: TransferResult): void; finish(summary: JobSummary): void } | undefined;
+  /** What the source's walk left out (symbolic links not followed, special files), counted as it goes. */
+  skippedEntries?: { symlinks: number; special: number } | undefined;
   /** Paths finished in an earlier run of this job (resume): not done again. */
   alreadyDone?: ReadonlySet<string> | undefined;
   /** What a sync has scanned on each side, for its summary. */
@@ -91,6 +93,12 @@ export class CopyJob {
     for (const listener of this.listeners) listener(event);
   }
 
+  /** Say something on the job's output and in its log ("INFO: ..."). */
+  notice(text: string): void {
+    this.parts.log.write("INFO", text.replace(/^INFO: /, ""));
+    this.emit({ type: "notice", text });
+  }
+
   /** Stop starting transfers, cancel those running, and settle as Cancelled. */
   cancel(): void {
     this.cancelled = true;
@@ -117,6 +125,8 @@ export class CopyJob {
     const wire = stats.bytesSent + stats.bytesReceived;
     this.counters.sample(wire);
     this.counters.bytesInProgress = this.bytesInFlight;
+    this.counters.symlinksSkipped = this.parts.skippedEntries?.symlinks ?? 0;
+    this.counters.specialFilesSkipped = this.parts.skippedEntries?.special ?? 0;
     const status = this.counters.status({ cancelled: this.cancelled, fatal: this.fatal !== undefined });
     return {
       ...this.counters.summary(this.id, status, wire, stats),
@@ -172,10 +182,7 @@ export class CopyJob {
       pool: parts.pool,
       signal: this.controller.signal,
       onBytes: () => undefined,
-      notice: (text) => {
-        parts.log.write("INFO", text.replace(/^INFO: /, ""));
-        this.emit({ type: "notice", text });
-      },
+      notice: (text) => this.notice(text),
       warn: (text) => parts.log.write("WARNING", text),
       explain: (error, object, key) => parts.explain(error, object, key),
     };

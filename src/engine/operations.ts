@@ -8,7 +8,7 @@ import type { Environment } from "../settings.js";
 import type { SourceObject } from "../storage/backend.js";
 import { type SnapshotOption, setMetadata, setTags, setTier } from "../storage/blob-ops.js";
 import { remoteService } from "../storage/services.js";
-import { compileFilter, type FilterOptions } from "./filters.js";
+import { compileFilter, type FilterOptions, hasFilters, objectFilter } from "./filters.js";
 import { CopyJob, type JobTask } from "./job.js";
 import { type Explain, JobEnvironment } from "./job-environment.js";
 import { type Endpoint, resolveSource } from "./resolve.js";
@@ -21,6 +21,8 @@ export interface InPlaceOptions extends FilterOptions {
   service?: ServiceKind | undefined;
   recursive?: boolean | undefined;
   listOfFiles?: string | undefined;
+  /** ";"-separated paths relative to the URL to act on, as --list-of-files lists them. */
+  includePath?: string | undefined;
   dryRun?: boolean | undefined;
   logLevel?: LogLevel | undefined;
   commandLine?: string | undefined;
@@ -56,17 +58,17 @@ function removesWholeTree(options: RemoveOptions): boolean {
   return (
     (options.recursive ?? false) &&
     !options.listOfFiles &&
+    !options.includePath &&
     !options.dryRun &&
-    [
-      options.includePattern,
-      options.excludePattern,
-      options.includePath,
-      options.excludePath,
-      options.includeRegex,
-      options.excludeRegex,
-      options.includeBefore,
-      options.includeAfter,
-    ].every((value) => value === undefined || value === "")
+    !hasFilters({
+      includePattern: options.includePattern,
+      excludePattern: options.excludePattern,
+      excludePath: options.excludePath,
+      includeRegex: options.includeRegex,
+      excludeRegex: options.excludeRegex,
+      includeBefore: options.includeBefore,
+      includeAfter: options.includeAfter,
+    })
   );
 }
 
@@ -99,11 +101,14 @@ async function inPlaceJob(
     asSubdir: false,
     followSymlinks: false,
     listOfFiles: options.listOfFiles,
+    includePath: options.includePath,
+    onMissing: (line, error) =>
+      job.log.write("INFO", `Skipping ${line} as it cannot be scanned due to error: ${String(error)}`),
     withMetadata: false,
   }).catch(async (error) => {
     throw await job.explain(error, undefined, "");
   });
-  const filter = compileFilter(options);
+  const filter = objectFilter(await compileFilter(options), resolved);
   const act = operate(job);
   const source = resolved.source;
   const service = remoteService(endpoint);

@@ -5,11 +5,12 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { AzcpError, badInput } from "../errors.js";
+import { AzcpError, badInput, isAzcpError } from "../errors.js";
 import type { LocalLocation, Location } from "../location/location.js";
 import type { Destination, RemoteEndpoint, Source, SourceObject } from "../storage/backend.js";
 import { LocalDestination, LocalSource } from "../storage/local.js";
 import { remoteService } from "../storage/services.js";
+import { splitList, wildcardRegExp } from "./filters.js";
 
 /** A remote side, authorized and with its transport. */
 export type Endpoint = RemoteEndpoint;
@@ -20,6 +21,10 @@ export interface SourceOptions {
   followSymlinks: boolean;
   /** A file listing paths (relative to the source) to copy, one per line. */
   listOfFiles?: string | undefined;
+  /** --include-path: ";"-separated paths (relative to the source) to copy, as --list-of-files lists them. */
+  includePath?: string | undefined;
+  /** Told of each listed path that names nothing (it is skipped, as AzCopy skips it). */
+  onMissing?: ((line: string, error: unknown) => void) | undefined;
   /** The listing must carry metadata (service-to-service copies preserving properties). */
   withMetadata: boolean;
   /** Each object must carry its MD5 (a download check, a hash comparison). */
@@ -35,6 +40,11 @@ export interface ResolvedSource {
   source: Source;
   /** One object (true) or a tree (false): decides how the destination is read. */
   single: boolean;
+  /**
+   * What relative paths start with beyond the source's contents: the source directory's own
+   * name with --as-subdir, or "". Filters see paths without it.
+   */
+  rootName: string;
 }
 
 const DIRECTORY_WITHOUT_RECURSIVE = (what: string) =>
@@ -43,13 +53,15 @@ const DIRECTORY_WITHOUT_RECURSIVE = (what: string) =>
     "Add --recursive, or end the path with /* to copy only the files directly in it.",
   );
 
+/** A wildcard in the last segment of a location (it has a "*"), as a test on names. */
 function wildcard(segment: string): ((name: string) => boolean) | undefined {
   if (!segment.includes("*")) return undefined;
-  const source = segment
-    .split("*")
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  const regex = new RegExp(`^${source}$`, "s");
+  let regex: RegExp;
+  try {
+    regex = wildcardRegExp(segment);
+  } catch {
+    throw badInput(`"${segment}" is not a valid wildcard.`, "Use *, ?, [abc] or [a-z] in the last segment.");
+  }
   return (name) => regex.test(name);
 }
 
@@ -58,8 +70,20 @@ export async function resolveSource(
   endpoint: Endpoint | undefined,
   options: SourceOptions,
 ): Promise<ResolvedSource> {
-  if (options.listOfFiles) {
-    return { source: new ListOfFilesSource(location, endpoint, options, options.listOfFiles), single: false };
+  if (options.listOfFiles || options.includePath) {
+    const lines = options.listOfFiles
+      ? linesOfFile(options.listOfFiles)
+      : listed(splitList(options.includePath).map((path) => path.replace(/\/+$/, "")));
+    // "dir/*" lists inside dir and leaves its name out, as a plain directory keeps it (--as-subdir).
+    const contentsOnly = location.path.endsWith("/*");
+    const root = contentsOnly ? { ...location, path: location.path.slice(0, -2) } : location;
+    const rootEndpoint = endpoint && root.type === "remote" ? { ...endpoint, location: root } : endpoint;
+    const rootName = options.asSubdir && !contentsOnly ? await directoryName(root, rootEndpoint) : "";
+    return {
+      source: new ListOfFilesSource(root, rootEndpoint, options, lines, rootName),
+      single: false,
+      rootName,
+    };
   }
   return location.type === "local"
     ? resolveLocalSource(location, options)
@@ -84,19 +108,24 @@ async function resolveLocalSource(location: LocalLocation, options: SourceOption
   if (!info.isDirectory()) {
     if (nameFilter)
       throw badInput(`${path} is not a directory, so ${last} matches nothing in it.`, "Check the path.");
-    return { source: new LocalSource({ path, prefix: "", recursive: false, ...common }), single: true };
+    return {
+      source: new LocalSource({ path, prefix: "", recursive: false, ...common }),
+      single: true,
+      rootName: "",
+    };
   }
   if (!nameFilter && !options.recursive) throw DIRECTORY_WITHOUT_RECURSIVE(location.original);
-  const keepName = !nameFilter && options.asSubdir;
+  const rootName = !nameFilter && options.asSubdir ? basename(path) : "";
   return {
     source: new LocalSource({
       path,
-      prefix: keepName ? basename(path) : "",
+      prefix: rootName,
       recursive: options.recursive,
       nameFilter,
       ...common,
     }),
     single: false,
+    rootName,
   };
 }
 
@@ -129,6 +158,7 @@ async function resolveRemoteSource(endpoint: Endpoint, options: SourceOptions): 
         nameFilter,
       }),
       single: false,
+      rootName: "",
     };
   }
   if (await service.isObject(location.path)) {
@@ -141,20 +171,32 @@ async function resolveRemoteSource(endpoint: Endpoint, options: SourceOptions): 
         recursive: false,
       }),
       single: true,
+      rootName: "",
     };
+  }
+  const directory = location.path.replace(/\/+$/, "");
+  if (directory !== "" && !location.path.endsWith("/") && !(await service.isDirectory(directory))) {
+    throw new AzcpError("not-found", `${service.display(location.path)}: The specified file was not found.`, {
+      remedy: "Check the name: no file, blob or directory has it.",
+      statusCode: 404,
+    });
   }
   const what = location.path === "" ? `The container ${location.container}` : `${location.path}`;
   if (!options.recursive) throw DIRECTORY_WITHOUT_RECURSIVE(what);
-  const directory = location.path.replace(/\/+$/, "");
-  const ownName = directory === "" ? location.container : directory.slice(directory.lastIndexOf("/") + 1);
+  const rootName = options.asSubdir
+    ? directory === ""
+      ? location.container
+      : directory.slice(directory.lastIndexOf("/") + 1)
+    : "";
   return {
     source: service.source({
       ...common,
       prefix: directory ? `${directory}/` : "",
-      relativePrefix: options.asSubdir ? ownName : "",
+      relativePrefix: rootName,
       recursive: true,
     }),
     single: false,
+    rootName,
   };
 }
 
@@ -195,7 +237,48 @@ export async function resolveDestination(
   return service.destination("directory");
 }
 
-/** --list-of-files: each line a file or directory relative to the source, copied as one job. */
+/** The lines of a --list-of-files file, as AzCopy reads them: a BOM and "\r" dropped, nothing trimmed. */
+async function* linesOfFile(path: string): AsyncGenerator<string> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  let first = true;
+  try {
+    for await (const raw of lines) {
+      const line = first ? raw.replace(/^\uFEFF/, "") : raw;
+      first = false;
+      if (line) yield line;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw badInput(`The list of files ${path} does not exist.`, "Check the --list-of-files path.");
+    throw error;
+  }
+}
+
+async function* listed(paths: string[]): AsyncGenerator<string> {
+  yield* paths.filter((path) => path.length > 0);
+}
+
+/** The name a directory source keeps under the destination (--as-subdir), "" for a file. */
+async function directoryName(location: Location, endpoint: Endpoint | undefined): Promise<string> {
+  if (location.type === "local") {
+    const info = await stat(location.path).catch(() => undefined);
+    return info?.isDirectory() ? basename(location.path) : "";
+  }
+  const directory = location.path.replace(/\/+$/, "");
+  if (directory === "") return location.container ?? "";
+  if (endpoint && (await remoteService(endpoint).isObject(directory))) return "";
+  return directory.slice(directory.lastIndexOf("/") + 1);
+}
+
+/** A listed path that climbs out of the source (".." segments) is refused, never followed. */
+function climbsOut(line: string): boolean {
+  return line.split(/[\\/]/).some((segment) => segment === "..");
+}
+
+/**
+ * --list-of-files and --include-path: each line a file or directory relative to the source,
+ * copied as one job. A line naming nothing is skipped and reported, as AzCopy does.
+ */
 class ListOfFilesSource implements Source {
   readonly description: string;
   private readonly sources = new Map<string, Source>();
@@ -204,48 +287,50 @@ class ListOfFilesSource implements Source {
     private readonly root: Location,
     private readonly endpoint: Endpoint | undefined,
     private readonly options: SourceOptions,
-    private readonly listFile: string,
+    private readonly lines: AsyncIterable<string>,
+    private readonly rootName: string,
   ) {
     this.description = root.type === "local" ? root.path : root.accountUrl;
   }
 
   async *enumerate(): AsyncGenerator<SourceObject> {
-    const lines = createInterface({
-      input: createReadStream(this.listFile),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    try {
-      for await (const raw of lines) {
-        const line = raw.trim().replace(/^\/+/, "");
-        if (!line) continue;
-        const entry = this.entryLocation(line);
-        const resolved = await resolveSource(
+    const prefix = this.rootName ? `${this.rootName}/` : "";
+    for await (const line of this.lines) {
+      const relative = line.replace(/^\/+/, "");
+      if (climbsOut(relative)) {
+        yield {
+          relativePath: `${prefix}${relative}`,
+          key: relative,
+          size: 0,
+          lastModified: undefined,
+          failure: badInput(
+            `The listed path "${line}" leaves the source folder ("..").`,
+            "List paths inside the source, relative to it.",
+          ),
+        };
+        continue;
+      }
+      const entry = this.entryLocation(relative);
+      let resolved: ResolvedSource;
+      try {
+        resolved = await resolveSource(
           entry,
           entry.type === "remote" ? { ...this.endpoint!, location: entry } : undefined,
-          {
-            ...this.options,
-            listOfFiles: undefined,
-            recursive: true,
-            asSubdir: false,
-          },
+          { ...this.options, listOfFiles: undefined, includePath: undefined, asSubdir: false },
         );
-        for await (const object of resolved.source.enumerate()) {
-          const relativePath = resolved.single ? line : `${line}/${object.relativePath}`;
-          this.sources.set(object.key, resolved.source);
-          yield { ...object, relativePath: relativePath.replace(/^\/+/, "") };
+      } catch (error) {
+        if (isAzcpError(error) && (error.kind === "not-found" || error.kind === "bad-input")) {
+          // A directory without --recursive is skipped too, as AzCopy skips it.
+          this.options.onMissing?.(line, error);
+          continue;
         }
+        throw error;
       }
-    } catch (error) {
-      if (
-        (error as NodeJS.ErrnoException).code === "ENOENT" &&
-        (error as NodeJS.ErrnoException).path === this.listFile
-      ) {
-        throw badInput(
-          `The list of files ${this.listFile} does not exist.`,
-          "Check the --list-of-files path.",
-        );
+      for await (const object of resolved.source.enumerate()) {
+        const relativePath = resolved.single ? relative : `${relative}/${object.relativePath}`;
+        this.sources.set(object.key, resolved.source);
+        yield { ...object, relativePath: `${prefix}${relativePath}` };
       }
-      throw error;
     }
   }
 

@@ -12,7 +12,7 @@ import { storageFailure } from "../storage/failure.js";
 import { RestTransport } from "../storage/http.js";
 import { hasRealFolders, remoteService } from "../storage/services.js";
 import { BufferPool, ByteBudget, RateLimiter, Semaphore } from "./concurrency.js";
-import { compileFilter, type FilterOptions, parseFlagDate } from "./filters.js";
+import { compileFilter, type FilterOptions, objectFilter, parseFlagDate } from "./filters.js";
 import { CopyJob } from "./job.js";
 import { JobEnvironment, transportAuth } from "./job-environment.js";
 import { concurrencyFrom, memoryBudgetFrom, retryPolicyFrom } from "./limits.js";
@@ -245,7 +245,6 @@ export async function createCopyJob(
   const filterOptions: FilterOptions = {
     includePattern: options.includePattern,
     excludePattern: options.excludePattern,
-    includePath: options.includePath,
     excludePath: options.excludePath,
     includeRegex: options.includeRegex,
     excludeRegex: options.excludeRegex,
@@ -258,10 +257,16 @@ export async function createCopyJob(
         ? parseFlagDate(options.includeAfter, "--include-after")
         : options.includeAfter,
   };
-  if (options.listOfFiles && (options.includePath || /\*/.test(sourceText))) {
+  if (options.listOfFiles && options.includePath) {
     throw badInput(
-      "--list-of-files cannot be combined with --include-path or a wildcard in the source.",
+      "--list-of-files cannot be combined with --include-path.",
       "Use one way of choosing files.",
+    );
+  }
+  if ((options.listOfFiles || options.includePath) && sourceText.replace(/\/\*$/, "").includes("*")) {
+    throw badInput(
+      `${options.listOfFiles ? "--list-of-files" : "--include-path"} cannot be combined with a wildcard in the source.`,
+      "Name the source directory (or dir/* to leave its name out), and list the paths inside it.",
     );
   }
   const headers: ContentHeaders = {
@@ -313,11 +318,18 @@ export async function createCopyJob(
   const destinationEndpoint = job.endpoint(destination, destinationAccess, "destination");
 
   const skipped = { symlinks: 0, special: 0 };
+  // Listed paths that name nothing are reported on the job's output once the job exists.
+  const notices = { emit: (text: string) => log.write("INFO", text.replace(/^INFO: /, "")) };
   const resolved = await resolveSource(source, sourceEndpoint, {
     recursive: options.recursive ?? options.sync !== undefined,
     asSubdir: options.sync ? false : (options.asSubdir ?? true),
     followSymlinks: options.followSymlinks ?? false,
     listOfFiles: options.listOfFiles,
+    includePath: options.includePath,
+    onMissing: (line, error) =>
+      notices.emit(
+        `INFO: Skipping ${line} as it cannot be scanned due to error: ${isAzcpError(error) ? error.message : String(error)}`,
+      ),
     withMetadata: direction === "s2s" && settings.s2sPreserveProperties,
     withMd5:
       (direction === "download" && settings.checkMd5 !== "NoCheck") || options.sync?.compareHash === "MD5",
@@ -360,7 +372,7 @@ export async function createCopyJob(
   settings.jobId = job.jobId;
   settings.resume = options.resume !== undefined;
   const journal = options.dryRun ? undefined : planJournal(job.jobId, sourceText, destinationText, options);
-  const filter = compileFilter(filterOptions);
+  const filter = objectFilter(await compileFilter(filterOptions), resolved);
   const sync = options.sync && {
     plan: {
       source: resolved.source,
@@ -384,11 +396,12 @@ export async function createCopyJob(
       counts: { scannedAtSource: 0, scannedAtDestination: 0 },
     },
   };
-  return new CopyJob({
+  const copyJob = new CopyJob({
     cancel: job.cancel,
     jobId: job.jobId,
     source: resolved.source,
     destination: target,
+    skippedEntries: skipped,
     settings,
     filter,
     journal,
@@ -406,6 +419,8 @@ export async function createCopyJob(
       ? { preflight: () => probeWrite(destinationEndpoint, explain) }
       : {}),
   });
+  notices.emit = (text) => copyJob.notice(text);
+  return copyJob;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Source, SourceObject } from "../storage/backend.js";
 import { LocalSource } from "../storage/local.js";
 import { compareNames } from "../storage/name-order.js";
 import { remoteService } from "../storage/services.js";
-import type { EntryFilter } from "./filters.js";
+import type { ObjectFilter } from "./filters.js";
 import type { JobTask } from "./job.js";
 import type { Endpoint } from "./resolve.js";
 import { SpillList } from "./spill-list.js";
@@ -30,7 +30,7 @@ export interface SyncPlanOptions {
   /** How to delete a destination-only object. */
   deleteObject: (object: SourceObject) => Promise<void>;
   displayDestination: (object: SourceObject) => string;
-  filter: EntryFilter;
+  filter: ObjectFilter;
   deleteDestination: DeleteDestination;
   askDelete?: ((target: string) => Promise<boolean>) | undefined;
   compareHash: CompareHash;

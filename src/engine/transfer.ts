@@ -8,6 +8,7 @@ import {
   type Destination,
   ObjectExistsError,
   type Source,
+  SourceChangedError,
   type SourceObject,
   type WriteOptions,
 } from "../storage/backend.js";
@@ -161,9 +162,17 @@ export async function transferObject(
   };
   let key: string;
   try {
+    if (object.failure) throw object.failure;
+    if (object.relativePath.split("/").some((segment) => segment === "." || segment === "..")) {
+      // A name like "a/../b" means another place to the service (or to a disk): never follow it.
+      throw new AzcpError("bad-input", `The name "${object.relativePath}" has a "." or ".." part.`, {
+        remedy: "Rename it, or leave it out with --exclude-path or --exclude-regex.",
+      });
+    }
     key = destination.keyFor(object.relativePath);
   } catch (error) {
-    return { ...base, status: "Failed", error: await context.explain(error, object, "") };
+    const explained = await context.explain(error, object, "");
+    return { ...base, status: "Failed", error: explained, errorCode: explained.errorCode };
   }
   const result = (status: TransferStatus, error?: AzcpError): TransferResult => ({
     ...base,
@@ -330,6 +339,7 @@ async function stream(
             ? createHash("md5").update(data).digest()
             : preservedMd5(context, object);
         await writer.writeAll(data, md5);
+        await source.checkUnchanged?.(object);
         await writer.commit({ storeMd5: md5 });
       } catch (error) {
         await writer.abort().catch(() => undefined);
@@ -367,6 +377,7 @@ async function stream(
       },
       hash !== undefined || !writer.parallelChunks,
     );
+    await source.checkUnchanged?.(object);
     try {
       await writer.commit({ storeMd5: hash?.digest() ?? preservedMd5(context, object), verifyMd5: verify });
     } catch (error) {
@@ -477,10 +488,14 @@ async function copyServerSide(
       await Promise.all(lanes);
       if (failure !== undefined) throw failure;
     }
+    if (!writer.pinsCopySource) await copySource.checkUnchanged?.();
     await writer.commit({ storeMd5: preservedMd5(context, object) });
   } catch (error) {
     await writer.abort().catch(() => undefined);
+    if (error instanceof SourceChangedError) throw error;
     const status = (error as { statusCode?: number }).statusCode ?? 0;
+    if (status === 412 && (error as { code?: string }).code === "SourceConditionNotMet")
+      throw new SourceChangedError(context.source.display(object), "its ETag changed");
     // 501, or a 5xx without a storage error code (an emulator that lacks the operation).
     const unsupported = status === 501 || (status >= 500 && !(error as { code?: string }).code);
     if (unsupported && context.destination.copyFromUrl) {

@@ -2,6 +2,7 @@
 // engine and the commands are written against these and ask for capabilities, never for a type.
 import type { Access } from "../auth/authorize.js";
 import type { ChunkPlan } from "../engine/planner.js";
+import { AzcpError } from "../errors.js";
 import type { RemoteLocation } from "../location/location.js";
 import type { RestTransport } from "./http.js";
 
@@ -65,6 +66,23 @@ export interface SourceObject {
   smb?: SmbProperties | undefined;
   /** Permissions (--preserve-permissions): a Data Lake path's POSIX ACL, or an Azure Files SDDL. */
   acl?: string | undefined;
+  /**
+   * What the object was when it was first seen, so that a change during its copy is caught: a
+   * remote object's ETag (every read is conditional on it), or a local file's size, modification
+   * and change times (compared again before the copy is committed).
+   */
+  pin?: string | undefined;
+  /**
+   * Set when the object was found but cannot be copied (a name that is not valid UTF-8, a
+   * listed path that climbs out of the source): its copy fails with this, nothing is read.
+   */
+  failure?: AzcpError | undefined;
+  /**
+   * The exact modification time of the content as its origin had it (RFC 3339 with
+   * nanoseconds): a local file's own time, or on a remote object the `mtime` recorded in its
+   * metadata when it was uploaded (the key rclone uses too). Sync compares it where both have it.
+   */
+  contentTime?: string | undefined;
 }
 
 /** Where the destination service can fetch an object itself (server-side copy). */
@@ -74,6 +92,13 @@ export interface CopySource {
   authorization?: string | undefined;
   /** More headers the copy request needs for this source (Azure Files: the backup intent). */
   headers?: Record<string, string> | undefined;
+  /** The source's ETag as first seen: a destination that can make the copy conditional sends it. */
+  ifMatch?: string | undefined;
+  /**
+   * Fails with a SourceChangedError when the source no longer has that ETag; for destinations
+   * whose copy requests cannot carry the condition (Azure Files ranges).
+   */
+  checkUnchanged?: (() => Promise<void>) | undefined;
 }
 
 export interface Source {
@@ -91,6 +116,12 @@ export interface Source {
   ): Promise<void>;
   /** Done reading this object (close files). */
   release?(object: SourceObject): Promise<void>;
+  /**
+   * Fails with a SourceChangedError when the object is no longer what `pin` recorded. Called
+   * before a copy through this machine is committed; sources whose reads are all conditional on
+   * the pin (the remote ones) need none.
+   */
+  checkUnchanged?(object: SourceObject): Promise<void>;
   display(object: SourceObject): string;
   /** Present when a service can read the object by URL (Blob sources). */
   copySource?(object: SourceObject): Promise<CopySource>;
@@ -131,6 +162,8 @@ export interface ObjectWriter {
   writeAll(data: Buffer, contentMd5?: Buffer): Promise<void>;
   /** One chunk of a chunked plan. */
   writeChunk(index: number, offset: number, data: Buffer): Promise<void>;
+  /** Whether copyAll/copyChunk make the service check `CopySource.ifMatch` (Blob does). */
+  readonly pinsCopySource?: boolean | undefined;
   /** Server-side copies, when the destination supports reading from a URL. */
   copyAll?(source: CopySource, size: number): Promise<void>;
   copyChunk?(index: number, offset: number, length: number, source: CopySource): Promise<void>;
@@ -221,6 +254,19 @@ export interface RemoteService {
   probeWrite?(): Promise<void>;
   /** Creates the container, share or file system; false when it already existed. */
   createContainer(options: { quotaGb?: number | undefined }): Promise<boolean>;
+}
+
+/**
+ * The source changed while it was being copied (a local file written to, a blob replaced): the
+ * copy is failed and nothing is left under the destination's final name.
+ */
+export class SourceChangedError extends AzcpError {
+  constructor(what: string, how: string) {
+    super("source-changed", `${what} was modified during the transfer (${how}), so its copy was not kept.`, {
+      remedy: "Copy it again once nothing is writing to it.",
+      errorCode: "SourceModifiedDuringTransfer",
+    });
+  }
 }
 
 /** A writer failed because the object exists and ifNotExists was asked for. */

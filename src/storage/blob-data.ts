@@ -18,10 +18,12 @@ import {
 import { listBlobs } from "./blob-listing.js";
 import { HttpError, type RestTransport } from "./http.js";
 import {
+  copyPin,
   destinationPrefix,
   displayObject,
   header,
   objectPath,
+  quotedEtag,
   readRange,
   statObject,
 } from "./remote-object.js";
@@ -71,6 +73,8 @@ export class BlobSource implements Source {
         blobType: header(response, "x-ms-blob-type"),
         accessTier: header(response, "x-ms-access-tier"),
         key: single,
+        pin: header(response, "etag"),
+        contentTime: metadata.mtime,
       };
       return;
     }
@@ -101,6 +105,8 @@ export class BlobSource implements Source {
         blobType: item.blobType,
         accessTier: item.accessTier,
         key: item.name,
+        pin: quotedEtag(item.etag),
+        contentTime: item.metadata?.mtime,
       };
     }
   }
@@ -112,7 +118,7 @@ export class BlobSource implements Source {
     into: Buffer,
     signal?: AbortSignal,
   ): Promise<void> {
-    return readRange(this.options, object.key, offset, length, into, signal);
+    return readRange(this.options, object.key, offset, length, into, signal, object.pin);
   }
 
   display(object: SourceObject): string {
@@ -121,7 +127,11 @@ export class BlobSource implements Source {
 
   async copySource(object: SourceObject): Promise<CopySource> {
     const path = blobPath(this.options.location, object.key);
-    return { url: this.options.transport.url(path), authorization: await this.options.transport.bearer() };
+    return {
+      url: this.options.transport.url(path),
+      authorization: await this.options.transport.bearer(),
+      ...copyPin(this.options, object),
+    };
   }
 }
 
@@ -192,7 +202,12 @@ function existsOr(key: string) {
     const status = (error as HttpError).statusCode;
     if (status === 409 || status === 412) {
       const code = (error as HttpError).code;
-      if (code === "BlobAlreadyExists" || code === "ConditionNotMet" || status === 412)
+      // 412 SourceConditionNotMet is the source changing under a copy, not the blob existing.
+      if (
+        code === "BlobAlreadyExists" ||
+        code === "ConditionNotMet" ||
+        (status === 412 && code !== "SourceConditionNotMet")
+      )
         throw new ObjectExistsError(key);
     }
     throw error;
@@ -202,6 +217,7 @@ function existsOr(key: string) {
 function copySourceHeaders(source: CopySource): Record<string, string> {
   return {
     ...source.headers,
+    ...(source.ifMatch ? { "x-ms-source-if-match": source.ifMatch } : {}),
     "x-ms-copy-source": source.url,
     ...(source.authorization ? { "x-ms-copy-source-authorization": source.authorization } : {}),
   };
@@ -217,6 +233,7 @@ export function blockId(transferId: string, index: number): string {
 
 class BlockBlobWriter implements ObjectWriter {
   readonly parallelChunks = true;
+  readonly pinsCopySource = true;
   private count = 0;
 
   constructor(

@@ -45,6 +45,7 @@ describe("parseListPage", () => {
     expect(page.blobs[0]).toEqual({
       name: "dir/a & b <1> café 😀.txt",
       size: 1234,
+      etag: "0x8DB",
       lastModified: new Date("2026-11-27T10:00:01Z"),
       contentMd5: "1B2M2Y8AsgTpgAmY7PhCfg==",
       contentType: "text/plain",

@@ -19,6 +19,8 @@ export interface ListedBlob {
   blobType: string | undefined;
   accessTier: string | undefined;
   metadata: Record<string, string> | undefined;
+  /** As the listing gives it (the service leaves out the quotes of the header form). */
+  etag: string | undefined;
 }
 
 export interface ListOptions {
@@ -108,6 +110,7 @@ export function parseBlobEntry(entry: string, withMetadata: boolean): ListedBlob
     cacheControl: element(properties, "Cache-Control"),
     blobType: element(properties, "BlobType"),
     accessTier: element(properties, "AccessTier"),
+    etag: element(properties, "Etag"),
     metadata: withMetadata && entry.includes("<Metadata") ? metadataOf(entry) : undefined,
   };
 }

@@ -22,10 +22,12 @@ import {
 import type { HttpError, RestTransport } from "./http.js";
 import { mapOrdered } from "./ordered-map.js";
 import {
+  copyPin,
   destinationPrefix,
   displayObject,
   header,
   objectPath,
+  quotedEtag,
   readRange,
   statObject,
 } from "./remote-object.js";
@@ -47,6 +49,7 @@ interface ListedPath {
   isDirectory?: string | boolean;
   contentLength?: string | number;
   lastModified?: string;
+  etag?: string;
 }
 
 async function listDirectory(
@@ -78,6 +81,7 @@ async function listDirectory(
         isDirectory: path.isDirectory === true || path.isDirectory === "true",
         size: Number(path.contentLength ?? 0),
         lastModified: path.lastModified ? new Date(path.lastModified) : undefined,
+        etag: quotedEtag(path.etag),
       });
     }
     continuation = header(response, "x-ms-continuation") || undefined;
@@ -132,6 +136,7 @@ export class DataLakeSource implements Source {
         return {
           url: `${blobOrigin}${objectPath(location, object.key)}${sas ? `?${sas}` : ""}`,
           authorization: await transport.bearer(),
+          ...copyPin(endpoint, object),
         };
       };
     }
@@ -159,6 +164,7 @@ export class DataLakeSource implements Source {
       key,
       size: Number(header(response, "content-length") ?? 0),
       lastModified: lastModified ? new Date(lastModified) : undefined,
+      pin: header(response, "etag"),
       contentMd5: header(response, "content-md5"),
       headers: {
         contentType: header(response, "content-type"),
@@ -209,6 +215,7 @@ export class DataLakeSource implements Source {
               key,
               size: entry.size,
               lastModified: entry.lastModified,
+              pin: entry.etag,
               ...(entry.isDirectory ? { folder: true } : {}),
             };
       return withAcl ? { ...object, acl: await this.acl(key) } : object;
@@ -222,7 +229,7 @@ export class DataLakeSource implements Source {
     into: Buffer,
     signal?: AbortSignal,
   ): Promise<void> {
-    return readRange(this.endpoint, object.key, offset, length, into, signal);
+    return readRange(this.endpoint, object.key, offset, length, into, signal, object.pin);
   }
 
   display(object: SourceObject): string {

@@ -25,10 +25,12 @@ import { element, entryName } from "./blob-listing.js";
 import type { HttpError, RestResponse, RestTransport } from "./http.js";
 import { mapOrdered } from "./ordered-map.js";
 import {
+  copyPin,
   destinationPrefix,
   displayObject,
   header,
   objectPath,
+  quotedEtag,
   readRange,
   statObject,
 } from "./remote-object.js";
@@ -72,7 +74,7 @@ async function listDirectory(
       query: {
         restype: "directory",
         comp: "list",
-        include: "Timestamps,Attributes,PermissionKey",
+        include: "Timestamps,ETag,Attributes,PermissionKey",
         maxresults: "5000",
         ...(marker ? { marker } : {}),
       },
@@ -95,6 +97,7 @@ async function listDirectory(
         lastWriteTime: lastWriteTime ? new Date(lastWriteTime) : undefined,
         attributes: element(body, "Attributes"),
         permissionKey: element(body, "PermissionKey"),
+        etag: quotedEtag(element(body, "Etag")),
       });
     }
     marker = element(xml, "NextMarker");
@@ -112,6 +115,7 @@ function propertiesOf(response: RestResponse, key: string, relativePath: string)
     key,
     size: Number(header(response, "content-length") ?? 0),
     lastModified: dateHeader(response, "last-modified"),
+    pin: header(response, "etag"),
     contentMd5: header(response, "content-md5"),
     headers: {
       contentType: header(response, "content-type"),
@@ -220,6 +224,7 @@ export class FilesSource implements Source {
         key,
         size: entry.size,
         lastModified: entry.lastModified,
+        pin: entry.isDirectory ? undefined : entry.etag,
         smb: {
           creationTime: entry.creationTime,
           lastWriteTime: entry.lastWriteTime,
@@ -237,7 +242,7 @@ export class FilesSource implements Source {
     into: Buffer,
     signal?: AbortSignal,
   ): Promise<void> {
-    return readRange(this.endpoint, object.key, offset, length, into, signal);
+    return readRange(this.endpoint, object.key, offset, length, into, signal, object.pin);
   }
 
   display(object: SourceObject): string {
@@ -253,6 +258,7 @@ export class FilesSource implements Source {
       url: transport.url(path),
       authorization,
       ...(authorization ? { headers: { ...FILES_TOKEN_HEADERS } } : {}),
+      ...copyPin(this.endpoint, object),
     };
   }
 }

@@ -2,10 +2,12 @@
 // to a temporary name beside the target and are renamed only when complete and verified).
 import { createHash, randomBytes } from "node:crypto";
 import {
+  type BigIntStats,
   close,
   closeSync,
   constants,
   type Dirent,
+  fstatSync,
   open as openFd,
   openSync,
   read as readFd,
@@ -26,6 +28,7 @@ import {
   ObjectExistsError,
   type ObjectWriter,
   type Source,
+  SourceChangedError,
   type SourceObject,
   type WriteOptions,
 } from "./backend.js";
@@ -85,14 +88,9 @@ export class LocalSource implements Source {
   }
 
   async *enumerate(): AsyncGenerator<SourceObject> {
-    const info = await stat(this.options.path);
+    const info = await stat(this.options.path, { bigint: true });
     if (!info.isDirectory()) {
-      yield {
-        relativePath: basename(this.options.path),
-        size: info.size,
-        lastModified: info.mtime,
-        key: this.options.path,
-      };
+      yield fileObject(basename(this.options.path), this.options.path, info);
       return;
     }
     const visited = new Set<string>([await realpath(this.options.path)]);
@@ -147,9 +145,9 @@ export class LocalSource implements Source {
           yield { relativePath, size: 0, lastModified: undefined, key: path, folder: true };
         yield* this.walk(path, relativePath, false, visited);
       } else if (isFile) {
-        let info: ReturnType<typeof statSync> | undefined;
+        let info: BigIntStats | undefined;
         try {
-          info = statSync(path);
+          info = statSync(path, { bigint: true });
         } catch {
           info = undefined;
         }
@@ -157,7 +155,7 @@ export class LocalSource implements Source {
           this.options.onSkipped?.(path, "unreadable");
           continue;
         }
-        yield { relativePath, size: info.size, lastModified: info.mtime, key: path };
+        yield fileObject(relativePath, path, info);
       } else {
         this.options.onSkipped?.(path, "special");
       }
@@ -184,9 +182,7 @@ export class LocalSource implements Source {
     while (done < length) {
       const bytesRead = await readAsync(fd, into, done, length - done, offset + done);
       if (bytesRead === 0) {
-        throw new AzcpError("bad-input", `${object.key} became shorter while it was being copied.`, {
-          remedy: "Copy it again once nothing is writing to it.",
-        });
+        throw new SourceChangedError(object.key, "it became shorter");
       }
       done += bytesRead;
     }
@@ -204,15 +200,31 @@ export class LocalSource implements Source {
       while (done < length) {
         const bytesRead = readSync(fd, into, done, length - done, done);
         if (bytesRead === 0) {
-          throw new AzcpError("bad-input", `${object.key} became shorter while it was being copied.`, {
-            remedy: "Copy it again once nothing is writing to it.",
-          });
+          throw new SourceChangedError(object.key, "it became shorter");
         }
         done += bytesRead;
       }
     } finally {
       closeSync(fd);
     }
+  }
+
+  async checkUnchanged(object: SourceObject): Promise<void> {
+    if (object.pin === undefined || object.folder) return;
+    const open = this.descriptors.get(object.key);
+    const fd = open ? await open.catch(() => undefined) : undefined;
+    let now: BigIntStats;
+    try {
+      now = fd !== undefined ? fstatSync(fd, { bigint: true }) : statSync(object.key, { bigint: true });
+    } catch (error) {
+      throw cannotRead(object.key, error as NodeJS.ErrnoException);
+    }
+    const was = object.pin.split(":");
+    const [size, modified, changed] = [now.size, now.mtimeNs, now.ctimeNs].map(String);
+    if (size !== was[0])
+      throw new SourceChangedError(object.key, `its size went from ${was[0]} to ${size} bytes`);
+    if (modified !== was[1] || changed !== was[2])
+      throw new SourceChangedError(object.key, "its modification time changed");
   }
 
   async release(object: SourceObject): Promise<void> {
@@ -225,6 +237,27 @@ export class LocalSource implements Source {
   display(object: SourceObject): string {
     return object.key;
   }
+}
+
+/** A listed file, pinned by its size and its modification and change times (nanoseconds). */
+function fileObject(relativePath: string, path: string, info: BigIntStats): SourceObject {
+  return {
+    relativePath,
+    size: Number(info.size),
+    lastModified: new Date(Number(info.mtimeMs)),
+    key: path,
+    pin: `${info.size}:${info.mtimeNs}:${info.ctimeNs}`,
+    contentTime: rfc3339Nano(info.mtimeNs),
+  };
+}
+
+/** Nanoseconds since the epoch as RFC 3339 in UTC, with as many fraction digits as needed. */
+export function rfc3339Nano(ns: bigint): string {
+  const seconds = ns / 1_000_000_000n;
+  const fraction = ns % 1_000_000_000n;
+  const whole = new Date(Number(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, "");
+  const digits = fraction === 0n ? "" : `.${fraction.toString().padStart(9, "0").replace(/0+$/, "")}`;
+  return `${whole}${digits}Z`;
 }
 
 /** A relative path from a service, as local path segments; refuses anything that would leave the root. */

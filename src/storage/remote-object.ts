@@ -1,7 +1,7 @@
 // What Blob, Files and Data Lake do alike on the REST transport: a ranged read, a HEAD for what
 // is at a name, the URL people may see, and where a destination puts what it is given.
 import { encodePath, type RemoteLocation } from "../location/location.js";
-import type { ExistingObject, RemoteEndpoint } from "./backend.js";
+import { type ExistingObject, type RemoteEndpoint, SourceChangedError } from "./backend.js";
 import type { HttpError, RestResponse } from "./http.js";
 
 /**
@@ -21,7 +21,11 @@ export function header(response: RestResponse, name: string): string | undefined
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Fill `into[0..length)` with the object's bytes from `offset` (x-ms-range works on all three). */
+/**
+ * Fill `into[0..length)` with the object's bytes from `offset` (x-ms-range works on all three).
+ * With `ifMatch` (the ETag first seen) the read fails with SourceChangedError once the object
+ * was replaced, so parts of two versions are never put together.
+ */
 export async function readRange(
   endpoint: ObjectPlace,
   key: string,
@@ -29,18 +33,55 @@ export async function readRange(
   length: number,
   into: Buffer,
   signal?: AbortSignal,
+  ifMatch?: string,
 ): Promise<void> {
   if (length === 0) return;
-  await endpoint.transport.send(
-    {
-      method: "GET",
-      path: objectPath(endpoint.location, key),
-      headers: { "x-ms-range": `bytes=${offset}-${offset + length - 1}` },
-      expect: [200, 206],
-      into: { buffer: into, offset: 0, length },
-    },
-    signal,
-  );
+  try {
+    await endpoint.transport.send(
+      {
+        method: "GET",
+        path: objectPath(endpoint.location, key),
+        headers: {
+          "x-ms-range": `bytes=${offset}-${offset + length - 1}`,
+          ...(ifMatch ? { "if-match": ifMatch } : {}),
+        },
+        expect: [200, 206],
+        into: { buffer: into, offset: 0, length },
+      },
+      signal,
+    );
+  } catch (error) {
+    if (ifMatch && (error as HttpError).statusCode === 412)
+      throw new SourceChangedError(displayObject(endpoint, key), "its ETag changed");
+    throw error;
+  }
+}
+
+/** Fails with SourceChangedError when the object at `key` no longer has the ETag `pin`. */
+export async function checkEtag(endpoint: ObjectPlace, key: string, pin: string | undefined): Promise<void> {
+  if (!pin) return;
+  const response = await endpoint.transport
+    .send({ method: "HEAD", path: objectPath(endpoint.location, key), expect: [200] })
+    .catch((error: HttpError) => {
+      if (error.statusCode === 404)
+        throw new SourceChangedError(displayObject(endpoint, key), "it was deleted");
+      throw error;
+    });
+  if (header(response, "etag") !== pin)
+    throw new SourceChangedError(displayObject(endpoint, key), "its ETag changed");
+}
+
+/** What a destination needs to keep a server-side copy pinned to the version first seen. */
+export function copyPin(endpoint: ObjectPlace, object: { key: string; pin?: string | undefined }) {
+  return object.pin
+    ? { ifMatch: object.pin, checkUnchanged: () => checkEtag(endpoint, object.key, object.pin) }
+    : {};
+}
+
+/** A quoted ETag as the service sends it, from a listing's <Etag> (which may lack the quotes). */
+export function quotedEtag(etag: string | undefined): string | undefined {
+  if (!etag) return undefined;
+  return etag.startsWith('"') || etag.startsWith("W/") ? etag : `"${etag}"`;
 }
 
 /** Size and time of what is at `key`, or undefined when nothing is. */

@@ -15,6 +15,8 @@ export interface TreeEntry {
   attributes?: string | undefined;
   /** Azure Files: the key of the entry's security descriptor in its share. */
   permissionKey?: string | undefined;
+  /** The entry's ETag, quoted as in a response header. */
+  etag?: string | undefined;
 }
 
 export interface WalkedEntry {

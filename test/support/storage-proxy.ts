@@ -206,6 +206,8 @@ export async function startStorageProxy(options: {
     const range = req.headers["x-ms-source-range"];
     // An Azure Files source read with a token needs the backup intent the copy request carries.
     const intent = req.headers["x-ms-file-request-intent"];
+    // The source condition, as the service checks it before it reads.
+    const sourceIfMatch = req.headers["x-ms-source-if-match"];
     const source = await fetchBuffer(
       new URL(copySource),
       {
@@ -213,9 +215,28 @@ export async function startStorageProxy(options: {
         ...(typeof sourceAuthorization === "string" ? { authorization: sourceAuthorization } : {}),
         ...(typeof range === "string" ? { "x-ms-range": range } : {}),
         ...(typeof intent === "string" ? { "x-ms-file-request-intent": intent } : {}),
+        ...(typeof sourceIfMatch === "string" ? { "if-match": sourceIfMatch } : {}),
       },
       options.ca,
     ).catch(() => undefined);
+    if (source?.status === 412) {
+      entry.status = 412;
+      const body = Buffer.from(
+        errorBody({
+          type: "error",
+          status: 412,
+          code: "SourceConditionNotMet",
+          message: "The source condition specified using HTTP conditional header(s) is not met.",
+        }),
+      );
+      res.writeHead(412, {
+        "content-type": "application/xml",
+        "content-length": body.length,
+        "x-ms-error-code": "SourceConditionNotMet",
+      });
+      res.end(body);
+      return;
+    }
     if (!source || (source.status !== 200 && source.status !== 206)) {
       const status = source?.status ?? 500;
       entry.status = status;
@@ -251,6 +272,7 @@ export async function startStorageProxy(options: {
       "x-ms-source-range",
       "x-ms-copy-source-blob-properties",
       "x-ms-file-request-intent",
+      "x-ms-source-if-match",
     ])
       delete headers[name];
     const upstream = httpsRequest(

@@ -12,32 +12,32 @@ export const FILTER_FLAGS: readonly FlagSpec[] = [
   {
     name: "include-pattern",
     value: "<patterns>",
-    help: "Copy only files whose name matches one of these ';'-separated patterns (* is a wildcard), e.g. \"*.jpg;*.pdf;exactName\".",
+    help: "Copy only files whose name matches one of these ';'-separated patterns (*, ?, [abc], [a-z], [^a]; case-sensitive), e.g. \"*.jpg;*.pdf;exactName\". With it, folders are not copied.",
   },
   {
     name: "exclude-pattern",
     value: "<patterns>",
-    help: "Skip files whose name matches one of these ';'-separated patterns.",
+    help: "Skip files whose name matches one of these ';'-separated patterns (as --include-pattern).",
   },
   {
     name: "include-path",
     value: "<paths>",
-    help: "Copy only these ';'-separated paths (relative to the source; a folder includes what is under it).",
+    help: "Copy only these ';'-separated paths, each a file or (with --recursive) a folder, relative to the source.",
   },
   {
     name: "exclude-path",
     value: "<paths>",
-    help: "Skip these ';'-separated paths (relative to the source).",
+    help: 'Skip what starts with one of these \';\'-separated paths, relative to the source ("foo" also skips "foobar"; write "foo/" for the folder only).',
   },
   {
     name: "include-regex",
     value: "<regexes>",
-    help: "Copy only files whose relative path matches one of these ';'-separated regular expressions.",
+    help: "Copy only what has a relative path in which one of these ';'-separated RE2 regular expressions matches.",
   },
   {
     name: "exclude-regex",
     value: "<regexes>",
-    help: "Skip files whose relative path matches one of these ';'-separated regular expressions.",
+    help: "Skip what has a relative path in which one of these ';'-separated RE2 regular expressions matches.",
   },
 ];
 

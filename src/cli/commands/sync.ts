@@ -25,7 +25,8 @@ const SYNC_FLAGS: readonly FlagSpec[] = [
     choices: ["None", "MD5"],
   },
   { name: "mirror-mode", help: "Copy every source object, whatever the destination holds." },
-  ...FILTER_FLAGS,
+  // AzCopy's sync has no --include-path (nor --list-of-files or the date filters).
+  ...FILTER_FLAGS.filter((flag) => flag.name !== "include-path"),
   {
     name: "from-to",
     value: "<pair>",
@@ -54,7 +55,6 @@ interface SyncFlags {
   mirrorMode?: boolean;
   includePattern?: string;
   excludePattern?: string;
-  includePath?: string;
   excludePath?: string;
   includeRegex?: string;
   excludeRegex?: string;
