@@ -152,6 +152,28 @@ export function renderJob(job: CopyJob, output: Output, stream: NodeJS.WriteStre
   };
 }
 
+/**
+ * Render a job, run it, and print its end; Ctrl-C and SIGTERM cancel it cleanly (what finished
+ * is kept and the job can be resumed). Returns the exit code.
+ */
+export async function runJob(job: CopyJob, output: Output): Promise<number> {
+  const finish = renderJob(job, output);
+  const cancel = () => {
+    output.info("INFO: Cancellation requested. Beginning clean shutdown...");
+    job.cancel();
+  };
+  process.once("SIGINT", cancel);
+  process.once("SIGTERM", cancel);
+  try {
+    const summary = await job.run();
+    finish(summary);
+    return exitCodeOf(summary);
+  } finally {
+    process.off("SIGINT", cancel);
+    process.off("SIGTERM", cancel);
+  }
+}
+
 export function exitCodeOf(summary: JobSummary): number {
   return summary.status === "Completed" || summary.status === "CompletedWithSkipped" ? 0 : 1;
 }

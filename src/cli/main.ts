@@ -12,6 +12,7 @@ import { registerMake, registerRemove } from "./commands/remove.js";
 import { registerSync } from "./commands/sync.js";
 import { addFlags, normalizeBooleanFlags } from "./flags.js";
 import { GLOBAL_FLAGS } from "./global-flags.js";
+import { EXIT_BROKEN_PIPE } from "./run.js";
 
 export function buildProgram(): Command {
   const program = new Command("azcp")
@@ -49,11 +50,14 @@ function booleanFlagNames(program: Command): Set<string> {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  // A reader that went away (`azcp list ... | head`) is not an error worth a stack trace.
+  // A reader that went away (`azcp list ... | head`) ends azcp as SIGPIPE ends AzCopy (the shell
+  // sees 141); any other failure to write output is said on stderr, without a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE") process.exit(0);
-      throw error;
+      if (error.code === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
+      if (stream !== process.stderr)
+        process.stderr.write(`Could not write the output (${error.code ?? error.message}).\n`);
+      process.exit(1);
     });
   }
   const program = buildProgram();

@@ -22,12 +22,16 @@ export async function runCommand(
     output = outputFor(globals);
     code = (await body({ globals, output })) ?? 0;
   } catch (error) {
+    if (isAzcpError(error) && error.errorCode === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
     output.error(describeFailure(error));
     if (output.json) output.endOfJob();
     code = 1;
   }
   await finish(code);
 }
+
+/** The exit code of a process that SIGPIPE ended (128 + 13), as AzCopy's ends. */
+export const EXIT_BROKEN_PIPE = 141;
 
 export function describeFailure(error: unknown): string {
   if (isAzcpError(error)) return redactAll(error.describe());

@@ -285,6 +285,11 @@ export class CopyJob {
   }
 
   private finishTask(result: TransferResult): void {
+    // A transfer cut short by a cancel did not fail: it stays to do, and a resume does it.
+    if (this.cancelled && result.status === "Failed") {
+      this.parts.log.write("INFO", `Cancelled: ${result.source}`);
+      return;
+    }
     this.counters.record(result);
     this.parts.journal?.record(result);
     const log = this.parts.log;

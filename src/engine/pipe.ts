@@ -1,7 +1,9 @@
 // Streams of unknown length: stdin into a block blob (blocks staged as they fill, committed at
 // the end), and a blob to stdout (ranges fetched in parallel, written strictly in order). Both
 // hold at most the memory budget.
+
 import type { Readable, Writable } from "node:stream";
+import { AzcpError } from "../errors.js";
 import type { ContentHeaders } from "../storage/backend.js";
 import type { BlobDestination, BlobSource } from "../storage/blob-data.js";
 import type { BufferPool, ByteBudget } from "./concurrency.js";
@@ -66,6 +68,7 @@ export async function uploadFromStream(
           plan: { kind: "single", size: length },
           headers,
           transferId,
+          jobId: transferId,
         });
         await single.writeAll(data);
         return length;
@@ -81,6 +84,7 @@ export async function uploadFromStream(
       plan: { kind: "blocks", size: 0, blockSize: limits.blockSize, count: 0 },
       headers,
       transferId,
+      jobId: transferId,
     });
     const blockIndex = index++;
     total += length;
@@ -133,23 +137,64 @@ export async function downloadToStream(
         .finally(() => wake?.());
     }
   })();
-  while (nextToWrite < count) {
-    const chunk = ready.get(nextToWrite);
-    if (!chunk) {
-      if (failure !== undefined) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      continue;
+  // The reader may go away (`| head`) or the output may fill up (`> /dev/full`).
+  let outputFailure: NodeJS.ErrnoException | undefined;
+  let unblock: (() => void) | undefined;
+  const onOutputError = (error: NodeJS.ErrnoException) => {
+    outputFailure ??= error;
+    failure ??= error;
+    unblock?.();
+    wake?.();
+  };
+  output.on("error", onOutputError);
+  try {
+    while (nextToWrite < count && outputFailure === undefined) {
+      const chunk = ready.get(nextToWrite);
+      if (!chunk) {
+        if (failure !== undefined) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      ready.delete(nextToWrite);
+      let flowing = true;
+      try {
+        flowing = output.write(chunk.data);
+      } catch (error) {
+        onOutputError(error as NodeJS.ErrnoException);
+      }
+      if (!flowing && outputFailure === undefined)
+        await new Promise<void>((resolve) => {
+          unblock = resolve;
+          output.once("drain", resolve);
+        });
+      written += chunk.data.length;
+      chunk.done();
+      nextToWrite++;
     }
-    ready.delete(nextToWrite);
-    if (!output.write(chunk.data)) await new Promise((resolve) => output.once("drain", resolve));
-    written += chunk.data.length;
-    chunk.done();
-    nextToWrite++;
+    await fetchers;
+  } finally {
+    output.off("error", onOutputError);
+    for (const chunk of ready.values()) chunk.done();
   }
-  await fetchers;
-  for (const chunk of ready.values()) chunk.done();
+  if (outputFailure) throw outputError(outputFailure);
   if (failure !== undefined) throw failure;
   return written;
+}
+
+/** A failed write to the pipe's output, said plainly; a reader that left is "EPIPE". */
+function outputError(error: NodeJS.ErrnoException): AzcpError {
+  if (error.code === "EPIPE")
+    return new AzcpError("cancelled", "The reader of standard output went away.", { errorCode: "EPIPE" });
+  const cause =
+    error.code === "ENOSPC" ? "no space is left on the device it goes to" : (error.message ?? String(error));
+  return new AzcpError(
+    "bad-input",
+    `Could not write the blob to standard output: ${cause} (${error.code}).`,
+    {
+      remedy: "Send the output somewhere with room, or download to a file instead.",
+      errorCode: error.code,
+    },
+  );
 }

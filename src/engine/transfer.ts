@@ -280,6 +280,7 @@ function writeOptions(
             : undefined,
     smb: upload && settings.preserveInfo ? (object.smb ?? { lastWriteTime: object.lastModified }) : undefined,
     acl: upload && settings.preservePermissions ? object.acl : undefined,
+    jobId: settings.jobId,
     // Only block ids use it; a hash per small file is wasted work.
     transferId: plan.kind === "blocks" ? stableId(settings.jobId, key, object, plan.blockSize) : "",
     resume: settings.resume,

@@ -17,7 +17,8 @@ import {
   statSync,
 } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { AzcpError } from "../errors.js";
 import { redactAll } from "../location/redact.js";
 import { type Environment, readSetting } from "../settings.js";
 
@@ -68,14 +69,18 @@ export class PlanWriter {
 
   /** A new plan (with `header`), or, for a resumed job, its existing plan continued. */
   constructor(directory: string, jobId: string, header?: PlanHeader) {
-    mkdirSync(directory, { recursive: true, mode: 0o700 });
     this.path = join(directory, `${jobId}.plan`);
-    if (header) {
-      // Create it 0600 and write the header synchronously: a job killed at once still has a plan.
-      closeSync(openSync(this.path, "a", 0o600));
-      appendFileSync(this.path, `${redactAll(JSON.stringify(header))}\n`);
-    } else {
-      this.endTornLine();
+    try {
+      mkdirSync(directory, { recursive: true, mode: 0o700 });
+      if (header) {
+        // Create it 0600 and write the header synchronously: a job killed at once still has a plan.
+        closeSync(openSync(this.path, "a", 0o600));
+        appendFileSync(this.path, `${redactAll(JSON.stringify(header))}\n`);
+      } else {
+        this.endTornLine();
+      }
+    } catch (error) {
+      throw planFailure(directory, error);
     }
   }
 
@@ -106,8 +111,31 @@ export class PlanWriter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
-    appendFileSync(this.path, this.pending.join(""));
+    try {
+      appendFileSync(this.path, this.pending.join(""));
+    } catch (error) {
+      throw planFailure(dirname(this.path), error);
+    }
     this.pending = [];
+  }
+}
+
+function planFailure(directory: string, error: unknown): AzcpError {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  const why = code === "ENOSPC" ? "the disk is full" : code === "EACCES" ? "permission denied" : code;
+  return new AzcpError("bad-input", `azcp cannot write the job's plan file in ${directory} (${why}).`, {
+    remedy: "Point AZCOPY_JOB_PLAN_LOCATION at a folder you can write to, with free space.",
+    errorCode: code,
+  });
+}
+
+/** Whether a plan file is there at all (readPlan is undefined for a missing and a damaged one). */
+export function planExists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

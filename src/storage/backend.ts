@@ -145,6 +145,8 @@ export interface WriteOptions {
   ifNotExists?: boolean | undefined;
   /** Set the file's modification time (downloads, --preserve-last-modified-time). */
   lastModified?: Date | undefined;
+  /** The job's id (a resumed job keeps it): names a download's temporary file. */
+  jobId: string;
   /** Stable id of this transfer, for block ids that a resumed job can recognise. */
   transferId: string;
   /** Resuming: check which blocks the service already holds and skip them. */

@@ -86,8 +86,9 @@ export class BlobSource implements Source {
     });
     for await (const item of blobs) {
       const rest = item.name.slice(prefix.length);
-      // A name ending in "/" is a folder marker, not data.
-      if (rest === "" || rest.endsWith("/")) continue;
+      // An empty blob whose name ends in "/" marks a folder; one that holds data is listed, and
+      // a destination that cannot hold such a name (a disk) fails it rather than skip it.
+      if (rest === "" || (rest.endsWith("/") && item.size === 0)) continue;
       if (nameFilter && !nameFilter(rest.split("/")[0]!)) continue;
       yield {
         relativePath: relativePrefix ? `${relativePrefix}/${rest}` : rest,

@@ -1,18 +1,22 @@
 // The local file system as a source (a streaming, sorted walk) and as a destination (writes go
 // to a temporary name beside the target and are renamed only when complete and verified).
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import {
   type BigIntStats,
   close,
   closeSync,
   constants,
   type Dirent,
+  fdatasync,
+  fdatasyncSync,
   fstatSync,
+  fsyncSync,
   open as openFd,
   openSync,
   read as readFd,
   readSync,
   renameSync,
+  rmSync,
   statSync,
   write as writeFd,
   writeSync,
@@ -63,6 +67,7 @@ function writeAsync(
   );
 }
 const closeAsync = promisify(close);
+const fdatasyncAsync = promisify(fdatasync);
 
 export interface LocalSourceOptions {
   /** Absolute path of a file, or of a directory to walk. */
@@ -152,6 +157,20 @@ export class LocalSource implements Source {
           info = undefined;
         }
         if (!info) {
+          if (entry.name.includes("\uFFFD")) {
+            // The name is not valid UTF-8 (Node read it with a replacement character, so the
+            // path no longer names the file): no blob can be named after it. Fail it, as AzCopy does.
+            yield {
+              relativePath,
+              key: path,
+              size: 0,
+              lastModified: undefined,
+              failure: new AzcpError("bad-input", `The name of a file in ${directory} is not valid UTF-8.`, {
+                remedy: "Rename it (convmv can convert names to UTF-8), or move it out of the source.",
+              }),
+            };
+            continue;
+          }
           this.options.onSkipped?.(path, "unreadable");
           continue;
         }
@@ -331,10 +350,19 @@ export class LocalDestination implements Destination {
   async writer(key: string, options: WriteOptions): Promise<ObjectWriter> {
     const directory = dirname(key);
     await this.ensureDirectory(directory);
-    const temporary = join(directory, `.${basename(key)}.azcp-${randomBytes(4).toString("hex")}.part`);
+    const temporary = join(directory, temporaryName(options.jobId, basename(key)));
+    // The name is the same when the job is resumed, so a half-written file left by a killed run
+    // is replaced, never left behind. O_EXCL after the unlink refuses a link planted there.
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
     const small = options.plan.kind === "single" && options.plan.size <= SMALL_IO;
-    const fd = small ? openSync(temporary, flags, 0o644) : await openAsync(temporary, flags, 0o644);
+    let fd: number;
+    if (small) {
+      rmSync(temporary, { force: true });
+      fd = openSync(temporary, flags, 0o644);
+    } else {
+      await rm(temporary, { force: true });
+      fd = await openAsync(temporary, flags, 0o644);
+    }
     return new LocalFileWriter(key, temporary, fd, options, small);
   }
 }
@@ -371,8 +399,15 @@ class LocalFileWriter implements ObjectWriter {
 
   async commit(options: { verifyMd5?: string | undefined } = {}): Promise<void> {
     const expectedMd5 = options.verifyMd5;
-    if (this.small) closeSync(this.fd);
-    else await closeAsync(this.fd);
+    // On disk before it takes the final name: a crash then leaves the old file or the whole new
+    // one, never an empty or short file under the name.
+    if (this.small) {
+      fdatasyncSync(this.fd);
+      closeSync(this.fd);
+    } else {
+      await fdatasyncAsync(this.fd);
+      await closeAsync(this.fd);
+    }
     this.closed = true;
     if (expectedMd5 !== undefined) {
       const actual = await md5OfFile(this.temporary);
@@ -404,12 +439,36 @@ class LocalFileWriter implements ObjectWriter {
     } else {
       await rename(this.temporary, this.key);
     }
+    syncDirectory(dirname(this.key));
   }
 
   async abort(): Promise<void> {
     if (!this.closed) await closeAsync(this.fd).catch(() => undefined);
     this.closed = true;
     await rm(this.temporary, { force: true });
+  }
+}
+
+/**
+ * Where a download is written until it is complete: beside its final name, named after the job
+ * (as AzCopy names it), so a resumed job finds and replaces what a killed run left.
+ */
+export function temporaryName(jobId: string, name: string): string {
+  const shown =
+    Buffer.byteLength(name) > 180 ? createHash("sha256").update(name).digest("hex").slice(0, 32) : name;
+  return `.azDownload-${jobId}-${shown}`;
+}
+
+/** Makes a rename in `directory` durable. */
+function syncDirectory(directory: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(directory, constants.O_RDONLY | constants.O_DIRECTORY);
+    fsyncSync(fd);
+  } catch {
+    // Some file systems cannot sync a directory; the file itself is on disk.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

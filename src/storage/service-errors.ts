@@ -104,11 +104,13 @@ export function serviceError(error: unknown, context: ServiceErrorContext): Azcp
         }
         return new AzcpError(
           "network-rules",
-          `${doing}: the storage account refused the request (${said}): its firewall, virtual network rules or private endpoint do not let this client in, or the operation is not allowed for this kind of access.`,
+          `${doing}: the storage account refused the request (${said}). The service says this when its firewall, virtual network rules or private endpoint keep this client out${context.access === "sas" ? ", when the SAS allows other IP addresses (its sip field) or only HTTPS, or when the account does not accept SAS or shared key at all" : ", or when the account does not allow this kind of access"}.`,
           {
             ...base,
             remedy:
-              "Add this client's IP address or network to the storage account's networking rules, or run azcp from an allowed network.",
+              context.access === "sas"
+                ? "Check the SAS's allowed IP range and protocol, then the account's networking rules (or run azcp from an allowed network)."
+                : "Add this client's IP address or network to the storage account's networking rules, or run azcp from an allowed network.",
           },
         );
       case "AuthenticationFailed":
@@ -183,6 +185,13 @@ export function serviceError(error: unknown, context: ServiceErrorContext): Azcp
           ? `Check the URL's spelling. ${THREE_WAYS_SHORT}`
           : "Check the URL's spelling (names are case-sensitive), or create it first with `azcp make`.",
     });
+  }
+  if (errorCode === "InvalidBlockList") {
+    return new AzcpError(
+      "service",
+      `${doing}: the service no longer holds the blocks this upload staged (${said}); most likely another program wrote or committed the same blob at the same time.`,
+      { ...base, remedy: "Make sure one writer at a time uploads to this blob, then copy it again." },
+    );
   }
   if (status === 429 || status === 503) {
     return new AzcpError(

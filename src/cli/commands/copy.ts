@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { badInput } from "../../errors.js";
 import { addFlags, type FlagSpec } from "../flags.js";
-import { exitCodeOf, renderJob } from "../job-output.js";
+import { runJob } from "../job-output.js";
 import { jobOptions, signInOptions } from "../library-options.js";
 import { askOverwrite } from "../overwrite-prompt.js";
 import { canPrompt } from "../prompt.js";
@@ -217,13 +217,7 @@ export function registerCopy(program: Command): void {
           ...jobOptions(globals),
           ...signInOptions(globals, output),
         });
-        const finish = renderJob(job, output);
-        const cancel = () => job.cancel();
-        process.once("SIGINT", cancel);
-        process.once("SIGTERM", cancel);
-        const summary = await job.run();
-        finish(summary);
-        return exitCodeOf(summary);
+        return runJob(job, output);
       }),
   );
 }

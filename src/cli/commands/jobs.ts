@@ -3,9 +3,16 @@
 import type { Command } from "commander";
 import { badInput } from "../../errors.js";
 import { logDirectory } from "../../jobs/job-log.js";
-import { listPlans, type PlanState, planDirectory, readPlan, removePlan } from "../../jobs/plan.js";
+import {
+  listPlans,
+  type PlanState,
+  planDirectory,
+  planExists,
+  readPlan,
+  removePlan,
+} from "../../jobs/plan.js";
 import { addFlags } from "../flags.js";
-import { exitCodeOf, renderJob } from "../job-output.js";
+import { runJob } from "../job-output.js";
 import { signInOptions } from "../library-options.js";
 import { runCommand } from "../run.js";
 
@@ -20,7 +27,13 @@ function statusOf(plan: PlanState): string {
 }
 
 function findPlan(id: string): PlanState {
-  const plan = readPlan(`${planDirectory(process.env)}/${id}.plan`);
+  const path = `${planDirectory(process.env)}/${id}.plan`;
+  const plan = readPlan(path);
+  if (!plan && planExists(path))
+    throw badInput(
+      `The plan file of job ${id} (${path}) is damaged: its first line, which says what the job is, cannot be read.`,
+      "Run the copy again as a new job; azcp jobs remove deletes the damaged plan.",
+    );
   if (!plan) throw badInput(`There is no job ${id}.`, "Run azcp jobs list to see the jobs azcp knows.");
   return plan;
 }
@@ -144,11 +157,7 @@ export function registerJobs(program: Command): void {
       output.info(
         `INFO: Resuming job ${id}: ${plan.done.size} transfers finished earlier are not done again.`,
       );
-      const finish = renderJob(job, output);
-      process.once("SIGINT", () => job.cancel());
-      const summary = await job.run();
-      finish(summary);
-      return exitCodeOf(summary);
+      return runJob(job, output);
     }),
   );
 

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { badInput } from "../../errors.js";
 import { addFlags, type FlagSpec } from "../flags.js";
-import { exitCodeOf, renderJob } from "../job-output.js";
+import { runJob } from "../job-output.js";
 import { jobOptions, signInOptions } from "../library-options.js";
 import { runCommand } from "../run.js";
 import { FILTER_FLAGS } from "./copy.js";
@@ -72,11 +72,7 @@ export function registerRemove(program: Command): void {
           ...jobOptions(globals),
           ...signInOptions(globals, output),
         });
-        const finish = renderJob(job, output);
-        process.once("SIGINT", () => job.cancel());
-        const summary = await job.run();
-        finish(summary);
-        return exitCodeOf(summary);
+        return runJob(job, output);
       }),
   );
 
@@ -119,11 +115,7 @@ export function registerRemove(program: Command): void {
           ...jobOptions(globals),
           ...signInOptions(globals, output),
         });
-        const finish = renderJob(job, output);
-        process.once("SIGINT", () => job.cancel());
-        const summary = await job.run();
-        finish(summary);
-        return exitCodeOf(summary);
+        return runJob(job, output);
       }),
   );
 }

@@ -1,7 +1,7 @@
 // azcp sync (sc): make the destination match the source.
 import type { Command } from "commander";
 import { addFlags, type FlagSpec } from "../flags.js";
-import { exitCodeOf, renderJob } from "../job-output.js";
+import { runJob } from "../job-output.js";
 import { jobOptions, signInOptions } from "../library-options.js";
 import { askYesNo } from "../overwrite-prompt.js";
 import { canPrompt } from "../prompt.js";
@@ -89,11 +89,7 @@ export function registerSync(program: Command): void {
           ...jobOptions(globals),
           ...signInOptions(globals, output),
         });
-        const finish = renderJob(job, output);
-        process.once("SIGINT", () => job.cancel());
-        const summary = await job.run();
-        finish(summary);
-        return exitCodeOf(summary);
+        return runJob(job, output);
       }),
   );
 }
