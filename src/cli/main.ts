@@ -56,7 +56,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     stream.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
       if (stream !== process.stderr)
-        process.stderr.write(`Could not write the output (${error.code ?? error.message}).\n`);
+        process.stderr.write(
+          `Could not write to standard output (${error.code === "ENOSPC" ? "no space is left on the device it goes to, ENOSPC" : (error.code ?? error.message)}). Send it somewhere with room.\n`,
+        );
       process.exit(1);
     });
   }

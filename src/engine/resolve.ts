@@ -363,7 +363,7 @@ class ListOfFilesSource implements Source {
   }
 
   display(object: SourceObject): string {
-    return this.sourceOf(object).display(object);
+    return this.sources.get(object.key)?.display(object) ?? object.key;
   }
 
   copySource(object: SourceObject) {

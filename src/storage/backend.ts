@@ -263,8 +263,12 @@ export interface RemoteService {
  * copy is failed and nothing is left under the destination's final name.
  */
 export class SourceChangedError extends AzcpError {
-  constructor(what: string, how: string) {
-    super("source-changed", `${what} was modified during the transfer (${how}), so its copy was not kept.`, {
+  constructor(
+    readonly what: string,
+    how: string,
+  ) {
+    // AzCopy's words lead, so scripts that look for them find them.
+    super("source-changed", `source modified during transfer (${how}); its copy was not kept.`, {
       remedy: "Copy it again once nothing is writing to it.",
       errorCode: "SourceModifiedDuringTransfer",
     });

@@ -1,0 +1,269 @@
+// Data that changes under a transfer, names that cannot be kept, and exit codes: each case ends
+// with a non-zero exit, a clear message and nothing torn under a final name, or as AzCopy ends.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { appendFile, mkdir, open, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runAzcopy } from "../support/azcopy.js";
+import {
+  AZCP_BIN,
+  baseEnv,
+  createContainer,
+  md5,
+  runAzcp,
+  runProcess,
+  type TestContainer,
+  testHome,
+  writeTree,
+} from "../support/harness.js";
+
+const MIB = 1024 * 1024;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function blobNames(container: TestContainer): Promise<string[]> {
+  const names: string[] = [];
+  for await (const blob of container.service.getContainerClient(container.name).listBlobsFlat())
+    names.push(blob.name);
+  return names.sort();
+}
+
+/** Starts azcp, and once it has run `afterMs`, calls `meanwhile`; resolves with its exit and output. */
+async function runWhile(args: string[], home: string, afterMs: number, meanwhile: () => Promise<void>) {
+  const child = spawn(process.execPath, [AZCP_BIN, ...args], {
+    env: { ...baseEnv(home), AZCOPY_CONCURRENCY_VALUE: "2" },
+    cwd: home,
+  });
+  let all = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    all += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    all += chunk.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
+  await sleep(afterMs);
+  await meanwhile();
+  return { code: await exit, all };
+}
+
+describe.concurrent("a source that changes during the transfer", () => {
+  it("a local file rewritten in place during its upload fails, and no blob is left", async () => {
+    const home = await testHome();
+    const path = join(home, "big.bin");
+    await writeFile(path, randomBytes(24 * MIB));
+    const container = await createContainer();
+    const result = await runWhile(
+      ["copy", path, `${container.sasUrl().replace("?", "/big.bin?")}`, "--cap-mbps", "24"],
+      home,
+      2500,
+      async () => {
+        const file = await open(path, "r+");
+        await file.write(randomBytes(MIB), 0, MIB, 0);
+        await file.write(randomBytes(MIB), 0, MIB, 23 * MIB);
+        await file.close();
+      },
+    );
+    expect(result.code, result.all).toBe(1);
+    expect(result.all, result.all).toMatch(/source modified during transfer/);
+    expect(await blobNames(container)).toEqual([]);
+  });
+
+  it("a local file that grows during its upload fails, and no blob is left", async () => {
+    const home = await testHome();
+    const path = join(home, "growing.log");
+    await writeFile(path, randomBytes(24 * MIB));
+    const container = await createContainer();
+    const result = await runWhile(
+      ["copy", path, `${container.sasUrl().replace("?", "/growing.log?")}`, "--cap-mbps", "24"],
+      home,
+      2500,
+      () => appendFile(path, randomBytes(MIB)),
+    );
+    expect(result.code, result.all).toBe(1);
+    expect(result.all, result.all).toMatch(/source modified during transfer \(its size went from/);
+    expect(await blobNames(container)).toEqual([]);
+  });
+
+  it("a blob replaced during its download fails, and no file is left under its name or a temporary one", async () => {
+    const home = await testHome();
+    const container = await createContainer();
+    await container.upload("data.bin", randomBytes(24 * MIB));
+    const target = join(home, "down");
+    await mkdir(target);
+    // Small ranges, two at a time, so that most are asked for after the blob is replaced.
+    const result = await runWhile(
+      [
+        "copy",
+        container.sasUrl().replace("?", "/data.bin?"),
+        target,
+        "--cap-mbps",
+        "24",
+        "--block-size-mb",
+        "1",
+      ],
+      home,
+      2500,
+      () => container.upload("data.bin", randomBytes(24 * MIB)),
+    );
+    expect(result.code, result.all).toBe(1);
+    expect(result.all).toMatch(/source modified during transfer \(its ETag changed\)/);
+    expect(await readdir(target)).toEqual([]);
+  });
+});
+
+describe.concurrent("names, missing sources and exit codes", () => {
+  it("a blob named like a folder that holds data fails the download (as AzCopy's does) and goes with remove", async () => {
+    const home = await testHome();
+    const container = await createContainer();
+    await container.upload("dir/", "data in a folder-named blob");
+    await container.upload("dir/inside.txt", "inside");
+    const azcp = await runAzcp(["copy", container.sasUrl(), join(home, "azcp"), "--recursive"], home);
+    expect(azcp.code, azcp.all).toBe(1);
+    expect(azcp.all).toMatch(/dir\/.*cannot be saved safely/);
+    expect(await readFile(join(home, "azcp", container.name, "dir", "inside.txt"), "utf8")).toBe("inside");
+    const azcopy = await runAzcopy(
+      ["copy", container.sasUrl(), join(home, "azcopy"), "--recursive", "--from-to", "BlobLocal"],
+      home,
+    );
+    expect(azcopy.code, azcopy.stdout).toBe(1);
+
+    const removed = await runAzcp(["remove", container.sasUrl(), "--recursive"], home);
+    expect(removed.code, removed.all).toBe(0);
+    expect(await blobNames(container)).toEqual([]);
+  });
+
+  it("a missing prefix or blob is 'not found' with exit 1, as with AzCopy", async () => {
+    const home = await testHome();
+    const container = await createContainer();
+    await container.upload("here.txt", "here");
+    for (const [path, recursive] of [
+      ["nodir", ["--recursive"]],
+      ["missing.txt", []],
+    ] as const) {
+      const url = container.sasUrl().replace("?", `/${path}?`);
+      const azcp = await runAzcp(["copy", url, join(home, "out"), ...recursive], home);
+      expect(azcp.code, azcp.all).toBe(1);
+      expect(azcp.all).toMatch(/The specified file was not found/);
+      expect(azcp.all).not.toMatch(/is a directory/);
+      const azcopy = await runAzcopy(
+        ["copy", url, join(home, "out2"), ...recursive, "--from-to", "BlobLocal"],
+        home,
+      );
+      expect(azcopy.code, azcopy.stdout).toBe(1);
+    }
+  });
+
+  it("BlobPipe into a reader that stops early exits 141, as AzCopy does", async () => {
+    const home = await testHome();
+    const container = await createContainer();
+    await container.upload("big.bin", randomBytes(16 * MIB));
+    const url = container.sasUrl().replace("?", "/big.bin?");
+    const result = await runProcess(
+      "bash",
+      [
+        "-c",
+        `"${process.execPath}" "${AZCP_BIN}" copy "${url}" --from-to BlobPipe | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`,
+      ],
+      home,
+    );
+    expect(result.stdout.trim()).toBe("exit=141");
+    expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+    const full = await runProcess(
+      "bash",
+      [
+        "-c",
+        `"${process.execPath}" "${AZCP_BIN}" copy "${url}" --from-to BlobPipe > /dev/full; echo "exit=$?"`,
+      ],
+      home,
+    );
+    expect(full.stdout.trim()).toBe("exit=1");
+    expect(full.stderr).toMatch(/Could not write .*standard output.*no space is left/);
+  });
+
+  it("counts what it skips: symbolic links and special files appear in the summary", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "tree"), { "real.txt": "real" });
+    await symlink(join(root, "real.txt"), join(root, "link.txt"));
+    await runProcess("mkfifo", [join(root, "pipe")], home);
+    const container = await createContainer();
+    const result = await runAzcp(["copy", root, container.sasUrl(), "--recursive"], home);
+    expect(result.code, result.all).toBe(0);
+    expect(result.stdout).toMatch(/Number of Symbolic Links Skipped: 1/);
+    expect(result.stdout).toMatch(/Number of Special Files Skipped: 1/);
+    expect(await blobNames(container)).toEqual(["tree/real.txt"]);
+  });
+
+  it("a local name that is not UTF-8 fails that file (exit 1) and the rest is copied", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "tree"), { "good.txt": "good" });
+    await writeFile(Buffer.from(`${root}/bad-\xff-name.txt`, "latin1"), "bad");
+    const container = await createContainer();
+    const result = await runAzcp(["copy", root, container.sasUrl(), "--recursive"], home);
+    expect(result.code, result.all).toBe(1);
+    expect(result.all).toMatch(/is not valid UTF-8/);
+    expect(await blobNames(container)).toEqual(["tree/good.txt"]);
+  });
+
+  it("an unusable plan folder is named in the error", async () => {
+    const home = await testHome();
+    await writeFile(join(home, "a-file"), "x");
+    const root = await writeTree(join(home, "tree"), { "a.txt": "a" });
+    const container = await createContainer();
+    const result = await runAzcp(["copy", root, container.sasUrl(), "--recursive"], home, {
+      env: { AZCOPY_JOB_PLAN_LOCATION: join(home, "a-file", "plans") },
+    });
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/AZCOPY_JOB_PLAN_LOCATION/);
+    expect(result.all).not.toMatch(/failed unexpectedly/);
+  });
+
+  it("a file name with a newline cannot forge a line of the log", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "tree"), { "evil\n2030-01-01T00:00:00.000Z ERROR: forged": "x" });
+    const container = await createContainer();
+    const result = await runAzcp(["copy", root, container.sasUrl(), "--recursive"], home);
+    expect(result.code, result.all).toBe(0);
+    const logs = await readdir(join(home, ".azcopy"));
+    const log = await readFile(join(home, ".azcopy", logs.find((name) => name.endsWith(".log"))!), "utf8");
+    expect(log).toContain("evil\\x0a2030");
+    expect(log.split("\n").some((line) => line.startsWith("2030-01-01"))).toBe(false);
+  });
+});
+
+describe.concurrent("--list-of-files as AzCopy reads it", () => {
+  it("lines are relative to the source folder, which keeps its name; a missing line is skipped", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "src"), { "f1.txt": "1", "sub/f2.txt": "2", "f3.txt": "3" });
+    const list = join(home, "list.txt");
+    await writeFile(list, "f1.txt\nmissing.txt\nsub/f2.txt\n");
+    const byAzcp = await createContainer();
+    const byAzcopy = await createContainer();
+    const azcp = await runAzcp(["copy", root, byAzcp.sasUrl(), "--list-of-files", list], home);
+    expect(azcp.code, azcp.all).toBe(0);
+    expect(azcp.all).toMatch(/Skipping missing\.txt/);
+    const azcopy = await runAzcopy(
+      ["copy", root, byAzcopy.sasUrl(), "--list-of-files", list, "--from-to", "LocalBlob"],
+      home,
+    );
+    expect(azcopy.code, azcopy.stdout).toBe(0);
+    expect(await blobNames(byAzcp)).toEqual(await blobNames(byAzcopy));
+    expect(await blobNames(byAzcp)).toEqual(["src/f1.txt", "src/sub/f2.txt"]);
+  });
+
+  it("a line that climbs out of the source is refused, and nothing is sent outside the container", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "src"), { "in.txt": "in" });
+    await writeFile(join(home, "outside.txt"), "secret");
+    const list = join(home, "list.txt");
+    await writeFile(list, "in.txt\n../outside.txt\n");
+    const container = await createContainer();
+    const result = await runAzcp(["copy", `${root}/*`, container.sasUrl(), "--list-of-files", list], home);
+    expect(result.code, result.all).toBe(1);
+    expect(result.all).toMatch(/leaves the source folder/);
+    expect(await blobNames(container)).toEqual(["in.txt"]);
+    const others = await createContainer();
+    expect(await blobNames(others)).toEqual([]);
+    expect(md5(await readFile(join(home, "outside.txt")))).toBe(md5("secret"));
+  });
+});
