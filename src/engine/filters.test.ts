@@ -22,6 +22,10 @@ describe("Go path.Match wildcards", () => {
     expect(matches("\\*", "a")).toBe(false);
     expect(matches("*.TXT", "a.txt")).toBe(false);
     expect(matches("ü?", "üé")).toBe(true);
+    expect(matches("part-*", "part-1")).toBe(true);
+    expect(matches("a.b+(c)|{d}$^", "a.b+(c)|{d}$^")).toBe(true);
+    expect(matches("[\\]\\-]", "-")).toBe(true);
+    expect(matches("[\\]\\-]", "]")).toBe(true);
   });
   it("refuses malformed patterns", () => {
     for (const bad of ["[", "[]", "[a", "a\\", "[z-a]", "[-a]"]) expect(() => wildcardRegExp(bad)).toThrow();

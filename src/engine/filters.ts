@@ -66,7 +66,12 @@ export function splitList(list: string | undefined): string[] {
 }
 
 function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/** A character inside a class ("-" and "]" would mean something there). */
+function escapeInClass(text: string): string {
+  return text.replace(/[\]\\[^-]/g, "\\$&");
 }
 
 /**
@@ -121,7 +126,7 @@ export function wildcardRegExp(pattern: string): RegExp {
           [high, at] = escaped(at + 1);
         }
         if ((low.codePointAt(0) ?? 0) > (high.codePointAt(0) ?? 0)) throw bad();
-        ranges += low === high ? escapeRegExp(low) : `${escapeRegExp(low)}-${escapeRegExp(high)}`;
+        ranges += low === high ? escapeInClass(low) : `${escapeInClass(low)}-${escapeInClass(high)}`;
         count++;
       }
       source += `[${negated ? "^" : ""}${ranges}]`;

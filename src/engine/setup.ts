@@ -371,6 +371,10 @@ export async function createCopyJob(
 
   settings.jobId = job.jobId;
   settings.resume = options.resume !== undefined;
+  // A sync keeps each file's exact time beside its copy where the destination can, and compares
+  // with it next time: no re-upload of a file changed in the second of its upload, no miss.
+  const exactTimes = options.sync !== undefined && target.recordsContentTime === true;
+  settings.recordContentTime = exactTimes;
   const journal = options.dryRun ? undefined : planJournal(job.jobId, sourceText, destinationText, options);
   const filter = objectFilter(await compileFilter(filterOptions), resolved);
   const sync = options.sync && {
@@ -381,7 +385,9 @@ export async function createCopyJob(
         destination.type === "local" ? destination.path : undefined,
         options.recursive ?? true,
         options.sync.compareHash === "MD5",
+        exactTimes,
       ),
+      exactTimes,
       deleteObject: deleterFor(destinationEndpoint),
       displayDestination: (object: SourceObject) =>
         destinationEndpoint ? remoteService(destinationEndpoint).display(object.key) : object.key,

@@ -35,6 +35,11 @@ export interface SyncPlanOptions {
   askDelete?: ((target: string) => Promise<boolean>) | undefined;
   compareHash: CompareHash;
   mirrorMode: boolean;
+  /**
+   * The destination's listing carries the source time recorded at upload (`contentTime`): compare
+   * exactly with it, whatever second the upload fell in.
+   */
+  exactTimes?: boolean | undefined;
   /** Compare SMB last-write times where a side has them (--preserve-info). */
   preserveInfo?: boolean | undefined;
   /** MD5 (base64) of a local file on that side, computed when a hash comparison needs it. */
@@ -73,6 +78,9 @@ async function needsCopy(
     const destinationMd5 = destination.contentMd5 ?? (await options.destinationMd5?.(destination));
     return !sourceMd5 || !destinationMd5 || sourceMd5 !== destinationMd5;
   }
+  // AzCopy's rule (the source is newer), on exact times instead of whole seconds.
+  if (options.exactTimes && source.contentTime && destination.contentTime)
+    return exactNanoseconds(source.contentTime) > exactNanoseconds(destination.contentTime);
   // With --preserve-info a copied file keeps its source's SMB last-write time, so that is the
   // time to compare where a side has one (the service's Last-Modified is the copy's own time).
   const time = (object: SourceObject) =>
@@ -81,6 +89,14 @@ async function needsCopy(
   const destinationTime = time(destination);
   if (!sourceTime || !destinationTime) return true;
   return sourceTime.getTime() > destinationTime.getTime();
+}
+
+/** An RFC 3339 time to nanoseconds since the epoch, for an exact comparison. */
+export function exactNanoseconds(time: string): bigint {
+  const match = /^(.*?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(time);
+  const milliseconds = Date.parse(match ? `${match[1]}${match[3]}` : time);
+  if (!match || Number.isNaN(milliseconds)) return -1n;
+  return BigInt(milliseconds) * 1_000_000n + BigInt((match[2] ?? "").padEnd(9, "0") || "0");
 }
 
 export async function* syncTasks(options: SyncPlanOptions): AsyncGenerator<JobTask> {
@@ -139,6 +155,7 @@ export function destinationListing(
   localPath: string | undefined,
   recursive: boolean,
   withMd5: boolean,
+  withMetadata = false,
 ): Source {
   if (localPath !== undefined) {
     return new EmptyIfMissing(
@@ -152,7 +169,7 @@ export function destinationListing(
     prefix: directory ? `${directory}/` : "",
     relativePrefix: "",
     recursive,
-    withMetadata: false,
+    withMetadata,
     withMd5,
   });
   // Blob lists a missing prefix as empty; a missing directory on Files or Data Lake is an error.

@@ -45,6 +45,8 @@ export interface TransferSettings {
   preserveInfo: boolean;
   /** Carry Data Lake ACLs. */
   preservePermissions: boolean;
+  /** Keep each source's exact modification time in the destination's metadata (sync, where it can). */
+  recordContentTime?: boolean | undefined;
   /** A resumed job: blocks already on the service are not sent again. */
   resume?: boolean | undefined;
 }
@@ -256,9 +258,13 @@ function writeOptions(
 ): WriteOptions {
   const { settings } = context;
   const upload = settings.direction !== "download";
-  const metadata =
+  const given =
     settings.metadata ??
     (settings.direction === "s2s" && settings.s2sPreserveProperties ? object.metadata : undefined);
+  const metadata =
+    settings.recordContentTime && object.contentTime && context.destination.recordsContentTime
+      ? { ...given, mtime: object.contentTime }
+      : given;
   const tier =
     settings.tier ??
     (settings.direction === "s2s" && settings.s2sPreserveAccessTier ? object.accessTier : undefined);

@@ -187,6 +187,11 @@ export interface Destination {
   writer(key: string, options: WriteOptions): Promise<ObjectWriter>;
   /** Whether writers can copy from a URL (Put Blob/Block From URL). Cleared when the service says no. */
   copyFromUrl: boolean;
+  /**
+   * Whether the destination keeps the source's exact modification time in each object's metadata
+   * (`mtime`, read back by its listing at no extra cost), so a sync can compare it exactly.
+   */
+  readonly recordsContentTime?: boolean | undefined;
   /** Whether objects have a blob type (block, page, append) to choose. */
   readonly blobTypes: boolean;
   /** Whether a writer's ifNotExists is atomic; without it, existence is checked first. */

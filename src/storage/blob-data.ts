@@ -146,6 +146,7 @@ export interface BlobDestinationOptions {
 export class BlobDestination implements Destination {
   readonly description: string;
   copyFromUrl = true;
+  readonly recordsContentTime = true;
   readonly blobTypes = true;
   readonly createsIfAbsent = true;
   private readonly prefix: string;

@@ -2,7 +2,7 @@
 // with a non-zero exit, a clear message and nothing torn under a final name, or as AzCopy ends.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFile, mkdir, open, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, open, readdir, readFile, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runAzcopy } from "../support/azcopy.js";
@@ -265,5 +265,33 @@ describe.concurrent("--list-of-files as AzCopy reads it", () => {
     const others = await createContainer();
     expect(await blobNames(others)).toEqual([]);
     expect(md5(await readFile(join(home, "outside.txt")))).toBe(md5("secret"));
+  });
+});
+
+describe("sync decides on the exact modification time", () => {
+  it("uploads only what changed, whatever second the first upload fell in", async () => {
+    const home = await testHome();
+    const files = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}.txt`, `file ${i}`]));
+    const root = await writeTree(join(home, "tree"), files);
+    const container = await createContainer();
+    const first = await runAzcp(["sync", root, container.sasUrl(), "--delete-destination", "true"], home);
+    expect(first.code, first.all).toBe(0);
+    const blob = await container.service
+      .getContainerClient(container.name)
+      .getBlobClient("f0.txt")
+      .getProperties();
+    expect(blob.metadata?.mtime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    await sleep(1200);
+    await writeFile(join(root, "f3.txt"), "changed");
+    // AzCopy's rule stays: a file made older than its copy is not sent again.
+    const older = new Date("2020-01-01T00:00:00Z");
+    await utimes(join(root, "f7.txt"), older, older);
+    const second = await runAzcp(["sync", root, container.sasUrl(), "--delete-destination", "true"], home);
+    expect(second.code, second.all).toBe(0);
+    expect(second.stdout).toMatch(/Number of Copy Transfers Completed: 1\n/);
+    const client = container.service.getContainerClient(container.name);
+    expect((await client.getBlobClient("f3.txt").downloadToBuffer()).toString()).toBe("changed");
+    const third = await runAzcp(["sync", root, container.sasUrl(), "--delete-destination", "true"], home);
+    expect(third.stdout).toMatch(/Number of Copy Transfers Completed: 0\n/);
   });
 });
