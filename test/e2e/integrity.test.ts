@@ -10,9 +10,12 @@ import {
   AZCP_BIN,
   baseEnv,
   createContainer,
+  createShare,
   md5,
+  proxyInFrontOfAzurite,
   runAzcp,
   runProcess,
+  stack,
   type TestContainer,
   testHome,
   writeTree,
@@ -28,8 +31,16 @@ async function blobNames(container: TestContainer): Promise<string[]> {
   return names.sort();
 }
 
-/** Starts azcp, and once it has run `afterMs`, calls `meanwhile`; resolves with its exit and output. */
-async function runWhile(args: string[], home: string, afterMs: number, meanwhile: () => Promise<void>) {
+/**
+ * Starts azcp (two requests at a time), and once it has run `afterMs`, calls `meanwhile` with
+ * the process; resolves with its exit and output.
+ */
+async function runWhile(
+  args: string[],
+  home: string,
+  afterMs: number,
+  meanwhile: (child: ReturnType<typeof spawn>) => Promise<unknown>,
+) {
   const child = spawn(process.execPath, [AZCP_BIN, ...args], {
     env: { ...baseEnv(home), AZCOPY_CONCURRENCY_VALUE: "2" },
     cwd: home,
@@ -43,8 +54,8 @@ async function runWhile(args: string[], home: string, afterMs: number, meanwhile
   });
   const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
   await sleep(afterMs);
-  await meanwhile();
-  return { code: await exit, all };
+  await meanwhile(child);
+  return { code: await exit, all, signal: child.signalCode };
 }
 
 describe.concurrent("a source that changes during the transfer", () => {
@@ -109,6 +120,120 @@ describe.concurrent("a source that changes during the transfer", () => {
     expect(result.code, result.all).toBe(1);
     expect(result.all).toMatch(/source modified during transfer \(its ETag changed\)/);
     expect(await readdir(target)).toEqual([]);
+  });
+
+  it("an Azure Files file replaced during its download fails the same way", async () => {
+    const home = await testHome();
+    const share = await createShare();
+    const file = share.client.rootDirectoryClient.getFileClient("data.bin");
+    const upload = async () => {
+      const data = randomBytes(24 * MIB);
+      await file.create(data.length);
+      for (let offset = 0; offset < data.length; offset += 4 * MIB)
+        await file.uploadRange(data.subarray(offset, offset + 4 * MIB), offset, 4 * MIB);
+    };
+    await upload();
+    const target = join(home, "down");
+    await mkdir(target);
+    const url = share.sasUrl.replace("?", "/data.bin?");
+    const args = ["copy", url, target, "--from-to", "FileLocal", "--cap-mbps", "24", "--block-size-mb", "1"];
+    const result = await runWhile(args, home, 2500, upload);
+    expect(result.code, result.all).toBe(1);
+    expect(result.all).toMatch(/source modified during transfer/);
+    expect(await readdir(target)).toEqual([]);
+  });
+
+  it("a blob replaced while the service copies it (Put Block From URL) fails, and no blob is committed", async () => {
+    const home = await testHome();
+    const proxy = await proxyInFrontOfAzurite({ copyFromUrl: true });
+    try {
+      const source = await createContainer();
+      const destination = await createContainer();
+      await source.upload("data.bin", randomBytes(24 * MIB));
+      // Each block copy waits a moment first, so the source is replaced before most are made.
+      proxy.rules.push({ methods: ["PUT"], query: "comp=block", reply: { type: "stall", ms: 1500 } });
+      const via = (container: TestContainer, path: string) =>
+        `${proxy.origin}/${stack().accountName}/${container.name}/${path}?${container.sasUrl().split("?")[1]}`;
+      const result = await runWhile(
+        [
+          "copy",
+          via(source, "data.bin"),
+          via(destination, "data.bin"),
+          "--block-size-mb",
+          "4",
+          "--from-to",
+          "BlobBlob",
+        ],
+        home,
+        700,
+        () => source.upload("data.bin", randomBytes(24 * MIB)),
+      );
+      expect(result.code, result.all).toBe(1);
+      expect(result.all).toMatch(/source modified during transfer/);
+      expect(proxy.log.some((entry) => entry.status === 412)).toBe(true);
+      expect(await blobNames(destination)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe.concurrent("stopped downloads", () => {
+  const jobIdOf = (output: string) => /Job ([0-9a-f-]{36}) has started/.exec(output)?.[1];
+
+  it("SIGTERM cancels cleanly (Cancelled, no failures, nothing half-written) and the job resumes", async () => {
+    const home = await testHome();
+    const container = await createContainer();
+    const data = randomBytes(24 * MIB);
+    await container.upload("data.bin", data);
+    const target = join(home, "down");
+    await mkdir(target);
+    const url = container.sasUrl().replace("?", "/data.bin?");
+    const stopped = await runWhile(
+      ["copy", url, target, "--cap-mbps", "24", "--block-size-mb", "1"],
+      home,
+      2000,
+      async (child) => child.kill("SIGTERM"),
+    );
+    expect(stopped.code, stopped.all).toBe(1);
+    expect(stopped.all).toContain("Cancellation requested. Beginning clean shutdown...");
+    expect(stopped.all).toMatch(/Final Job Status: Cancelled/);
+    expect(stopped.all).toMatch(/Number of File Transfers Failed: 0/);
+    expect(stopped.all).not.toMatch(/ABORT_ERR|could not be reached/);
+    expect(await readdir(target)).toEqual([]);
+    const resumed = await runAzcp(
+      ["jobs", "resume", jobIdOf(stopped.all)!, "--source-sas", container.sasUrl().split("?")[1]!],
+      home,
+    );
+    expect(resumed.code, resumed.all).toBe(0);
+    expect(await readdir(target)).toEqual(["data.bin"]);
+    expect(md5(await readFile(join(target, "data.bin")))).toBe(md5(data));
+  });
+
+  it("kill -9 leaves a job-named temporary file, which the resumed job replaces and removes", async () => {
+    const home = await testHome();
+    const container = await createContainer();
+    const data = randomBytes(24 * MIB);
+    await container.upload("data.bin", data);
+    const target = join(home, "down");
+    await mkdir(target);
+    const url = container.sasUrl().replace("?", "/data.bin?");
+    const killed = await runWhile(
+      ["copy", url, target, "--cap-mbps", "24", "--block-size-mb", "1"],
+      home,
+      2000,
+      async (child) => child.kill("SIGKILL"),
+    );
+    expect(killed.signal).toBe("SIGKILL");
+    const id = jobIdOf(killed.all)!;
+    expect(await readdir(target)).toEqual([`.azDownload-${id}-data.bin`]);
+    const resumed = await runAzcp(
+      ["jobs", "resume", id, "--source-sas", container.sasUrl().split("?")[1]!],
+      home,
+    );
+    expect(resumed.code, resumed.all).toBe(0);
+    expect(await readdir(target)).toEqual(["data.bin"]);
+    expect(md5(await readFile(join(target, "data.bin")))).toBe(md5(data));
   });
 });
 
@@ -216,6 +341,25 @@ describe.concurrent("names, missing sources and exit codes", () => {
     expect(result.code).toBe(1);
     expect(result.all).toMatch(/AZCOPY_JOB_PLAN_LOCATION/);
     expect(result.all).not.toMatch(/failed unexpectedly/);
+  });
+
+  it("an unusable log folder is named in the error, and a damaged plan is called damaged", async () => {
+    const home = await testHome();
+    await writeFile(join(home, "a-file"), "x");
+    const root = await writeTree(join(home, "tree"), { "a.txt": "a" });
+    const container = await createContainer();
+    const result = await runAzcp(["copy", root, container.sasUrl(), "--recursive"], home, {
+      env: { AZCOPY_LOG_LOCATION: join(home, "a-file", "logs") },
+    });
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/AZCOPY_LOG_LOCATION/);
+    const plans = join(home, ".azcopy", "plans");
+    await mkdir(plans, { recursive: true });
+    const id = "0a1b2c3d-0000-4000-8000-000000000000";
+    await writeFile(join(plans, `${id}.plan`), '{"kind":"header","vers');
+    const resumed = await runAzcp(["jobs", "resume", id], home);
+    expect(resumed.code).toBe(1);
+    expect(resumed.all).toMatch(/plan file of job .* is damaged/);
   });
 
   it("a file name with a newline cannot forge a line of the log", async () => {

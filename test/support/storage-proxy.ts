@@ -180,15 +180,20 @@ export async function startStorageProxy(options: {
           forward(req, res, entry, reply);
           return;
         case "stall":
-          setTimeout(() => forward(req, res, entry), reply.ms);
+          // Then on as if no rule applied (a copy from a URL is still carried out).
+          setTimeout(() => pass(req, res, entry), reply.ms);
           return;
         default:
           forward(req, res, entry, reply);
           return;
       }
     }
+    pass(req, res, entry);
+  };
+
+  const pass = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry) => {
     const copySource = req.headers["x-ms-copy-source"];
-    if (options.copyFromUrl && method === "PUT" && typeof copySource === "string") {
+    if (options.copyFromUrl && req.method === "PUT" && typeof copySource === "string") {
       void copyFromUrl(req, res, entry, copySource);
       return;
     }
