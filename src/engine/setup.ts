@@ -388,6 +388,7 @@ export async function createCopyJob(
         exactTimes,
       ),
       exactTimes,
+      wholeSecondSource: source.type === "remote" && destination.type === "local",
       deleteObject: deleterFor(destinationEndpoint),
       displayDestination: (object: SourceObject) =>
         destinationEndpoint ? remoteService(destinationEndpoint).display(object.key) : object.key,

@@ -40,6 +40,8 @@ export interface SyncPlanOptions {
    * exactly with it, whatever second the upload fell in.
    */
   exactTimes?: boolean | undefined;
+  /** The source's times are whole seconds (a service's Last-Modified) and the destination's finer (a disk). */
+  wholeSecondSource?: boolean | undefined;
   /** Compare SMB last-write times where a side has them (--preserve-info). */
   preserveInfo?: boolean | undefined;
   /** MD5 (base64) of a local file on that side, computed when a hash comparison needs it. */
@@ -88,7 +90,14 @@ async function needsCopy(
   const sourceTime = time(source);
   const destinationTime = time(destination);
   if (!sourceTime || !destinationTime) return true;
-  return sourceTime.getTime() > destinationTime.getTime();
+  const sourceMs = sourceTime.getTime();
+  const destinationMs = destinationTime.getTime();
+  // A service keeps whole seconds: a source at second S may have changed any time in [S, S+1).
+  // When a finer destination time falls inside that second, the copy may predate the change:
+  // copy again rather than miss it (the next sync, a second later, settles it).
+  if (options.wholeSecondSource && sourceMs % 1000 === 0 && destinationMs % 1000 !== 0)
+    return destinationMs < sourceMs + 1000;
+  return sourceMs > destinationMs;
 }
 
 /** An RFC 3339 time to nanoseconds since the epoch, for an exact comparison. */
