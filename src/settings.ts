@@ -106,6 +106,10 @@ export const ENVIRONMENT = [
     help: "First wait before a retry, in milliseconds; it doubles each time up to a minute (default 500).",
   },
   {
+    name: "AZCP_DOWNLOAD_FSYNC",
+    help: "Set to false to skip flushing each downloaded file (and its folder) to disk before it takes its name: faster for many small files, but a power loss may then leave a short file.",
+  },
+  {
     name: "AZCP_JOB_RETENTION_DAYS",
     help: "Job plans and logs older than this many days are removed when a new job starts (default 30).",
   },

@@ -204,11 +204,12 @@ export async function resolveDestination(
   location: Location,
   endpoint: Endpoint | undefined,
   single: boolean,
+  options: { durable?: boolean | undefined } = {},
 ): Promise<Destination> {
   if (location.type === "local") {
     const info = await stat(location.path).catch(() => undefined);
     if (single && !(info?.isDirectory() || location.original.endsWith("/"))) {
-      return new LocalDestination({ path: location.path, mode: "file" });
+      return new LocalDestination({ path: location.path, mode: "file", durable: options.durable });
     }
     if (info && !info.isDirectory()) {
       throw badInput(
@@ -216,7 +217,7 @@ export async function resolveDestination(
         "Copy into a directory.",
       );
     }
-    return new LocalDestination({ path: location.path, mode: "directory" });
+    return new LocalDestination({ path: location.path, mode: "directory", durable: options.durable });
   }
   const remote = endpoint!.location;
   if (remote.container === undefined) {

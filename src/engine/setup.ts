@@ -6,7 +6,7 @@ import { type AzcpError, badInput, isAzcpError } from "../errors.js";
 import { type LogLevel, logDirectory, newJobId } from "../jobs/job-log.js";
 import { PlanWriter, planDirectory, prunePlans, withoutSas } from "../jobs/plan.js";
 import { type Location, parseLocation, type RemoteLocation, type ServiceKind } from "../location/location.js";
-import type { Environment } from "../settings.js";
+import { type Environment, readSetting } from "../settings.js";
 import type { ContentHeaders, SourceObject } from "../storage/backend.js";
 import { storageFailure } from "../storage/failure.js";
 import { RestTransport } from "../storage/http.js";
@@ -354,11 +354,11 @@ export async function createCopyJob(
     );
   }
   if (options.sync && destination.type === "local") await mkdir(destination.path, { recursive: true });
-  const target = await resolveDestination(destination, destinationEndpoint, resolved.single).catch(
-    async (error) => {
-      throw await explain(error, undefined, "");
-    },
-  );
+  const target = await resolveDestination(destination, destinationEndpoint, resolved.single, {
+    durable: readSetting("AZCP_DOWNLOAD_FSYNC", env)?.toLowerCase() !== "false",
+  }).catch(async (error) => {
+    throw await explain(error, undefined, "");
+  });
   if (
     sourceAccess?.kind === "token" &&
     destination.type === "remote" &&

@@ -305,6 +305,8 @@ export interface LocalDestinationOptions {
   path: string;
   /** "file" when the destination names the one file to write. */
   mode: "directory" | "file";
+  /** Flush each file and its folder to disk around the rename (default true). */
+  durable?: boolean | undefined;
 }
 
 export class LocalDestination implements Destination {
@@ -363,7 +365,7 @@ export class LocalDestination implements Destination {
       await rm(temporary, { force: true });
       fd = await openAsync(temporary, flags, 0o644);
     }
-    return new LocalFileWriter(key, temporary, fd, options, small);
+    return new LocalFileWriter(key, temporary, fd, options, small, this.options.durable !== false);
   }
 }
 
@@ -378,6 +380,7 @@ class LocalFileWriter implements ObjectWriter {
     private readonly options: WriteOptions,
     /** One small write: done with synchronous calls (see SMALL_IO). */
     private readonly small: boolean,
+    private readonly durable: boolean,
   ) {}
 
   private async writeAt(data: Buffer, offset: number): Promise<void> {
@@ -402,10 +405,10 @@ class LocalFileWriter implements ObjectWriter {
     // On disk before it takes the final name: a crash then leaves the old file or the whole new
     // one, never an empty or short file under the name.
     if (this.small) {
-      fdatasyncSync(this.fd);
+      if (this.durable) fdatasyncSync(this.fd);
       closeSync(this.fd);
     } else {
-      await fdatasyncAsync(this.fd);
+      if (this.durable) await fdatasyncAsync(this.fd);
       await closeAsync(this.fd);
     }
     this.closed = true;
@@ -439,7 +442,7 @@ class LocalFileWriter implements ObjectWriter {
     } else {
       await rename(this.temporary, this.key);
     }
-    syncDirectory(dirname(this.key));
+    if (this.durable) syncDirectory(dirname(this.key));
   }
 
   async abort(): Promise<void> {
