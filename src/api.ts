@@ -192,7 +192,7 @@ export async function checkAccess(url: string, options: AccessOptions = {}): Pro
   const access = await createAuthorizer(options).accessFor(location, "source");
   const token = access.kind === "token" ? await access.credential.getToken(STORAGE_SCOPE) : null;
   const principal = token ? principalOf(token.token) : undefined;
-  const { probeBlobAccess } = await import("./storage/blob.js");
+  const { probeBlobAccess } = await import("./storage/blob/sdk.js");
   const checks = await probeBlobAccess(location, access, options.write ?? false);
   return {
     location: displayLocation(location),
@@ -241,7 +241,7 @@ export async function* list(url: string, options: ListOptions = {}): AsyncGenera
   }
   const access = await createAuthorizer(options).accessFor(location, "source");
   if (location.service === "blob") {
-    const { listBlobs } = await import("./storage/blob.js");
+    const { listBlobs } = await import("./storage/blob/sdk.js");
     yield* listBlobs(location, access);
     return;
   }

@@ -9,7 +9,10 @@ import type { Environment } from "../settings.js";
 import { type CredentialHooks, createCredential, type DevicePersistence } from "./credentials.js";
 import { autoLoginFromEnvironment, describeLogin, type LoginSpec } from "./login-spec.js";
 import { LoginStore } from "./store/login-store.js";
+import type { SignIn } from "./sign-in.js";
 import { RefreshingTokenCredential } from "./token-cache.js";
+
+export type { SignIn } from "./sign-in.js";
 import type { TrustedHosts } from "./trusted-hosts.js";
 
 export type Access =
@@ -17,12 +20,6 @@ export type Access =
   | { readonly kind: "token"; readonly credential: TokenCredential; readonly login: SignIn }
   | { readonly kind: "anonymous" };
 
-export interface SignIn {
-  readonly spec: LoginSpec;
-  /** "auto-login" from AZCOPY_AUTO_LOGIN_TYPE, or "login" for the one `azcp login` stored. */
-  readonly origin: "auto-login" | "login";
-  readonly description: string;
-}
 
 export type LocationRole = "source" | "destination";
 

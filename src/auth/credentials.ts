@@ -1,13 +1,15 @@
 // Turn a LoginSpec into a TokenCredential from @azure/identity (loaded only when needed).
 import type { TokenCredential } from "@azure/core-auth";
 import { loadCertificate } from "./certificate.js";
-import { type DeviceCodeCache, DeviceCodeCredential } from "./device-code.js";
+import { type DeviceCodeCache, DeviceCodeCredential, type DeviceCodePrompt } from "./device-code.js";
+
+export type { DeviceCodePrompt } from "./device-code.js";
 import type { LoginSpec } from "./login-spec.js";
 
 /** AzCopy's first-party public client, used for device code sign-in. */
 export const AZCOPY_CLIENT_ID = "579a7132-0e58-4d80-b1e1-7a1e2d337859";
 
-export const STORAGE_SCOPE = "https://storage.azure.com/.default";
+export { STORAGE_SCOPE } from "../transport/token.js";
 
 const MICROSOFT_AUTHORITY_HOSTS = new Set([
   "login.microsoftonline.com",
@@ -16,11 +18,6 @@ const MICROSOFT_AUTHORITY_HOSTS = new Set([
   "login.microsoftonline.de",
 ]);
 
-export interface DeviceCodePrompt {
-  verificationUri: string;
-  userCode: string;
-  message: string;
-}
 
 export interface CredentialHooks {
   /** Show the device code to the person signing in. */

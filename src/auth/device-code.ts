@@ -10,8 +10,14 @@ import type {
   TokenCacheContext,
 } from "@azure/msal-node";
 import { AzcpError } from "../errors.js";
-import type { DeviceCodePrompt } from "./credentials.js";
 import type { Authority } from "./login-spec.js";
+
+/** What a person needs to sign in with a device code. */
+export interface DeviceCodePrompt {
+  verificationUri: string;
+  userCode: string;
+  message: string;
+}
 
 export interface DeviceCodeCache {
   /** MSAL's serialized cache as last saved. */

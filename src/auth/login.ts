@@ -3,7 +3,7 @@
 import { badInput } from "../errors.js";
 import { registerSecret } from "../location/redact.js";
 import { type Environment, readSetting } from "../settings.js";
-import type { SignIn } from "./authorize.js";
+import type { SignIn } from "./sign-in.js";
 import { type CredentialHooks, createCredential, STORAGE_SCOPE } from "./credentials.js";
 import type { DeviceCodeCredential } from "./device-code.js";
 import {

@@ -1,7 +1,7 @@
 // Turn what @azure/identity and MSAL throw into one line a person can act on: what failed, and
 // what to change. Secrets never appear (messages pass through redaction when printed).
 import { AzcpError, isAzcpError } from "../errors.js";
-import type { SignIn } from "./authorize.js";
+import type { SignIn } from "./sign-in.js";
 
 interface Explanation {
   cause: string;

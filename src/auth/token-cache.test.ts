@@ -2,7 +2,7 @@
 // how often, what to do when asking fails), not Azure's.
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { SignIn } from "./authorize.js";
+import type { SignIn } from "./sign-in.js";
 import { RefreshingTokenCredential } from "./token-cache.js";
 
 const login: SignIn = {

@@ -3,8 +3,8 @@
 // hundreds of transfers need a token), a transient failure is retried with backoff, and while a
 // background refresh fails the current token keeps serving until it is about to expire.
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
-import type { RenewableCredential } from "../storage/http.js";
-import type { SignIn } from "./authorize.js";
+import type { RenewableCredential } from "../transport/token.js";
+import type { SignIn } from "./sign-in.js";
 import { isTransientSignInError, signInError } from "./sign-in-errors.js";
 
 export interface RefreshOptions {

@@ -8,10 +8,11 @@ import { JobLog, type LogLevel, newJobId } from "../jobs/job-log.js";
 import type { Location } from "../location/location.js";
 import type { Environment } from "../settings.js";
 import type { SourceObject } from "../storage/backend.js";
-import { storageFailure } from "../storage/failure.js";
-import { type HttpAuth, RestTransport } from "../storage/http.js";
-import { tokenHeadersFor } from "../storage/services.js";
-import { BufferPool, ByteBudget, RateLimiter, Semaphore } from "./concurrency.js";
+import { storageFailure } from "../storage/rest/failure.js";
+import { type HttpAuth, RestTransport } from "../transport/http.js";
+import { tokenHeadersFor } from "../storage/registry.js";
+import { RateLimiter, Semaphore } from "../transport/limits.js";
+import { BufferPool, ByteBudget } from "./concurrency.js";
 import { concurrencyFrom, memoryBudgetFrom, positiveInteger, retryPolicyFrom } from "./limits.js";
 import type { Endpoint } from "./resolve.js";
 

@@ -4,11 +4,17 @@
 import type { AzcpError } from "../errors.js";
 import type { JobLog } from "../jobs/job-log.js";
 import type { Destination, Source, SourceObject } from "../storage/backend.js";
-import type { TransportStats } from "../storage/http.js";
-import { type BufferPool, type ByteBudget, Semaphore } from "./concurrency.js";
+import type { TransportStats } from "../transport/http.js";
+import { Semaphore } from "../transport/limits.js";
+import type { BufferPool, ByteBudget } from "./concurrency.js";
 import type { ObjectFilter } from "./filters.js";
-import { azcopySummary, JobCounters, type JobSummary, type TransferResult } from "./summary.js";
-import type { SyncCounts } from "./sync.js";
+import {
+  azcopySummary,
+  JobCounters,
+  type JobSummary,
+  type SyncCounts,
+  type TransferResult,
+} from "./summary.js";
 import { type TransferContext, type TransferSettings, transferObject } from "./transfer.js";
 
 export type CopyEvent =

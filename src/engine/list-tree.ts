@@ -5,7 +5,7 @@ import { badInput } from "../errors.js";
 import type { RemoteLocation } from "../location/location.js";
 import type { Environment } from "../settings.js";
 import type { ListedObject } from "../storage/backend.js";
-import { remoteService } from "../storage/services.js";
+import { remoteService } from "../storage/registry.js";
 import { JobEnvironment } from "./job-environment.js";
 
 export async function* listTree(

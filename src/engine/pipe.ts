@@ -5,7 +5,7 @@
 import type { Readable, Writable } from "node:stream";
 import { AzcpError } from "../errors.js";
 import type { ContentHeaders } from "../storage/backend.js";
-import type { BlobDestination, BlobSource } from "../storage/blob-data.js";
+import type { BlobDestination, BlobSource } from "../storage/blob/data.js";
 import type { BufferPool, ByteBudget } from "./concurrency.js";
 
 export interface PipeLimits {

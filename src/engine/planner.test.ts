@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { blockSizeFor, chunkRange, MIB, parseMebibytes, planChunks } from "./planner.js";
+import { chunkRange } from "../storage/chunks.js";
+import { blockSizeFor, MIB, parseMebibytes, planChunks } from "./planner.js";
 
 const TIB = 1024 * 1024 * MIB;
 

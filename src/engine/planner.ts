@@ -1,6 +1,7 @@
 // How a file is cut into requests: one Put Blob when it fits the put-blob size, else blocks of
 // the block size (8 MiB by default, doubled while the file would need more than 50,000 blocks).
 import { badInput } from "../errors.js";
+import type { ChunkPlan } from "../storage/chunks.js";
 
 export const MIB = 1024 * 1024;
 export const MAX_BLOCKS = 50_000;
@@ -44,10 +45,6 @@ export interface ChunkPlanOptions {
   maxChunkSize?: number | undefined;
 }
 
-export type ChunkPlan =
-  | { readonly kind: "single"; readonly size: number }
-  | { readonly kind: "blocks"; readonly size: number; readonly blockSize: number; readonly count: number };
-
 export function blockSizeFor(fileSize: number, requested?: number): number {
   if (requested !== undefined) {
     if (Math.ceil(fileSize / requested) > MAX_BLOCKS) {
@@ -69,11 +66,4 @@ export function planChunks(fileSize: number, options: ChunkPlanOptions = {}): Ch
   const putBlobSize = Math.min(options.putBlobSize ?? blockSize, MAX_PUT_BLOB_SIZE, limit);
   if (fileSize <= putBlobSize) return { kind: "single", size: fileSize };
   return { kind: "blocks", size: fileSize, blockSize, count: Math.ceil(fileSize / blockSize) };
-}
-
-/** Offset and length of chunk `index`. */
-export function chunkRange(plan: ChunkPlan, index: number): { offset: number; length: number } {
-  if (plan.kind === "single") return { offset: 0, length: plan.size };
-  const offset = index * plan.blockSize;
-  return { offset, length: Math.min(plan.blockSize, plan.size - offset) };
 }

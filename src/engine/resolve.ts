@@ -8,8 +8,8 @@ import { createInterface } from "node:readline";
 import { AzcpError, badInput, isAzcpError } from "../errors.js";
 import type { LocalLocation, Location } from "../location/location.js";
 import type { Destination, RemoteEndpoint, Source, SourceObject } from "../storage/backend.js";
-import { LocalDestination, LocalSource } from "../storage/local.js";
-import { remoteService } from "../storage/services.js";
+import { LocalDestination, LocalSource } from "../storage/local/local.js";
+import { remoteService } from "../storage/registry.js";
 import { splitList, wildcardRegExp } from "./filters.js";
 
 /** A remote side, authorized and with its transport. */

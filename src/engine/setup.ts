@@ -8,10 +8,11 @@ import { PlanWriter, planDirectory, prunePlans, withoutSas } from "../jobs/plan.
 import { type Location, parseLocation, type RemoteLocation, type ServiceKind } from "../location/location.js";
 import { type Environment, readSetting } from "../settings.js";
 import type { ContentHeaders, SourceObject } from "../storage/backend.js";
-import { storageFailure } from "../storage/failure.js";
-import { RestTransport } from "../storage/http.js";
-import { hasRealFolders, remoteService } from "../storage/services.js";
-import { BufferPool, ByteBudget, RateLimiter, Semaphore } from "./concurrency.js";
+import { storageFailure } from "../storage/rest/failure.js";
+import { RestTransport } from "../transport/http.js";
+import { hasRealFolders, remoteService } from "../storage/registry.js";
+import { RateLimiter, Semaphore } from "../transport/limits.js";
+import { BufferPool, ByteBudget } from "./concurrency.js";
 import { compileFilter, type FilterOptions, objectFilter, parseFlagDate } from "./filters.js";
 import { CopyJob } from "./job.js";
 import { JobEnvironment, transportAuth } from "./job-environment.js";
@@ -498,7 +499,7 @@ export async function runPipe(
       ? 8 * MIB
       : parseMebibytes(String(options.blockSizeMb), "--block-size-mb", MAX_BLOCK_SIZE);
   const limits = { memory: new ByteBudget(memoryLimit), pool: new BufferPool(memoryLimit), blockSize };
-  const { BlobDestination, BlobSource } = await import("../storage/blob-data.js");
+  const { BlobDestination, BlobSource } = await import("../storage/blob/data.js");
   const { downloadToStream, uploadFromStream } = await import("./pipe.js");
   const endpoint = { location, access, transport };
   try {

@@ -33,6 +33,12 @@ export interface TransferResult {
   error?: AzcpError | undefined;
 }
 
+/** What a sync scanned on each side. */
+export interface SyncCounts {
+  scannedAtSource: number;
+  scannedAtDestination: number;
+}
+
 export interface JobSummary {
   jobId: string;
   status: JobStatus;

@@ -7,21 +7,18 @@ import { createReadStream } from "node:fs";
 import { access, unlink } from "node:fs/promises";
 import { badInput } from "../errors.js";
 import type { Source, SourceObject } from "../storage/backend.js";
-import { LocalSource } from "../storage/local.js";
+import { LocalSource } from "../storage/local/local.js";
 import { compareNames } from "../storage/name-order.js";
-import { remoteService } from "../storage/services.js";
+import { remoteService } from "../storage/registry.js";
 import type { ObjectFilter } from "./filters.js";
 import type { JobTask } from "./job.js";
+import type { SyncCounts } from "./summary.js";
 import type { Endpoint } from "./resolve.js";
 import { SpillList } from "./spill-list.js";
 
 export type DeleteDestination = "true" | "false" | "prompt";
 export type CompareHash = "None" | "MD5";
 
-export interface SyncCounts {
-  scannedAtSource: number;
-  scannedAtDestination: number;
-}
 
 export interface SyncPlanOptions {
   source: Source;

@@ -14,7 +14,8 @@ import {
 } from "../storage/backend.js";
 import { sniffContentType, typeByExtension } from "../storage/mime.js";
 import type { BufferPool, ByteBudget } from "./concurrency.js";
-import { type ChunkPlan, chunkRange, MIB, planChunks } from "./planner.js";
+import { type ChunkPlan, chunkRange } from "../storage/chunks.js";
+import { MIB, planChunks } from "./planner.js";
 import type { TransferResult, TransferStatus } from "./summary.js";
 
 export type OverwriteMode = "true" | "false" | "prompt" | "ifSourceNewer";

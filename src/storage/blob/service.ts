@@ -1,8 +1,8 @@
 // Blob Storage seen as a RemoteService: what a path names (one blob, or a prefix other blobs
 // share), its sources and destinations, deletes and containers.
-import type { Destination, RemoteEndpoint, RemoteService, Source, TreeSourceOptions } from "./backend.js";
-import { BlobDestination, BlobSource, blobPath } from "./blob-data.js";
-import { createContainer, deleteBlob } from "./blob-ops.js";
+import type { Destination, RemoteEndpoint, RemoteService, Source, TreeSourceOptions } from "../backend.js";
+import { BlobDestination, BlobSource, blobPath } from "./data.js";
+import { createContainer, deleteBlob } from "./ops.js";
 
 export class BlobService implements RemoteService {
   readonly realFolders = false;

@@ -4,7 +4,7 @@
 // final name when complete, real directories, shares, and SMB properties. A request signed
 // with a token carries x-ms-file-request-intent: backup (set on the transport).
 import { randomBytes } from "node:crypto";
-import type { RemoteLocation } from "../location/location.js";
+import type { RemoteLocation } from "../../location/location.js";
 import {
   type ContentHeaders,
   type CopySource,
@@ -20,10 +20,10 @@ import {
   type SourceObject,
   type TreeSourceOptions,
   type WriteOptions,
-} from "./backend.js";
-import { element, entryName } from "./blob-listing.js";
-import type { HttpError, RestResponse, RestTransport } from "./http.js";
-import { mapOrdered } from "./ordered-map.js";
+} from "../backend.js";
+import { element, entryName } from "../blob/listing.js";
+import type { HttpError, RestResponse, RestTransport } from "../../transport/http.js";
+import { mapOrdered } from "../rest/ordered-map.js";
 import {
   copyPin,
   destinationPrefix,
@@ -33,8 +33,8 @@ import {
   quotedEtag,
   readRange,
   statObject,
-} from "./remote-object.js";
-import { checkRelativePath, deleteEmptyFolders, type TreeEntry, walkTree } from "./tree-walk.js";
+} from "../rest/object.js";
+import { checkRelativePath, deleteEmptyFolders, type TreeEntry, walkTree } from "../rest/tree-walk.js";
 
 /** The largest range one Put Range (or Put Range From URL) may write. */
 export const MAX_FILES_RANGE = 4 * 1024 * 1024;

@@ -5,13 +5,13 @@ import type { BlobItem, BlobServiceClient, ContainerClient } from "@azure/storag
 type BlobItemProperties = BlobItem["properties"];
 
 import { randomUUID } from "node:crypto";
-import type { Access } from "../auth/authorize.js";
-import type { DataAction } from "../auth/diagnose.js";
-import type { AzcpError } from "../errors.js";
-import type { RemoteLocation } from "../location/location.js";
-import { VERSION } from "../version.js";
-import type { ListedObject } from "./backend.js";
-import { storageFailure } from "./failure.js";
+import type { Access } from "../../auth/authorize.js";
+import type { DataAction } from "../../auth/diagnose.js";
+import type { AzcpError } from "../../errors.js";
+import type { RemoteLocation } from "../../location/location.js";
+import { VERSION } from "../../version.js";
+import type { ListedObject } from "../backend.js";
+import { storageFailure } from "../rest/failure.js";
 
 export async function blobServiceClient(
   location: RemoteLocation,

@@ -2,8 +2,8 @@
 // for this one response shape. The SDK's general XML parser builds a large object tree per page
 // and held most of a sync's memory; this keeps one page's text and the entries being yielded.
 // Response format: https://learn.microsoft.com/rest/api/storageservices/list-blobs
-import type { RemoteLocation } from "../location/location.js";
-import type { RestTransport } from "./http.js";
+import type { RemoteLocation } from "../../location/location.js";
+import type { RestTransport } from "../../transport/http.js";
 
 export interface ListedBlob {
   name: string;

@@ -11,17 +11,13 @@ import {
 } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { TokenCredential } from "@azure/core-auth";
-import { STORAGE_SCOPE } from "../auth/credentials.js";
-import type { RateLimiter, Semaphore } from "../engine/concurrency.js";
-import { isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from "../engine/retry.js";
+import { type RenewableCredential, STORAGE_SCOPE } from "./token.js";
+import type { RateLimiter, Semaphore } from "./limits.js";
+import { isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from "./retry.js";
 import { VERSION } from "../version.js";
 
 export const SERVICE_VERSION = "2025-11-05";
 
-/** A credential that can drop a token the service called expired, so the next request gets a new one. */
-export interface RenewableCredential {
-  discardTokensOlderThan(timestamp: number): void;
-}
 
 function isExpiredToken(error: unknown): boolean {
   if (!(error instanceof HttpError)) return false;

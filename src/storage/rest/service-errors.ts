@@ -1,10 +1,10 @@
 // Turn a storage service error into one line with a remedy, telling apart the causes a 403
 // hides: a missing data role, a firewall or network rule, a bad or expired token, an expired SAS.
-import { type DataAction, permissionRemedy } from "../auth/diagnose.js";
-import type { Principal } from "../auth/token-claims.js";
-import { AzcpError } from "../errors.js";
-import type { ServiceKind } from "../location/location.js";
-import { redactText } from "../location/redact.js";
+import { type DataAction, permissionRemedy } from "../../auth/diagnose.js";
+import type { Principal } from "../../auth/token-claims.js";
+import { AzcpError } from "../../errors.js";
+import type { ServiceKind } from "../../location/location.js";
+import { redactText } from "../../location/redact.js";
 
 export type AccessKind = "sas" | "token" | "anonymous";
 

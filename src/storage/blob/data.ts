@@ -1,7 +1,7 @@
 // Blob Storage as a transfer source and destination, over the lean REST transport: listing,
 // ranged Get Blob, Put Blob, Put Block + Put Block List, append and page writes, and Put
 // Blob/Block From URL for server-side copies.
-import type { RemoteLocation } from "../location/location.js";
+import type { RemoteLocation } from "../../location/location.js";
 import {
   type ContentHeaders,
   type CopySource,
@@ -14,9 +14,9 @@ import {
   type SourceObject,
   type TreeSourceOptions,
   type WriteOptions,
-} from "./backend.js";
-import { listBlobs } from "./blob-listing.js";
-import { HttpError, type RestTransport } from "./http.js";
+} from "../backend.js";
+import { listBlobs } from "./listing.js";
+import { HttpError, type RestTransport } from "../../transport/http.js";
 import {
   copyPin,
   destinationPrefix,
@@ -26,7 +26,7 @@ import {
   quotedEtag,
   readRange,
   statObject,
-} from "./remote-object.js";
+} from "../rest/object.js";
 
 /** Path of a blob from the transport's origin: /account/container/name (path-style) or /container/name. */
 export const blobPath = objectPath;

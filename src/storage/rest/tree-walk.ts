@@ -1,8 +1,8 @@
 // Walking a service with real directories (Azure Files, Data Lake) one directory at a time, in
 // the same name order as the local walk, so that sync can merge it with any other listing. The
 // services do not promise an order across directories; sorting each directory ourselves does.
-import { AzcpError } from "../errors.js";
-import { compareNames } from "./name-order.js";
+import { AzcpError } from "../../errors.js";
+import { compareNames } from "../name-order.js";
 
 export interface TreeEntry {
   /** The entry's own name (no slashes). */

@@ -3,7 +3,7 @@
 // as Create + Append (in parallel, at their positions) + Flush, renamed onto the final name when
 // complete; real directories, recursive delete in one request, and POSIX ACLs.
 import { randomBytes } from "node:crypto";
-import { encodePath, type RemoteLocation } from "../location/location.js";
+import { encodePath, type RemoteLocation } from "../../location/location.js";
 import {
   type ContentHeaders,
   type CopySource,
@@ -18,9 +18,9 @@ import {
   type SourceObject,
   type TreeSourceOptions,
   type WriteOptions,
-} from "./backend.js";
-import type { HttpError, RestTransport } from "./http.js";
-import { mapOrdered } from "./ordered-map.js";
+} from "../backend.js";
+import type { HttpError, RestTransport } from "../../transport/http.js";
+import { mapOrdered } from "../rest/ordered-map.js";
 import {
   copyPin,
   destinationPrefix,
@@ -30,8 +30,8 @@ import {
   quotedEtag,
   readRange,
   statObject,
-} from "./remote-object.js";
-import { checkRelativePath, deleteEmptyFolders, type TreeEntry, walkTree } from "./tree-walk.js";
+} from "../rest/object.js";
+import { checkRelativePath, deleteEmptyFolders, type TreeEntry, walkTree } from "../rest/tree-walk.js";
 
 /** The largest Append Data request this client sends. */
 export const MAX_APPEND = 100 * 1024 * 1024;

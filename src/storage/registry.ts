@@ -1,9 +1,9 @@
 // The one place that picks a backend by service: everything else asks the RemoteService it gets.
 import type { ServiceKind } from "../location/location.js";
 import type { RemoteEndpoint, RemoteService } from "./backend.js";
-import { BlobService } from "./blob-service.js";
-import { DataLakeService } from "./datalake.js";
-import { FILES_TOKEN_HEADERS, FilesService } from "./files.js";
+import { BlobService } from "./blob/service.js";
+import { DataLakeService } from "./datalake/datalake.js";
+import { FILES_TOKEN_HEADERS, FilesService } from "./files/files.js";
 
 export function remoteService(endpoint: RemoteEndpoint): RemoteService {
   switch (endpoint.location.service) {

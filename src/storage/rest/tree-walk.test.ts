@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareNames } from "./name-order.js";
+import { compareNames } from "../name-order.js";
 import { type TreeEntry, walkTree } from "./tree-walk.js";
 
 function directoryLister(tree: Record<string, string[]>) {

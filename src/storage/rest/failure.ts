@@ -1,11 +1,11 @@
 // The one place backends turn a failed request into an AzcpError, with what only the caller
 // knows: the operation, the access in use, and (for a refused token) who the token speaks for.
-import type { Access } from "../auth/authorize.js";
-import { STORAGE_SCOPE } from "../auth/credentials.js";
-import type { DataAction } from "../auth/diagnose.js";
-import { type Principal, principalOf } from "../auth/token-claims.js";
-import type { AzcpError } from "../errors.js";
-import { type RemoteLocation, remoteUrl, sasExpiry } from "../location/location.js";
+import type { Access } from "../../auth/authorize.js";
+import { STORAGE_SCOPE } from "../../auth/credentials.js";
+import type { DataAction } from "../../auth/diagnose.js";
+import { type Principal, principalOf } from "../../auth/token-claims.js";
+import type { AzcpError } from "../../errors.js";
+import { type RemoteLocation, remoteUrl, sasExpiry } from "../../location/location.js";
 import { serviceError } from "./service-errors.js";
 
 const PERMISSION_CODES = new Set([

@@ -24,7 +24,7 @@ import {
 import { link, mkdir, open, opendir, realpath, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { promisify } from "node:util";
-import { AzcpError } from "../errors.js";
+import { AzcpError } from "../../errors.js";
 import {
   type Destination,
   type ExistingObject,
@@ -35,8 +35,8 @@ import {
   SourceChangedError,
   type SourceObject,
   type WriteOptions,
-} from "./backend.js";
-import { compareNames } from "./name-order.js";
+} from "../backend.js";
+import { compareNames } from "../name-order.js";
 
 // Small files are read and written with synchronous calls: from the page cache they take
 // microseconds, while each trip through libuv's thread pool costs far more CPU (on these VMs
