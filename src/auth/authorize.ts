@@ -8,18 +8,18 @@ import { registerSecret } from "../location/redact.js";
 import type { Environment } from "../settings.js";
 import { type CredentialHooks, createCredential, type DevicePersistence } from "./credentials.js";
 import { autoLoginFromEnvironment, describeLogin, type LoginSpec } from "./login-spec.js";
-import { LoginStore } from "./store/login-store.js";
 import type { SignIn } from "./sign-in.js";
+import { LoginStore } from "./store/login-store.js";
 import { RefreshingTokenCredential } from "./token-cache.js";
 
 export type { SignIn } from "./sign-in.js";
+
 import type { TrustedHosts } from "./trusted-hosts.js";
 
 export type Access =
   | { readonly kind: "sas" }
   | { readonly kind: "token"; readonly credential: TokenCredential; readonly login: SignIn }
   | { readonly kind: "anonymous" };
-
 
 export type LocationRole = "source" | "destination";
 

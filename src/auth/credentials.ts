@@ -4,6 +4,7 @@ import { loadCertificate } from "./certificate.js";
 import { type DeviceCodeCache, DeviceCodeCredential, type DeviceCodePrompt } from "./device-code.js";
 
 export type { DeviceCodePrompt } from "./device-code.js";
+
 import type { LoginSpec } from "./login-spec.js";
 
 /** AzCopy's first-party public client, used for device code sign-in. */
@@ -17,7 +18,6 @@ const MICROSOFT_AUTHORITY_HOSTS = new Set([
   "login.microsoftonline.us",
   "login.microsoftonline.de",
 ]);
-
 
 export interface CredentialHooks {
   /** Show the device code to the person signing in. */

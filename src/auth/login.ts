@@ -3,7 +3,6 @@
 import { badInput } from "../errors.js";
 import { registerSecret } from "../location/redact.js";
 import { type Environment, readSetting } from "../settings.js";
-import type { SignIn } from "./sign-in.js";
 import { type CredentialHooks, createCredential, STORAGE_SCOPE } from "./credentials.js";
 import type { DeviceCodeCredential } from "./device-code.js";
 import {
@@ -17,6 +16,7 @@ import {
   parseLoginType,
   servicePrincipalSpec,
 } from "./login-spec.js";
+import type { SignIn } from "./sign-in.js";
 import type { LoginStoreBackend } from "./store/backend.js";
 import { LoginStore, type PersistedLogin } from "./store/login-store.js";
 import { RefreshingTokenCredential } from "./token-cache.js";

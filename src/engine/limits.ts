@@ -3,8 +3,8 @@
 import { cpus } from "node:os";
 import { badInput } from "../errors.js";
 import { type Environment, readSetting } from "../settings.js";
-import { MIB } from "./planner.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.js";
+import { MIB } from "./planner.js";
 
 export function positiveInteger(
   name: "AZCOPY_CONCURRENT_FILES" | "AZCP_MAX_TRIES" | "AZCP_RETRY_DELAY_MS",

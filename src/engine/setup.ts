@@ -8,9 +8,9 @@ import { PlanWriter, planDirectory, prunePlans, withoutSas } from "../jobs/plan.
 import { type Location, parseLocation, type RemoteLocation, type ServiceKind } from "../location/location.js";
 import { type Environment, readSetting } from "../settings.js";
 import type { ContentHeaders, SourceObject } from "../storage/backend.js";
+import { hasRealFolders, remoteService } from "../storage/registry.js";
 import { storageFailure } from "../storage/rest/failure.js";
 import { RestTransport } from "../transport/http.js";
-import { hasRealFolders, remoteService } from "../storage/registry.js";
 import { RateLimiter, Semaphore } from "../transport/limits.js";
 import { BufferPool, ByteBudget } from "./concurrency.js";
 import { compileFilter, type FilterOptions, objectFilter, parseFlagDate } from "./filters.js";

@@ -12,13 +12,12 @@ import { compareNames } from "../storage/name-order.js";
 import { remoteService } from "../storage/registry.js";
 import type { ObjectFilter } from "./filters.js";
 import type { JobTask } from "./job.js";
-import type { SyncCounts } from "./summary.js";
 import type { Endpoint } from "./resolve.js";
 import { SpillList } from "./spill-list.js";
+import type { SyncCounts } from "./summary.js";
 
 export type DeleteDestination = "true" | "false" | "prompt";
 export type CompareHash = "None" | "MD5";
-
 
 export interface SyncPlanOptions {
   source: Source;

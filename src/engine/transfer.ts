@@ -12,9 +12,9 @@ import {
   type SourceObject,
   type WriteOptions,
 } from "../storage/backend.js";
+import { type ChunkPlan, chunkRange } from "../storage/chunks.js";
 import { sniffContentType, typeByExtension } from "../storage/mime.js";
 import type { BufferPool, ByteBudget } from "./concurrency.js";
-import { type ChunkPlan, chunkRange } from "../storage/chunks.js";
 import { MIB, planChunks } from "./planner.js";
 import type { TransferResult, TransferStatus } from "./summary.js";
 

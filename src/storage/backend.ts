@@ -1,10 +1,10 @@
 // The interfaces every storage backend (local disk, Blob, Files, Data Lake) implements. The
 // engine and the commands are written against these and ask for capabilities, never for a type.
 import type { Access } from "../auth/authorize.js";
-import type { ChunkPlan } from "./chunks.js";
 import { AzcpError } from "../errors.js";
 import type { RemoteLocation } from "../location/location.js";
 import type { RestTransport } from "../transport/http.js";
+import type { ChunkPlan } from "./chunks.js";
 
 /** SMB properties of a file (Azure Files), or what a local file can offer for them. */
 export interface SmbProperties {

@@ -11,13 +11,12 @@ import {
 } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { TokenCredential } from "@azure/core-auth";
-import { type RenewableCredential, STORAGE_SCOPE } from "./token.js";
+import { VERSION } from "../version.js";
 import type { RateLimiter, Semaphore } from "./limits.js";
 import { isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from "./retry.js";
-import { VERSION } from "../version.js";
+import { type RenewableCredential, STORAGE_SCOPE } from "./token.js";
 
 export const SERVICE_VERSION = "2025-11-05";
-
 
 function isExpiredToken(error: unknown): boolean {
   if (!(error instanceof HttpError)) return false;

@@ -2,6 +2,7 @@
 // ranged Get Blob, Put Blob, Put Block + Put Block List, append and page writes, and Put
 // Blob/Block From URL for server-side copies.
 import type { RemoteLocation } from "../../location/location.js";
+import { HttpError, type RestTransport } from "../../transport/http.js";
 import {
   type ContentHeaders,
   type CopySource,
@@ -15,8 +16,6 @@ import {
   type TreeSourceOptions,
   type WriteOptions,
 } from "../backend.js";
-import { listBlobs } from "./listing.js";
-import { HttpError, type RestTransport } from "../../transport/http.js";
 import {
   copyPin,
   destinationPrefix,
@@ -27,6 +26,7 @@ import {
   readRange,
   statObject,
 } from "../rest/object.js";
+import { listBlobs } from "./listing.js";
 
 /** Path of a blob from the transport's origin: /account/container/name (path-style) or /container/name. */
 export const blobPath = objectPath;

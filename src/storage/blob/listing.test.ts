@@ -1,7 +1,8 @@
 // The List Blobs scanner on pages shaped like the service's (and Azurite's) answers. The
 // end-to-end tests cover it against Azurite; these pin the corners Azurite rarely produces.
 import { describe, expect, it } from "vitest";
-import { decodeXmlText, parseListPage } from "./listing.js";
+import { decodeXmlText } from "../rest/xml.js";
+import { parseListPage } from "./listing.js";
 
 const PAGE = `<?xml version="1.0" encoding="utf-8"?>
 <EnumerationResults ServiceEndpoint="https://acct.blob.core.windows.net/" ContainerName="c">

@@ -1,8 +1,8 @@
 // Single-object Blob operations on the lean transport: delete (with snapshots), set the access
 // tier, metadata and index tags, and create a container.
 import type { RemoteLocation } from "../../location/location.js";
-import { blobPath } from "./data.js";
 import type { RestTransport } from "../../transport/http.js";
+import { blobPath } from "./data.js";
 
 export type SnapshotOption = "include" | "only";
 

@@ -4,6 +4,7 @@
 // complete; real directories, recursive delete in one request, and POSIX ACLs.
 import { randomBytes } from "node:crypto";
 import { encodePath, type RemoteLocation } from "../../location/location.js";
+import type { HttpError, RestTransport } from "../../transport/http.js";
 import {
   type ContentHeaders,
   type CopySource,
@@ -19,8 +20,6 @@ import {
   type TreeSourceOptions,
   type WriteOptions,
 } from "../backend.js";
-import type { HttpError, RestTransport } from "../../transport/http.js";
-import { mapOrdered } from "../rest/ordered-map.js";
 import {
   copyPin,
   destinationPrefix,
@@ -31,6 +30,7 @@ import {
   readRange,
   statObject,
 } from "../rest/object.js";
+import { mapOrdered } from "../rest/ordered-map.js";
 import { checkRelativePath, deleteEmptyFolders, type TreeEntry, walkTree } from "../rest/tree-walk.js";
 
 /** The largest Append Data request this client sends. */

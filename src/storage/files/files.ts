@@ -5,6 +5,7 @@
 // with a token carries x-ms-file-request-intent: backup (set on the transport).
 import { randomBytes } from "node:crypto";
 import type { RemoteLocation } from "../../location/location.js";
+import type { HttpError, RestResponse, RestTransport } from "../../transport/http.js";
 import {
   type ContentHeaders,
   type CopySource,
@@ -21,9 +22,6 @@ import {
   type TreeSourceOptions,
   type WriteOptions,
 } from "../backend.js";
-import { element, entryName } from "../blob/listing.js";
-import type { HttpError, RestResponse, RestTransport } from "../../transport/http.js";
-import { mapOrdered } from "../rest/ordered-map.js";
 import {
   copyPin,
   destinationPrefix,
@@ -34,7 +32,9 @@ import {
   readRange,
   statObject,
 } from "../rest/object.js";
+import { mapOrdered } from "../rest/ordered-map.js";
 import { checkRelativePath, deleteEmptyFolders, type TreeEntry, walkTree } from "../rest/tree-walk.js";
+import { element, entryName } from "../rest/xml.js";
 
 /** The largest range one Put Range (or Put Range From URL) may write. */
 export const MAX_FILES_RANGE = 4 * 1024 * 1024;

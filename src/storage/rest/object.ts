@@ -1,8 +1,8 @@
 // What Blob, Files and Data Lake do alike on the REST transport: a ranged read, a HEAD for what
 // is at a name, the URL people may see, and where a destination puts what it is given.
 import { encodePath, type RemoteLocation } from "../../location/location.js";
-import { type ExistingObject, type RemoteEndpoint, SourceChangedError } from "../backend.js";
 import type { HttpError, RestResponse } from "../../transport/http.js";
+import { type ExistingObject, type RemoteEndpoint, SourceChangedError } from "../backend.js";
 
 /**
  * Path of an object from the transport's origin: /account/container/name (path-style) or
