@@ -7,12 +7,8 @@ import { TrustedHosts } from "./auth/trusted-hosts.js";
 import type { CopyJob } from "./engine/job.js";
 import type { CopyJobOptions } from "./engine/setup.js";
 import { type AzcpError, badInput } from "./errors.js";
-import {
-  displayLocation,
-  parseLocation,
-  type RemoteLocation,
-  type ServiceKind,
-} from "./location/location.js";
+import { serviceLocation } from "./location/from-to.js";
+import { displayLocation, type RemoteLocation, type ServiceKind } from "./location/location.js";
 import { type Environment, readSetting } from "./settings.js";
 import type { ListedObject } from "./storage/backend.js";
 
@@ -188,12 +184,19 @@ export async function make(url: string, options: MakeOptions = {}): Promise<"cre
  * list and read, and with `write`, write and delete. Fails only when sign-in itself fails.
  */
 export async function checkAccess(url: string, options: AccessOptions = {}): Promise<AccessReport> {
-  const location = remoteLocation(url, options);
-  const access = await createAuthorizer(options).accessFor(location, "source");
+  const location = serviceUrl(url, options, "azcp access");
+  const authorizer = createAuthorizer(options);
+  const access = await authorizer.accessFor(location, "source");
   const token = access.kind === "token" ? await access.credential.getToken(STORAGE_SCOPE) : null;
   const principal = token ? principalOf(token.token) : undefined;
-  const { probeBlobAccess } = await import("./storage/blob/sdk.js");
-  const checks = await probeBlobAccess(location, access, options.write ?? false);
+  const { probeAccess } = await import("./engine/list.js");
+  const checks = await probeAccess(location, authorizer, options.env ?? process.env, options.write ?? false);
+  if (!checks) {
+    throw badInput(
+      "azcp access checks Blob locations only.",
+      "Use the account's Blob endpoint (https://<account>.blob.core.windows.net/...).",
+    );
+  }
   return {
     location: displayLocation(location),
     method: access.kind,
@@ -204,47 +207,18 @@ export async function checkAccess(url: string, options: AccessOptions = {}): Pro
   };
 }
 
-function remoteLocation(url: string, options: ListOptions): RemoteLocation {
-  const location = parseLocation(
-    url,
-    options.location ? { serviceHint: SERVICE_OF_LOCATION[options.location] } : {},
-  );
-  if (location.type !== "remote") {
-    throw badInput(
-      `"${url}" is a local path; this command works on Azure Storage URLs.`,
-      "Pass a container or directory URL.",
-    );
-  }
-  if (location.service !== "blob") {
-    throw badInput(
-      "azcp access checks Blob locations only.",
-      "Use the account's Blob endpoint (https://<account>.blob.core.windows.net/...).",
-    );
-  }
-  return location;
+function serviceUrl(url: string, options: ListOptions, what: string): RemoteLocation {
+  return serviceLocation(url, what, options.location ? SERVICE_OF_LOCATION[options.location] : undefined, {
+    containerOptional: true,
+  });
 }
 
 /**
- * Lists the blobs under a container, virtual directory or account URL, as a stream: entries
+ * Lists the objects under a container, directory or (Blob) account URL, as a stream: entries
  * arrive while the listing runs. Paths are relative to the URL.
  */
 export async function* list(url: string, options: ListOptions = {}): AsyncGenerator<ListedObject> {
-  const location = parseLocation(
-    url,
-    options.location ? { serviceHint: SERVICE_OF_LOCATION[options.location] } : {},
-  );
-  if (location.type !== "remote") {
-    throw badInput(
-      `"${url}" is a local path; azcp list lists Azure Storage URLs.`,
-      "Pass a container or directory URL.",
-    );
-  }
-  const access = await createAuthorizer(options).accessFor(location, "source");
-  if (location.service === "blob") {
-    const { listBlobs } = await import("./storage/blob/sdk.js");
-    yield* listBlobs(location, access);
-    return;
-  }
-  const { listTree } = await import("./engine/list-tree.js");
-  yield* listTree(location, access, options.env ?? process.env);
+  const location = serviceUrl(url, options, "azcp list");
+  const { listLocation } = await import("./engine/list.js");
+  yield* listLocation(location, createAuthorizer(options), options.env ?? process.env);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileFilter, objectFilter, parseFlagDate, wildcardRegExp } from "./filters.js";
+import { wildcardRegExp } from "../location/wildcard.js";
+import { compileFilter, objectFilter, parseFlagDate } from "./filters.js";
 
 const keep = async (options: Parameters<typeof compileFilter>[0], paths: string[]) => {
   const filter = objectFilter(await compileFilter(options), { single: false, rootName: "" });

@@ -10,6 +10,7 @@
 // relative to the source's contents: the source folder's own name is never part of them.
 // (--include-path is not a filter: like --list-of-files it names what is enumerated.)
 import { badInput } from "../errors.js";
+import { wildcardRegExp } from "../location/wildcard.js";
 
 export interface FilterOptions {
   includePattern?: string | undefined;
@@ -63,79 +64,6 @@ export function objectFilter(filter: EntryFilter, root: { single: boolean; rootN
 /** AzCopy splits every list flag on ";" and drops empty items; spaces are kept. */
 export function splitList(list: string | undefined): string[] {
   return (list ?? "").split(";").filter((item) => item.length > 0);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
-
-/** A character inside a class ("-" and "]" would mean something there). */
-function escapeInClass(text: string): string {
-  return text.replace(/[\]\\[^-]/g, "\\$&");
-}
-
-/**
- * A Go path.Match pattern as a regular expression over a whole name, or an error for a
- * malformed pattern (an unclosed or empty class, a dangling "\", an unescaped "-" or "]").
- */
-export function wildcardRegExp(pattern: string): RegExp {
-  const chars = Array.from(pattern);
-  let source = "";
-  const bad = () => new Error(`"${pattern}" is not a valid wildcard pattern`);
-  const escaped = (at: number): [string, number] => {
-    let char = chars[at];
-    if (char === undefined || char === "-" || char === "]") throw bad();
-    if (char === "\\") {
-      char = chars[at + 1];
-      if (char === undefined) throw bad();
-      return [char, at + 2];
-    }
-    return [char, at + 1];
-  };
-  for (let at = 0; at < chars.length; ) {
-    const char = chars[at]!;
-    if (char === "*") {
-      source += "[^/]*";
-      at++;
-    } else if (char === "?") {
-      source += "[^/]";
-      at++;
-    } else if (char === "\\") {
-      const next = chars[at + 1];
-      if (next === undefined) throw bad();
-      source += escapeRegExp(next);
-      at += 2;
-    } else if (char === "[") {
-      at++;
-      let negated = false;
-      if (chars[at] === "^") {
-        negated = true;
-        at++;
-      }
-      let ranges = "";
-      let count = 0;
-      for (;;) {
-        if (chars[at] === "]" && count > 0) {
-          at++;
-          break;
-        }
-        let low: string;
-        [low, at] = escaped(at);
-        let high = low;
-        if (chars[at] === "-") {
-          [high, at] = escaped(at + 1);
-        }
-        if ((low.codePointAt(0) ?? 0) > (high.codePointAt(0) ?? 0)) throw bad();
-        ranges += low === high ? escapeInClass(low) : `${escapeInClass(low)}-${escapeInClass(high)}`;
-        count++;
-      }
-      source += `[${negated ? "^" : ""}${ranges}]`;
-    } else {
-      source += escapeRegExp(char);
-      at++;
-    }
-  }
-  return new RegExp(`^${source}$`, "u");
 }
 
 function patternTest(pattern: string, flag: string): (name: string) => boolean {

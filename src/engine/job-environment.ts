@@ -2,19 +2,18 @@
 // environment, one transport per remote side, a cancel signal that reaches every request, and
 // the translation of failures into explained errors.
 import { setMaxListeners } from "node:events";
-import type { Access } from "../auth/authorize.js";
+import type { Access, Authorizer, LocationRole } from "../auth/authorize.js";
 import { AzcpError, isAzcpError } from "../errors.js";
 import { JobLog, type LogLevel, newJobId } from "../jobs/job-log.js";
-import type { Location } from "../location/location.js";
+import type { RemoteLocation } from "../location/location.js";
 import type { Environment } from "../settings.js";
-import type { SourceObject } from "../storage/backend.js";
+import type { RemoteEndpoint as Endpoint, SourceObject } from "../storage/backend.js";
 import { tokenHeadersFor } from "../storage/registry.js";
 import { storageFailure } from "../storage/rest/failure.js";
 import { type HttpAuth, RestTransport } from "../transport/http.js";
 import { RateLimiter, Semaphore } from "../transport/limits.js";
 import { BufferPool, ByteBudget } from "./concurrency.js";
 import { concurrencyFrom, memoryBudgetFrom, positiveInteger, retryPolicyFrom } from "./limits.js";
-import type { Endpoint } from "./resolve.js";
 
 export interface JobEnvironmentOptions {
   env: Environment;
@@ -27,8 +26,7 @@ export interface JobEnvironmentOptions {
 
 export type Explain = (error: unknown, object: SourceObject | undefined, key: string) => Promise<AzcpError>;
 
-export function transportAuth(location: Location, access: Access): HttpAuth {
-  if (location.type !== "remote") throw new Error("local location has no transport");
+export function transportAuth(location: RemoteLocation, access: Access): HttpAuth {
   switch (access.kind) {
     case "sas":
       return { kind: "sas", sas: location.sas! };
@@ -72,9 +70,8 @@ export class JobEnvironment {
     this.log = new JobLog(this.jobId, options.logLevel ?? "INFO", env, options.commandLine);
   }
 
-  /** The transport for one side of the job ("source", "destination", "target"). */
-  endpoint(location: Location, access: Access | undefined, label: string): Endpoint | undefined {
-    if (location.type !== "remote" || !access) return undefined;
+  /** The transport for one side of the job ("source", "destination"), made once per side. */
+  transport(location: RemoteLocation, access: Access, label: string): RestTransport {
     const log = this.log;
     const transport = new RestTransport(
       new URL(location.accountUrl).origin,
@@ -96,9 +93,16 @@ export class JobEnvironment {
       },
     );
     this.transports.push(transport);
-    const endpoint = { location, access, transport };
-    this.endpoints.set(label, endpoint);
-    return endpoint;
+    this.endpoints.set(label, { location, access, transport });
+    return transport;
+  }
+
+  /** How opening a side signs in and gets its transport, for storage/registry's openBackend. */
+  openContext(authorizer: Authorizer, role: LocationRole, label: string = role) {
+    return {
+      authorize: (location: RemoteLocation) => authorizer.accessFor(location, role),
+      transport: (location: RemoteLocation, access: Access) => this.transport(location, access, label),
+    };
   }
 
   /** The endpoint made for a side ("source", "destination"). */

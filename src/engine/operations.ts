@@ -3,15 +3,15 @@
 import type { Authorizer } from "../auth/authorize.js";
 import { badInput } from "../errors.js";
 import type { LogLevel } from "../jobs/job-log.js";
+import { serviceLocation } from "../location/from-to.js";
 import { parseLocation, type RemoteLocation, type ServiceKind } from "../location/location.js";
 import type { Environment } from "../settings.js";
-import type { SourceObject } from "../storage/backend.js";
-import { type SnapshotOption, setMetadata, setTags, setTier } from "../storage/blob/ops.js";
-import { remoteService } from "../storage/registry.js";
+import type { RemoteService, SnapshotOption, Source, SourceObject } from "../storage/backend.js";
+import { featuresOf, openService } from "../storage/registry.js";
 import { compileFilter, type FilterOptions, hasFilters, objectFilter } from "./filters.js";
 import { CopyJob, type JobTask } from "./job.js";
 import { type Explain, JobEnvironment } from "./job-environment.js";
-import { type Endpoint, resolveSource } from "./resolve.js";
+import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
 import { checkTags, parseMetadata, TIERS } from "./setup.js";
 
 export interface InPlaceOptions extends FilterOptions {
@@ -38,21 +38,6 @@ export interface SetPropertiesOptions extends InPlaceOptions {
   blobTags?: string | undefined;
 }
 
-function remote(url: string, what: string, service: ServiceKind | undefined): RemoteLocation {
-  const location = parseLocation(url, service ? { serviceHint: service } : {});
-  if (location.type !== "remote")
-    throw badInput(
-      `${what} works on Azure Storage URLs, and "${url}" is a local path.`,
-      "Pass a blob, file, directory, container or share URL.",
-    );
-  if (location.container === undefined)
-    throw badInput(
-      `${what} needs a container, share or file system in the URL.`,
-      "Pass https://<account>.<service>.core.windows.net/<container>/...",
-    );
-  return location;
-}
-
 /** Whether a remove takes everything under a directory, with no filter to leave some behind. */
 function removesWholeTree(options: RemoveOptions): boolean {
   return (
@@ -72,46 +57,61 @@ function removesWholeTree(options: RemoveOptions): boolean {
   );
 }
 
-type Operate = (location: RemoteLocation, object: SourceObject) => Promise<void>;
+type Operate = (service: RemoteService, object: SourceObject) => Promise<void>;
 
 async function inPlaceJob(
   url: string,
   options: InPlaceOptions,
   verb: "remove" | "set-properties",
   command: string,
-  operate: (job: JobEnvironment) => Operate,
+  operate: Operate,
 ): Promise<CopyJob> {
-  const location = remote(url, `azcp ${command}`, options.service);
-  if (verb === "set-properties" && location.service !== "blob") {
+  const location = serviceLocation(url, `azcp ${command}`, options.service);
+  if (verb === "set-properties" && !featuresOf(location).setProperties) {
     throw badInput(
       "azcp set-properties sets blob tiers, metadata and tags, and this URL is not a Blob URL.",
       "Pass https://<account>.blob.core.windows.net/<container>/...",
     );
   }
-  const access = await options.authorizer.accessFor(location, "destination");
   const job = new JobEnvironment({
     env: options.env,
     logLevel: options.logLevel,
     commandLine: options.commandLine ?? `${command} ${url}`,
   });
   // The objects are both what is listed and what is changed: one side, labelled for errors.
-  const endpoint = job.endpoint(location, access, "source")!;
-  const resolved = await resolveSource(location, endpoint, {
-    recursive: options.recursive ?? false,
-    asSubdir: false,
-    followSymlinks: false,
-    listOfFiles: options.listOfFiles,
-    includePath: options.includePath,
-    onMissing: (line, error) =>
-      job.log.write("INFO", `Skipping ${line} as it cannot be scanned due to error: ${String(error)}`),
-    withMetadata: false,
-  }).catch(async (error) => {
+  const { backend, service } = await openService(
+    location,
+    job.openContext(options.authorizer, "destination", "source"),
+  );
+  const resolved = await (options.listOfFiles || options.includePath
+    ? Promise.resolve({
+        source: new ListOfFilesSource(
+          backend,
+          {
+            recursive: options.recursive ?? false,
+            asSubdir: false,
+            followSymlinks: false,
+            withMetadata: false,
+          },
+          options.listOfFiles ? linesOfFile(options.listOfFiles) : includedPaths(options.includePath ?? ""),
+          "",
+          (line, error) =>
+            job.log.write("INFO", `Skipping ${line} as it cannot be scanned due to error: ${error.message}`),
+        ) as Source,
+        single: false,
+        rootName: "",
+      })
+    : backend.resolveSource({
+        recursive: options.recursive ?? false,
+        asSubdir: false,
+        followSymlinks: false,
+        withMetadata: false,
+      })
+  ).catch(async (error) => {
     throw await job.explain(error, undefined, "");
   });
   const filter = objectFilter(await compileFilter(options), resolved);
-  const act = operate(job);
   const source = resolved.source;
-  const service = remoteService(endpoint);
   // A wildcard in the URL narrows what goes, as a filter does.
   const wholeTree =
     verb === "remove" && !resolved.single && !location.path.includes("*") && removesWholeTree(options);
@@ -137,10 +137,11 @@ async function inPlaceJob(
         verb,
         object,
         target: source.display(object),
-        run: () => act(location, object),
+        run: () => operate(service, object),
       };
     }
   }
+  const signedIn = job.endpointOf("source")?.access.kind === "token";
   return new CopyJob({
     cancel: job.cancel,
     jobId: job.jobId,
@@ -155,8 +156,8 @@ async function inPlaceJob(
     transportStats: () => job.transportStats(),
     explain: job.explain,
     isFatal: (error) => job.isFatal(error),
-    ...(verb === "remove" && access.kind === "token" && !options.dryRun
-      ? { preflight: () => probeDelete(endpoint, job.explain) }
+    ...(verb === "remove" && signedIn && !options.dryRun
+      ? { preflight: () => probeDelete(location, service, job.explain) }
       : {}),
     // Real folders emptied by a recursive remove go too (Azure Files), deepest first.
     ...(wholeTree && !oneRequest && service.deleteEmptyFolders
@@ -169,13 +170,16 @@ async function inPlaceJob(
  * Before listing what to remove, check that the signed-in identity may delete here: delete a
  * name that does not exist. The service checks the role first, so 404 means "allowed".
  */
-async function probeDelete(endpoint: Endpoint, explain: Explain): Promise<void> {
-  const { location, transport } = endpoint;
+async function probeDelete(
+  location: RemoteLocation,
+  service: RemoteService,
+  explain: Explain,
+): Promise<void> {
   const directory =
     location.path === "" || location.path.endsWith("/") ? location.path : location.path.replace(/[^/]*$/, "");
   const name = `${directory}.azcp-delete-check-${Date.now().toString(36)}`;
   try {
-    await remoteService({ ...endpoint, transport }).deleteObject(name);
+    await service.deleteObject(name);
   } catch (error) {
     const explained = await explain(error, undefined, name);
     if (
@@ -188,11 +192,9 @@ async function probeDelete(endpoint: Endpoint, explain: Explain): Promise<void> 
 }
 
 export function createRemoveJob(url: string, options: RemoveOptions): Promise<CopyJob> {
-  return inPlaceJob(url, options, "remove", "remove", (job) => {
-    const endpoint = job.endpointOf("source")!;
-    const service = remoteService(endpoint);
-    return (_location, object) => service.deleteObject(object.key, { snapshots: options.deleteSnapshots });
-  });
+  return inPlaceJob(url, options, "remove", "remove", (service, object) =>
+    service.deleteObject(object.key, { snapshots: options.deleteSnapshots }),
+  );
 }
 
 export function createSetPropertiesJob(url: string, options: SetPropertiesOptions): Promise<CopyJob> {
@@ -207,14 +209,9 @@ export function createSetPropertiesJob(url: string, options: SetPropertiesOption
       "Pass --block-blob-tier, --metadata or --blob-tags.",
     );
   }
-  return inPlaceJob(url, options, "set-properties", "set-properties", (job) => {
-    const transport = job.transports;
-    return async (location, object) => {
-      if (tier !== undefined) await setTier(transport[0]!, location, object.key, tier);
-      if (metadata !== undefined) await setMetadata(transport[0]!, location, object.key, metadata);
-      if (tags !== undefined) await setTags(transport[0]!, location, object.key, tags);
-    };
-  });
+  return inPlaceJob(url, options, "set-properties", "set-properties", (service, object) =>
+    service.setProperties!(object.key, { tier, metadata, tags }),
+  );
 }
 
 /** Creates a container, share (with an optional quota) or file system; says so when it already exists. */
@@ -234,16 +231,13 @@ export async function makeContainer(
       "Pass https://<account>.<service>.core.windows.net/<name>.",
     );
   }
-  if (options.quotaGb !== undefined && location.service !== "file") {
+  if (options.quotaGb !== undefined && !featuresOf(location).quota) {
     throw badInput("--quota-gb applies to Azure Files shares only.", "Leave it out for this URL.");
   }
-  const access = await options.authorizer.accessFor(location, "destination");
   const job = new JobEnvironment({ env: options.env, logLevel: "NONE", commandLine: `make ${url}` });
-  const endpoint = job.endpoint(location, access, "destination")!;
+  const { service } = await openService(location, job.openContext(options.authorizer, "destination"));
   try {
-    return (await remoteService(endpoint).createContainer({ quotaGb: options.quotaGb }))
-      ? "created"
-      : "exists";
+    return (await service.createContainer({ quotaGb: options.quotaGb })) ? "created" : "exists";
   } catch (error) {
     throw await job.explain(Object.assign(error as object, { method: "PUT" }), undefined, "");
   }

@@ -4,8 +4,7 @@
 
 import type { Readable, Writable } from "node:stream";
 import { AzcpError } from "../errors.js";
-import type { ContentHeaders } from "../storage/backend.js";
-import type { BlobDestination, BlobSource } from "../storage/blob/data.js";
+import type { ContentHeaders, Destination, Source, SourceObject } from "../storage/backend.js";
 import type { BufferPool, ByteBudget } from "./concurrency.js";
 
 export interface PipeLimits {
@@ -39,7 +38,7 @@ async function fill(
 
 export async function uploadFromStream(
   input: Readable,
-  destination: BlobDestination,
+  destination: Destination,
   key: string,
   headers: ContentHeaders,
   transferId: string,
@@ -51,7 +50,7 @@ export async function uploadFromStream(
   let failure: unknown;
   let total = 0;
   let index = 0;
-  let writer: Awaited<ReturnType<BlobDestination["writer"]>> | undefined;
+  let writer: Awaited<ReturnType<Destination["writer"]>> | undefined;
   for (;;) {
     const release = await limits.memory.acquire(limits.blockSize);
     const buffer = limits.pool.get(limits.blockSize);
@@ -106,8 +105,8 @@ export async function uploadFromStream(
 }
 
 export async function downloadToStream(
-  source: BlobSource,
-  object: Parameters<BlobSource["read"]>[0],
+  source: Source,
+  object: SourceObject,
   output: Writable,
   limits: PipeLimits,
 ): Promise<number> {

@@ -1,33 +1,29 @@
 // Build a copy (or sync) job from what the caller asked: locations, authorization, limits from
 // the environment, the transports, and every flag checked before anything moves.
-import { mkdir } from "node:fs/promises";
 import type { Authorizer } from "../auth/authorize.js";
 import { type AzcpError, badInput, isAzcpError } from "../errors.js";
 import { type LogLevel, logDirectory, newJobId } from "../jobs/job-log.js";
 import { PlanWriter, planDirectory, prunePlans, withoutSas } from "../jobs/plan.js";
-import { type Location, parseLocation, type RemoteLocation, type ServiceKind } from "../location/location.js";
+import { locationFor, splitFromTo } from "../location/from-to.js";
 import { type Environment, readSetting } from "../settings.js";
-import type { ContentHeaders, SourceObject } from "../storage/backend.js";
-import { hasRealFolders, remoteService } from "../storage/registry.js";
-import { storageFailure } from "../storage/rest/failure.js";
-import { RestTransport } from "../transport/http.js";
-import { RateLimiter, Semaphore } from "../transport/limits.js";
+import type {
+  Backend,
+  BackendFeatures,
+  ContentHeaders,
+  Destination,
+  Source,
+  SourceObject,
+} from "../storage/backend.js";
+import { featuresOf, openBackend } from "../storage/registry.js";
 import { BufferPool, ByteBudget } from "./concurrency.js";
 import { compileFilter, type FilterOptions, objectFilter, parseFlagDate } from "./filters.js";
 import { CopyJob } from "./job.js";
-import { JobEnvironment, transportAuth } from "./job-environment.js";
-import { concurrencyFrom, memoryBudgetFrom, retryPolicyFrom } from "./limits.js";
+import { JobEnvironment } from "./job-environment.js";
+import { memoryBudgetFrom } from "./limits.js";
+import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
 import { MAX_BLOCK_SIZE, MAX_PUT_BLOB_SIZE, MIB, parseMebibytes } from "./planner.js";
-import { type Endpoint, resolveDestination, resolveSource } from "./resolve.js";
 import type { JobSummary, TransferResult } from "./summary.js";
-import {
-  type CompareHash,
-  type DeleteDestination,
-  deleterFor,
-  destinationListing,
-  localMd5,
-  syncTasks,
-} from "./sync.js";
+import { type CompareHash, type DeleteDestination, syncTasks } from "./sync.js";
 import type { BlobTypeOption, CheckMd5Mode, OverwriteMode, TransferSettings } from "./transfer.js";
 
 export interface CopyJobOptions {
@@ -90,46 +86,10 @@ export interface SyncSettings {
   askDelete?: ((target: string) => Promise<boolean>) | undefined;
 }
 
-const FROM_TO_SERVICES: Record<string, ServiceKind> = { Blob: "blob", File: "file", BlobFS: "dfs" };
-
-function splitFromTo(fromTo: string): [string, string] {
-  const match = /^(Local|Blob|BlobFS|File|Pipe)(Local|Blob|BlobFS|File|Pipe)$/i.exec(fromTo);
-  if (!match) {
-    throw badInput(
-      `--from-to "${fromTo}" is not a pair azcp knows.`,
-      "Use a pair of Local, Blob, File and BlobFS (LocalBlob, FileLocal, BlobFile, BlobFSBlobFS, ...), or PipeBlob / BlobPipe.",
-    );
-  }
-  const canonical = (word: string) =>
-    ["Local", "Blob", "BlobFS", "File", "Pipe"].find((known) => known.toLowerCase() === word.toLowerCase())!;
-  return [canonical(match[1]!), canonical(match[2]!)];
-}
-
-function locationFor(text: string, kind: string | undefined, side: string): Location {
-  const service = kind ? FROM_TO_SERVICES[kind] : undefined;
-  const location = parseLocation(text, service ? { serviceHint: service } : {});
-  if (kind === "Local" && location.type !== "local") {
-    throw badInput(
-      `--from-to says the ${side} is local, but "${text}" is a URL.`,
-      "Fix --from-to or the location.",
-    );
-  }
-  if (kind && kind !== "Local" && kind !== "Pipe" && location.type !== "remote") {
-    throw badInput(
-      `--from-to says the ${side} is ${kind}, but "${text}" is a local path.`,
-      "Fix --from-to or the location.",
-    );
-  }
-  return location;
-}
-
-function mayReceiveToken(options: CopyJobOptions, destination: RemoteLocation): boolean {
-  try {
-    options.authorizer.trustedHosts.assertMaySendToken(destination.accountUrl);
-    return true;
-  } catch {
-    return false;
-  }
+/** Which way data flows, from what each side can keep: a disk keeps no content headers. */
+function directionOf(source: BackendFeatures, destination: BackendFeatures): TransferSettings["direction"] {
+  if (!source.objectProperties) return "upload";
+  return destination.objectProperties ? "s2s" : "download";
 }
 
 export function parseMetadata(text: string | undefined): Record<string, string> | undefined {
@@ -177,9 +137,14 @@ export async function createCopyJob(
   options: CopyJobOptions,
 ): Promise<CopyJob> {
   const [fromKind, toKind] = options.fromTo ? splitFromTo(options.fromTo) : [undefined, undefined];
-  const source = locationFor(sourceText, fromKind, "source");
+  // "dir/*" with a list of paths lists inside dir and leaves its name out.
+  const listed = options.listOfFiles !== undefined || options.includePath !== undefined;
+  const contentsOnly = listed && sourceText.endsWith("/*");
+  const source = locationFor(contentsOnly ? sourceText.slice(0, -2) : sourceText, fromKind, "source");
   const destination = locationFor(destinationText, toKind, "destination");
-  if (source.type === "local" && destination.type === "local") {
+  const sourceFeatures = featuresOf(source);
+  const destinationFeatures = featuresOf(destination);
+  if (!sourceFeatures.objectProperties && !destinationFeatures.objectProperties) {
     throw badInput(
       "Both locations are local: azcp copies to or from Azure Storage.",
       "Use cp or rsync for local copies.",
@@ -193,7 +158,7 @@ export async function createCopyJob(
       'Sync the directory and narrow it with --include-pattern (for example --include-pattern "*.txt").',
     );
   }
-  const direction = source.type === "local" ? "upload" : destination.type === "local" ? "download" : "s2s";
+  const direction = directionOf(sourceFeatures, destinationFeatures);
   const env = options.env;
 
   const overwrite = options.overwrite ?? "true";
@@ -225,12 +190,7 @@ export async function createCopyJob(
   }
   if (
     options.preservePermissions &&
-    !(
-      source.type === "remote" &&
-      destination.type === "remote" &&
-      source.service === destination.service &&
-      source.service !== "blob"
-    )
+    !(sourceFeatures.permissions && sourceFeatures.permissions === destinationFeatures.permissions)
   ) {
     throw badInput(
       "--preserve-permissions carries permissions between two Data Lake Storage locations (ACLs) or two Azure Files locations (SDDL) only.",
@@ -264,7 +224,7 @@ export async function createCopyJob(
       "Use one way of choosing files.",
     );
   }
-  if ((options.listOfFiles || options.includePath) && sourceText.replace(/\/\*$/, "").includes("*")) {
+  if (listed && source.path.includes("*")) {
     throw badInput(
       `${options.listOfFiles ? "--list-of-files" : "--include-path"} cannot be combined with a wildcard in the source.`,
       "Name the source directory (or dir/* to leave its name out), and list the paths inside it.",
@@ -299,14 +259,6 @@ export async function createCopyJob(
     preservePermissions: options.preservePermissions ?? false,
   };
 
-  // Authorize both sides before anything else, so a sign-in problem is the first thing said.
-  const sourceAccess =
-    source.type === "remote" ? await options.authorizer.accessFor(source, "source") : undefined;
-  const destinationAccess =
-    destination.type === "remote"
-      ? await options.authorizer.accessFor(destination, "destination")
-      : undefined;
-
   const job = new JobEnvironment({
     env,
     logLevel: options.logLevel,
@@ -315,29 +267,24 @@ export async function createCopyJob(
     jobId: options.resume?.jobId,
   });
   const { log, explain } = job;
-  const sourceEndpoint = job.endpoint(source, sourceAccess, "source");
-  const destinationEndpoint = job.endpoint(destination, destinationAccess, "destination");
+  // Both sides sign in before anything else, so a sign-in problem is the first thing said.
+  const from = await openBackend(source, job.openContext(options.authorizer, "source"));
+  const to = await openBackend(destination, job.openContext(options.authorizer, "destination"));
 
   const skipped = { symlinks: 0, special: 0 };
   // Listed paths that name nothing are reported on the job's output once the job exists.
   const notices = { emit: (text: string) => log.write("INFO", text.replace(/^INFO: /, "")) };
-  const resolved = await resolveSource(source, sourceEndpoint, {
+  const sourceOptions = {
     recursive: options.recursive ?? options.sync !== undefined,
     asSubdir: options.sync ? false : (options.asSubdir ?? true),
     followSymlinks: options.followSymlinks ?? false,
-    listOfFiles: options.listOfFiles,
-    includePath: options.includePath,
-    onMissing: (line, error) =>
-      notices.emit(
-        `INFO: Skipping ${line} as it cannot be scanned due to error: ${isAzcpError(error) ? error.message : String(error)}`,
-      ),
     withMetadata: direction === "s2s" && settings.s2sPreserveProperties,
     withMd5:
       (direction === "download" && settings.checkMd5 !== "NoCheck") || options.sync?.compareHash === "MD5",
     // Real folders are copied as folders (so empty ones arrive too); a sync compares files only.
-    withFolders: !options.sync && (destination.type === "local" || hasRealFolders(destination.service)),
+    withFolders: !options.sync && destinationFeatures.realFolders,
     withAcl: settings.preservePermissions,
-    onSkipped: (path, reason) => {
+    onSkipped: (path: string, reason: "symlink" | "special" | "unreadable") => {
       if (reason === "symlink") skipped.symlinks++;
       else skipped.special++;
       log.write(
@@ -345,7 +292,21 @@ export async function createCopyJob(
         `Skipped ${reason === "symlink" ? "symbolic link" : reason === "special" ? "special file" : "unreadable entry"} ${path}`,
       );
     },
-  }).catch(async (error) => {
+  };
+  const resolved = await (async () => {
+    if (!listed) return from.resolveSource(sourceOptions);
+    const rootName = sourceOptions.asSubdir && !contentsOnly ? await from.ownName() : "";
+    const lines = options.listOfFiles
+      ? linesOfFile(options.listOfFiles)
+      : includedPaths(options.includePath ?? "");
+    const onMissing = (line: string, error: AzcpError) =>
+      notices.emit(`INFO: Skipping ${line} as it cannot be scanned due to error: ${error.message}`);
+    return {
+      source: new ListOfFilesSource(from, sourceOptions, lines, rootName, onMissing) as Source,
+      single: false,
+      rootName,
+    };
+  })().catch(async (error) => {
     throw await explain(error, undefined, "");
   });
   if (options.sync && resolved.single) {
@@ -354,16 +315,18 @@ export async function createCopyJob(
       "Use azcp copy --overwrite ifSourceNewer for a single file.",
     );
   }
-  if (options.sync && destination.type === "local") await mkdir(destination.path, { recursive: true });
-  const target = await resolveDestination(destination, destinationEndpoint, resolved.single, {
-    durable: readSetting("AZCP_DOWNLOAD_FSYNC", env)?.toLowerCase() !== "false",
-  }).catch(async (error) => {
-    throw await explain(error, undefined, "");
-  });
+  if (options.sync) await to.prepareSyncDestination?.();
+  const target: Destination = await to
+    .destination(resolved.single, {
+      durable: readSetting("AZCP_DOWNLOAD_FSYNC", env)?.toLowerCase() !== "false",
+    })
+    .catch(async (error) => {
+      throw await explain(error, undefined, "");
+    });
   if (
-    sourceAccess?.kind === "token" &&
-    destination.type === "remote" &&
-    !mayReceiveToken(options, destination)
+    job.endpointOf("source")?.access.kind === "token" &&
+    to.serviceUrl &&
+    !mayReceiveToken(options, to.serviceUrl)
   ) {
     // A server-side copy hands the source's token to the destination service: never to a host
     // that may not receive tokens. The data goes through this machine instead.
@@ -381,29 +344,27 @@ export async function createCopyJob(
   const sync = options.sync && {
     plan: {
       source: resolved.source,
-      destinationListing: destinationListing(
-        destinationEndpoint,
-        destination.type === "local" ? destination.path : undefined,
-        options.recursive ?? true,
-        options.sync.compareHash === "MD5",
-        exactTimes,
-      ),
+      destinationListing: to.syncListing({
+        recursive: options.recursive ?? true,
+        withMd5: options.sync.compareHash === "MD5",
+        withMetadata: exactTimes,
+      }),
       exactTimes,
-      wholeSecondSource: source.type === "remote" && destination.type === "local",
-      deleteObject: deleterFor(destinationEndpoint),
-      displayDestination: (object: SourceObject) =>
-        destinationEndpoint ? remoteService(destinationEndpoint).display(object.key) : object.key,
+      wholeSecondSource: sourceFeatures.wholeSecondTimes && !destinationFeatures.wholeSecondTimes,
+      deleteObject: (object: SourceObject) => to.deleteListed(object),
+      displayDestination: (object: SourceObject) => target.display(object.key),
       filter,
       deleteDestination: options.sync.deleteDestination,
       askDelete: options.sync.askDelete,
       compareHash: options.sync.compareHash,
       mirrorMode: options.sync.mirrorMode,
       preserveInfo: settings.preserveInfo,
-      sourceMd5: source.type === "local" ? localMd5 : undefined,
-      destinationMd5: destination.type === "local" ? localMd5 : undefined,
+      sourceMd5: from.md5 ? (object: SourceObject) => from.md5!(object) : undefined,
+      destinationMd5: to.md5 ? (object: SourceObject) => to.md5!(object) : undefined,
       counts: { scannedAtSource: 0, scannedAtDestination: 0 },
     },
   };
+  const destinationEndpoint = job.endpointOf("destination");
   const copyJob = new CopyJob({
     cancel: job.cancel,
     jobId: job.jobId,
@@ -423,12 +384,21 @@ export async function createCopyJob(
     transportStats: () => job.transportStats(),
     explain,
     isFatal: (error) => job.isFatal(error),
-    ...(destinationEndpoint && destinationEndpoint.access.kind === "token" && !options.dryRun
-      ? { preflight: () => probeWrite(destinationEndpoint, explain) }
+    ...(destinationEndpoint?.access.kind === "token" && to.probeWrite && !options.dryRun
+      ? { preflight: () => probeWrite(to, explain) }
       : {}),
   });
   notices.emit = (text) => copyJob.notice(text);
   return copyJob;
+}
+
+function mayReceiveToken(options: CopyJobOptions, url: string): boolean {
+  try {
+    options.authorizer.trustedHosts.assertMaySendToken(url);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -436,13 +406,12 @@ export async function createCopyJob(
  * the service has a way to try that leaves nothing behind.
  */
 export async function probeWrite(
-  endpoint: Endpoint,
+  target: { probeWrite?: (() => Promise<void>) | undefined },
   explain: (error: unknown, object: undefined, key: string) => Promise<AzcpError>,
 ) {
-  const service = remoteService(endpoint);
-  if (!service.probeWrite) return;
+  if (!target.probeWrite) return;
   try {
-    await service.probeWrite();
+    await target.probeWrite();
   } catch (error) {
     const explained = await explain(error, undefined, (error as { probed?: string }).probed ?? "");
     if (
@@ -468,58 +437,50 @@ export async function runPipe(
   url: string,
   options: PipeOptions,
 ): Promise<number> {
-  const location = locationFor(url, "Blob", direction === "upload" ? "destination" : "source");
-  if (location.type === "remote" && location.service !== "blob") {
+  const role = direction === "upload" ? "destination" : "source";
+  const location = locationFor(url, "Blob", role);
+  if (!featuresOf(location).pipes) {
     throw badInput(
       "Pipes read and write Blob Storage only.",
       "Pass the URL of a blob (https://<account>.blob.core.windows.net/...).",
     );
   }
-  if (location.type !== "remote" || !location.container || !location.path) {
+  if (!location.path || (location.type === "remote" && !location.container)) {
     throw badInput(
       "A pipe copy needs the URL of one blob.",
       "Pass https://<account>.blob.core.windows.net/<container>/<blob>.",
     );
   }
-  const access = await options.authorizer.accessFor(
-    location,
-    direction === "upload" ? "destination" : "source",
-  );
-  const concurrency = concurrencyFrom(options.env);
-  const transport = new RestTransport(new URL(location.accountUrl).origin, transportAuth(location, access), {
-    label: direction === "upload" ? "destination" : "source",
-    connections: Math.max(concurrency.limit, 64),
-    requests: new Semaphore(concurrency.limit),
-    retry: retryPolicyFrom(options.env),
-    rateLimiter: options.capMbps ? new RateLimiter(options.capMbps) : undefined,
+  const job = new JobEnvironment({
+    env: options.env,
+    logLevel: "NONE",
+    commandLine: `copy ${url}`,
+    capMbps: options.capMbps,
   });
-  const memoryLimit = memoryBudgetFrom(options.env);
   const blockSize =
     options.blockSizeMb === undefined
       ? 8 * MIB
       : parseMebibytes(String(options.blockSizeMb), "--block-size-mb", MAX_BLOCK_SIZE);
+  const memoryLimit = memoryBudgetFrom(options.env);
   const limits = { memory: new ByteBudget(memoryLimit), pool: new BufferPool(memoryLimit), blockSize };
-  const { BlobDestination, BlobSource } = await import("../storage/blob/data.js");
   const { downloadToStream, uploadFromStream } = await import("./pipe.js");
-  const endpoint = { location, access, transport };
   try {
+    const backend: Backend = await openBackend(location, job.openContext(options.authorizer, role));
     if (direction === "upload") {
-      const destination = new BlobDestination({ location, transport, mode: "file" });
+      const destination = await backend.destination(true);
       return await uploadFromStream(
         process.stdin,
         destination,
-        location.path,
+        destination.keyFor(""),
         { contentType: options.contentType ?? "application/octet-stream" },
         newJobId().replace(/-/g, "").slice(0, 16),
         limits,
       );
     }
-    const source = new BlobSource({
-      ...endpoint,
-      single: location.path,
-      prefix: "",
-      relativePrefix: "",
+    const { source } = await backend.resolveSource({
       recursive: false,
+      asSubdir: false,
+      followSymlinks: false,
       withMetadata: false,
     });
     for await (const object of source.enumerate())
@@ -527,12 +488,11 @@ export async function runPipe(
     return 0;
   } catch (error) {
     if (isAzcpError(error)) throw error;
-    throw await storageFailure(error, {
-      location,
-      access,
-      operation: direction === "upload" ? "upload to" : "download",
-      action: direction === "upload" ? "write" : "read",
-    });
+    throw await job.explain(
+      Object.assign(error as object, { method: direction === "upload" ? "PUT" : "GET" }),
+      undefined,
+      "",
+    );
   }
 }
 

@@ -2,17 +2,11 @@
 // before listing ends and memory stays bounded whatever the number of objects. A source object
 // is copied when the destination lacks it or holds an older one (or, with --compare-hash MD5, a
 // different one); destination-only objects are deleted only with --delete-destination.
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { access, unlink } from "node:fs/promises";
 import { badInput } from "../errors.js";
 import type { Source, SourceObject } from "../storage/backend.js";
-import { LocalSource } from "../storage/local/local.js";
 import { compareNames } from "../storage/name-order.js";
-import { remoteService } from "../storage/registry.js";
 import type { ObjectFilter } from "./filters.js";
 import type { JobTask } from "./job.js";
-import type { Endpoint } from "./resolve.js";
 import { SpillList } from "./spill-list.js";
 import type { SyncCounts } from "./summary.js";
 
@@ -151,96 +145,5 @@ export async function* syncTasks(options: SyncPlanOptions): AsyncGenerator<JobTa
         target,
         run: () => options.deleteObject(doomed),
       };
-  }
-}
-
-/** The destination of a sync, listed as a source so both sides can be merged. */
-export function destinationListing(
-  endpoint: Endpoint | undefined,
-  localPath: string | undefined,
-  recursive: boolean,
-  withMd5: boolean,
-  withMetadata = false,
-): Source {
-  if (localPath !== undefined) {
-    return new EmptyIfMissing(
-      new LocalSource({ path: localPath, prefix: "", recursive, followSymlinks: false }),
-      localPath,
-    );
-  }
-  const directory = endpoint!.location.path.replace(/\/+$/, "");
-  const service = remoteService(endpoint!);
-  const listing = service.source({
-    prefix: directory ? `${directory}/` : "",
-    relativePrefix: "",
-    recursive,
-    withMetadata,
-    withMd5,
-  });
-  // Blob lists a missing prefix as empty; a missing directory on Files or Data Lake is an error.
-  return service.realFolders
-    ? new RemoteEmptyIfMissing(listing, () => service.isDirectory(directory))
-    : listing;
-}
-
-export function deleterFor(endpoint: Endpoint | undefined): (object: SourceObject) => Promise<void> {
-  if (!endpoint) return (object) => unlink(object.key);
-  const service = remoteService(endpoint);
-  return (object) => service.deleteObject(object.key);
-}
-
-export async function localMd5(object: SourceObject): Promise<string> {
-  const hash = createHash("md5");
-  for await (const chunk of createReadStream(object.key, { highWaterMark: 1024 * 1024 }))
-    hash.update(chunk as Buffer);
-  return hash.digest("base64");
-}
-
-/** A destination folder that does not exist yet lists as empty. */
-class EmptyIfMissing implements Source {
-  readonly description: string;
-  constructor(
-    private readonly inner: LocalSource,
-    private readonly folder: string,
-  ) {
-    this.description = inner.description;
-  }
-  async *enumerate(): AsyncGenerator<SourceObject> {
-    // Only a missing top folder means "empty": a folder vanishing mid-walk must fail the sync.
-    const exists = await access(this.folder).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT") return false;
-        throw error;
-      },
-    );
-    if (exists) yield* this.inner.enumerate();
-  }
-  read(object: SourceObject, offset: number, length: number, into: Buffer): Promise<void> {
-    return this.inner.read(object, offset, length, into);
-  }
-  display(object: SourceObject): string {
-    return this.inner.display(object);
-  }
-}
-
-/** A destination directory that does not exist yet on a service with real folders lists as empty. */
-class RemoteEmptyIfMissing implements Source {
-  readonly description: string;
-  constructor(
-    private readonly inner: Source,
-    private readonly exists: () => Promise<boolean>,
-  ) {
-    this.description = inner.description;
-  }
-  async *enumerate(): AsyncGenerator<SourceObject> {
-    // Only a missing top directory means "empty": one vanishing mid-walk must fail the sync.
-    if (await this.exists()) yield* this.inner.enumerate();
-  }
-  read(object: SourceObject, offset: number, length: number, into: Buffer): Promise<void> {
-    return this.inner.read(object, offset, length, into);
-  }
-  display(object: SourceObject): string {
-    return this.inner.display(object);
   }
 }

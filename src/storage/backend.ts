@@ -1,6 +1,7 @@
 // The interfaces every storage backend (local disk, Blob, Files, Data Lake) implements. The
 // engine and the commands are written against these and ask for capabilities, never for a type.
 import type { Access } from "../auth/authorize.js";
+import type { DataAction } from "../auth/diagnose.js";
 import { AzcpError } from "../errors.js";
 import type { RemoteLocation } from "../location/location.js";
 import type { RestTransport } from "../transport/http.js";
@@ -210,6 +211,104 @@ export interface FolderOptions {
   acl?: string | undefined;
 }
 
+/** What a side of a job can do. The engine asks these; it never asks which backend it holds. */
+export interface BackendFeatures {
+  /** Objects carry content headers, metadata and an MD5 of their own (a storage service). */
+  readonly objectProperties: boolean;
+  /** Directories exist on their own, so empty ones can be copied (a disk, Files, Data Lake). */
+  readonly realFolders: boolean;
+  /** Modification times are whole seconds (a service's Last-Modified). */
+  readonly wholeSecondTimes: boolean;
+  /** What --preserve-permissions carries between two such sides: POSIX ACLs or SDDL. */
+  readonly permissions?: "acl" | "sddl" | undefined;
+  /** Streams of unknown length can be written and read (Blob: --from-to PipeBlob / BlobPipe). */
+  readonly pipes?: boolean | undefined;
+  /** Tier, metadata and tags can be set on objects in place (Blob: set-properties). */
+  readonly setProperties?: boolean | undefined;
+  /** A new container takes a size quota (Azure Files shares: make --quota-gb). */
+  readonly quota?: boolean | undefined;
+}
+
+/** Which snapshots a blob delete takes with it (--delete-snapshots). */
+export type SnapshotOption = "include" | "only";
+
+/** What set-properties changes on an object. */
+export interface PropertyChanges {
+  tier?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+  /** "k=v&k2=v2", URL-encoded parts. */
+  tags?: string | undefined;
+}
+
+/** How to read a location as a copy's source. */
+export interface SourceOptions {
+  recursive: boolean;
+  /** Keep a directory's own name under the destination (--as-subdir). */
+  asSubdir: boolean;
+  followSymlinks: boolean;
+  /** The listing must carry metadata (copies between services preserving properties). */
+  withMetadata: boolean;
+  /** Each object must carry its MD5 (a download check, a hash comparison). */
+  withMd5?: boolean | undefined;
+  /** List directories too, for a destination with real folders (empty ones are created). */
+  withFolders?: boolean | undefined;
+  /** Read each object's permissions (--preserve-permissions). */
+  withAcl?: boolean | undefined;
+  onSkipped?: ((path: string, reason: "symlink" | "special" | "unreadable") => void) | undefined;
+}
+
+export interface ResolvedSource {
+  source: Source;
+  /** One object (true) or a tree (false): decides how the destination is read. */
+  single: boolean;
+  /**
+   * What relative paths start with beyond the source's contents: the source directory's own
+   * name with --as-subdir, or "". Filters see paths without it.
+   */
+  rootName: string;
+}
+
+/**
+ * One side of a job, a local path or a URL, opened by its backend: what a copy reads there,
+ * where it writes, and how a sync lists and deletes. Made by storage/registry.ts.
+ */
+export interface Backend {
+  readonly features: BackendFeatures;
+  /** The location as people may see it (no SAS). */
+  readonly description: string;
+  /** The service's URL, for a backend that is one: a token may go only to trusted hosts. */
+  readonly serviceUrl?: string | undefined;
+  /** The same backend at a path under this one (a --list-of-files line, known not to climb out). */
+  child(relativePath: string): Backend;
+  /** What a copy reads here: one object, or a tree (a "*" in the last segment narrows it). */
+  resolveSource(options: SourceOptions): Promise<ResolvedSource>;
+  /** The name a directory here keeps under a destination (--as-subdir); "" for one object. */
+  ownName(): Promise<string>;
+  /** Where a copy writes here; `single` says the source is one object. */
+  destination(single: boolean, options?: { durable?: boolean | undefined }): Promise<Destination>;
+  /** The tree here as a sync compares it, relative to here; empty while it does not exist. */
+  syncListing(options: { recursive: boolean; withMd5: boolean; withMetadata: boolean }): Source;
+  /** Deletes an object that syncListing gave. */
+  deleteListed(object: SourceObject): Promise<void>;
+  /** What `list` shows here, where the backend can list (a storage service). */
+  list?(): AsyncIterable<ListedObject>;
+  /** MD5 (base64) of an object whose listing carries none (a disk hashes the file). */
+  md5?(object: SourceObject): Promise<string>;
+  /** Makes a sync's destination exist before it starts (a folder on a disk). */
+  prepareSyncDestination?(): Promise<unknown>;
+  /**
+   * Checks that writing is allowed without leaving anything behind, where the service has a way
+   * (Blob: stage a block that is never committed). A failure carries the probed name as `probed`.
+   */
+  probeWrite?(): Promise<void>;
+}
+
+export function directoryNeedsRecursive(what: string): AzcpError {
+  return new AzcpError("bad-input", `${what} is a directory, and copying a directory needs --recursive.`, {
+    remedy: "Add --recursive, or end the path with /* to copy only the files directly in it.",
+  });
+}
+
 /** A remote side of a job: where it is, how it is authorized, and its transport. */
 export interface RemoteEndpoint {
   location: RemoteLocation;
@@ -241,6 +340,10 @@ export interface TreeSourceOptions {
 export interface RemoteService {
   /** Whether directories exist on their own (Files, Data Lake) or only as name prefixes (Blob). */
   readonly realFolders: boolean;
+  /** What --preserve-permissions carries on this service, if anything. */
+  readonly permissions?: "acl" | "sddl" | undefined;
+  /** Whether streams of unknown length go in and out (--from-to PipeBlob / BlobPipe). */
+  readonly pipes?: boolean | undefined;
   /** Whether `path` names one object (not a directory). */
   isObject(path: string): Promise<boolean>;
   /** Whether `path` names a directory (real, or a prefix blobs share). */
@@ -249,7 +352,7 @@ export interface RemoteService {
   destination(mode: "directory" | "file"): Destination;
   /** The URL of an object as people may see it (no SAS). */
   display(key: string): string;
-  deleteObject(key: string, options?: { snapshots?: "include" | "only" | undefined }): Promise<void>;
+  deleteObject(key: string, options?: { snapshots?: SnapshotOption | undefined }): Promise<void>;
   /** Deletes a directory and all it holds in one request (Data Lake). */
   deleteTree?(path: string): Promise<void>;
   /** Deletes the directories under `path` that hold nothing, deepest first (after a recursive remove). */
@@ -259,6 +362,16 @@ export interface RemoteService {
    * (Blob: stage a block that is never committed). A failure carries the probed name as `probed`.
    */
   probeWrite?(): Promise<void>;
+  /**
+   * Tries each data operation with requests that change nothing a user keeps (azcp access):
+   * list one entry, read a name that does not exist, and with `write`, write and delete a
+   * uniquely named empty marker. Each attempt says what it tried and how it failed, if it did.
+   */
+  probeAccess?(write: boolean): Promise<AccessAttempt[]>;
+  /** What `list` shows for the location: the objects under it, or the one object it names. */
+  list(): AsyncIterable<ListedObject>;
+  /** Sets tier, metadata or tags in place (where features.setProperties says it can). */
+  setProperties?(key: string, changes: PropertyChanges): Promise<void>;
   /** Creates the container, share or file system; false when it already existed. */
   createContainer(options: { quotaGb?: number | undefined }): Promise<boolean>;
 }
@@ -278,6 +391,17 @@ export class SourceChangedError extends AzcpError {
       errorCode: "SourceModifiedDuringTransfer",
     });
   }
+}
+
+/** One data operation tried at a location (see RemoteService.probeAccess). */
+export interface AccessAttempt {
+  action: DataAction;
+  /** What was done, e.g. "list blobs in", for the explanation of a failure. */
+  operation: string;
+  /** The path it was done at. */
+  path: string;
+  /** Why it was refused; absent when it was allowed. */
+  error?: unknown;
 }
 
 /** A writer failed because the object exists and ifNotExists was asked for. */

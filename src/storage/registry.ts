@@ -1,27 +1,68 @@
-// The one place that picks a backend by service: everything else asks the RemoteService it gets.
-import type { ServiceKind } from "../location/location.js";
-import type { RemoteEndpoint, RemoteService } from "./backend.js";
-import { BlobService } from "./blob/service.js";
-import { DataLakeService } from "./datalake/datalake.js";
-import { FILES_TOKEN_HEADERS, FilesService } from "./files/files.js";
+// The one place that knows which backend serves a location: everything else asks the Backend
+// (or, for in-place commands, the RemoteService) it is given. A new backend is one line here.
+import type { Access } from "../auth/authorize.js";
+import type { Location, RemoteLocation, ServiceKind } from "../location/location.js";
+import type { RestTransport } from "../transport/http.js";
+import type { Backend, BackendFeatures, RemoteEndpoint, RemoteService } from "./backend.js";
+import { BLOB_FEATURES, BlobService } from "./blob/service.js";
+import { DATALAKE_FEATURES, DataLakeService } from "./datalake/datalake.js";
+import { FILES_FEATURES, FILES_TOKEN_HEADERS, FilesService } from "./files/files.js";
+import { LOCAL_FEATURES, LocalBackend } from "./local/backend.js";
+import { RemoteBackend } from "./rest/remote-backend.js";
+
+interface ServiceEntry {
+  features: BackendFeatures;
+  create(endpoint: RemoteEndpoint): RemoteService;
+  /** Headers the service requires on every request signed with a token. */
+  tokenHeaders?: Record<string, string>;
+}
+
+const SERVICES: Record<ServiceKind, ServiceEntry> = {
+  blob: { features: BLOB_FEATURES, create: (endpoint) => new BlobService(endpoint) },
+  file: {
+    features: FILES_FEATURES,
+    create: (endpoint) => new FilesService(endpoint),
+    tokenHeaders: FILES_TOKEN_HEADERS,
+  },
+  dfs: { features: DATALAKE_FEATURES, create: (endpoint) => new DataLakeService(endpoint) },
+};
 
 export function remoteService(endpoint: RemoteEndpoint): RemoteService {
-  switch (endpoint.location.service) {
-    case "file":
-      return new FilesService(endpoint);
-    case "dfs":
-      return new DataLakeService(endpoint);
-    default:
-      return new BlobService(endpoint);
-  }
+  return SERVICES[endpoint.location.service].create(endpoint);
+}
+
+/** What a location's backend can do, before anything is opened or signed in. */
+export function featuresOf(location: Location): BackendFeatures {
+  return location.type === "local" ? LOCAL_FEATURES : SERVICES[location.service].features;
+}
+
+/** What opening a service location needs from the job: a sign-in, and a transport. */
+export interface OpenContext {
+  authorize(location: RemoteLocation): Promise<Access>;
+  transport(location: RemoteLocation, access: Access): RestTransport;
+}
+
+/** Opens one side of a job; for a service, signs in first. */
+export async function openBackend(location: Location, context: OpenContext): Promise<Backend> {
+  if (location.type === "local") return new LocalBackend(location);
+  const access = await context.authorize(location);
+  const endpoint = { location, access, transport: context.transport(location, access) };
+  return new RemoteBackend(endpoint, remoteService(endpoint), remoteService, featuresOf(location));
+}
+
+/** A service location opened for commands that act in place (remove, set-properties, make). */
+export async function openService(
+  location: RemoteLocation,
+  context: OpenContext,
+): Promise<{ backend: Backend; service: RemoteService }> {
+  const access = await context.authorize(location);
+  const endpoint = { location, access, transport: context.transport(location, access) };
+  const service = remoteService(endpoint);
+  return { backend: new RemoteBackend(endpoint, service, remoteService, featuresOf(location)), service };
 }
 
 /** Headers a service requires on every request signed with a token. */
 export function tokenHeadersFor(service: ServiceKind): Record<string, string> | undefined {
-  return service === "file" ? { ...FILES_TOKEN_HEADERS } : undefined;
-}
-
-/** Whether a service keeps directories of its own (so empty ones can be copied). */
-export function hasRealFolders(service: ServiceKind): boolean {
-  return service !== "blob";
+  const headers = SERVICES[service].tokenHeaders;
+  return headers ? { ...headers } : undefined;
 }

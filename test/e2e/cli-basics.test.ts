@@ -24,12 +24,12 @@ async function loadedAzureChunks(imports: string[]): Promise<string[]> {
   return imports.filter((url) => url.includes("@azure") || chunks.has(url.slice(url.lastIndexOf("/") + 1)));
 }
 
-async function importsOf(args: string[]) {
+async function importsOf(args: string[], env: Record<string, string> = {}) {
   const home = await testHome();
   const file = join(home, "imports.txt");
   const result = await runAzcp(args, home, {
     nodeArgs: ["--import", join(PROJECT_ROOT, "test", "support", "record-imports.mjs")],
-    env: { AZCP_RECORD_IMPORTS: file },
+    env: { AZCP_RECORD_IMPORTS: file, ...env },
   });
   return { result, imports: (await readFile(file, "utf8")).split("\n").filter(Boolean) };
 }
@@ -63,10 +63,16 @@ describe.concurrent("azcp basics", () => {
   });
 
   it("loads the Azure SDK chunks when a command needs them (the check above can see them)", async () => {
-    const { result, imports } = await importsOf([
-      "list",
-      `${stack().blobEndpoint}/nope?sv=2020-01-01&sig=bogus`,
-    ]);
+    // A sign-in needs @azure/identity; a SAS needs no SDK at all (listing runs on azcp's transport).
+    const bySas = await importsOf(["list", `${stack().blobEndpoint}/nope?sv=2020-01-01&sig=bogus`]);
+    expect(bySas.result.code).toBe(1);
+    expect(await loadedAzureChunks(bySas.imports)).toEqual([]);
+    const { result, imports } = await importsOf(["list", `${stack().blobEndpoint}/nope`], {
+      AZCOPY_AUTO_LOGIN_TYPE: "SPN",
+      AZCOPY_SPA_APPLICATION_ID: "00000000-0000-0000-0000-000000000000",
+      AZCOPY_SPA_CLIENT_SECRET: "not-a-secret",
+      AZCOPY_TENANT_ID: "00000000-0000-0000-0000-000000000000",
+    });
     expect(result.code).toBe(1);
     expect((await loadedAzureChunks(imports)).length).toBeGreaterThan(0);
   });

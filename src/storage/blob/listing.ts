@@ -22,6 +22,11 @@ export interface ListedBlob {
   metadata: Record<string, string> | undefined;
   /** As the listing gives it (the service leaves out the quotes of the header form). */
   etag: string | undefined;
+  versionId?: string | undefined;
+  leaseState?: string | undefined;
+  leaseStatus?: string | undefined;
+  leaseDuration?: string | undefined;
+  archiveStatus?: string | undefined;
 }
 
 export interface ListOptions {
@@ -82,8 +87,34 @@ export function parseBlobEntry(entry: string, withMetadata: boolean): ListedBlob
     blobType: element(properties, "BlobType"),
     accessTier: element(properties, "AccessTier"),
     etag: element(properties, "Etag"),
+    versionId: element(entry.slice(0, entry.indexOf("<Properties>")), "VersionId"),
+    leaseState: element(properties, "LeaseState"),
+    leaseStatus: element(properties, "LeaseStatus"),
+    leaseDuration: element(properties, "LeaseDuration"),
+    archiveStatus: element(properties, "ArchiveStatus"),
     metadata: withMetadata && entry.includes("<Metadata") ? metadataOf(entry) : undefined,
   };
+}
+
+/** The names of the account's containers, page by page. */
+export async function* listContainers(
+  transport: RestTransport,
+  location: RemoteLocation,
+): AsyncGenerator<string> {
+  const path = location.pathStyle ? `/${encodeURIComponent(location.accountName)}/` : "/";
+  let marker = "";
+  do {
+    const response = await transport.send({
+      method: "GET",
+      path,
+      query: { comp: "list", maxresults: "5000", ...(marker ? { marker } : {}) },
+      expect: [200],
+      text: true,
+    });
+    const xml = response.text ?? "";
+    for (const match of xml.matchAll(/<Container>([\s\S]*?)<\/Container>/g)) yield entryName(match[1]!);
+    marker = element(xml.slice(xml.lastIndexOf("<NextMarker")), "NextMarker") ?? "";
+  } while (marker);
 }
 
 /** One page's blobs and the marker of the next page ("" at the end). */

@@ -1,10 +1,51 @@
 // Single-object Blob operations on the lean transport: delete (with snapshots), set the access
 // tier, metadata and index tags, and create a container.
 import type { RemoteLocation } from "../../location/location.js";
-import type { RestTransport } from "../../transport/http.js";
+import type { HttpError, RestTransport } from "../../transport/http.js";
+import type { SnapshotOption } from "../backend.js";
+import { header } from "../rest/object.js";
 import { blobPath } from "./data.js";
+import type { ListedBlob } from "./listing.js";
 
-export type SnapshotOption = "include" | "only";
+export type { SnapshotOption };
+
+/** A blob's properties as a listing would give them, or undefined when there is no such blob. */
+export async function statBlob(
+  transport: RestTransport,
+  location: RemoteLocation,
+  name: string,
+): Promise<ListedBlob | undefined> {
+  try {
+    const response = await transport.send({ method: "HEAD", path: blobPath(location, name), expect: [200] });
+    const value = (key: string) => header(response, key);
+    const modified = value("last-modified");
+    return {
+      name,
+      size: Number(value("content-length") ?? 0),
+      lastModified: modified ? new Date(modified) : undefined,
+      contentMd5: value("content-md5"),
+      contentType: value("content-type"),
+      contentEncoding: value("content-encoding"),
+      contentLanguage: value("content-language"),
+      contentDisposition: value("content-disposition"),
+      cacheControl: value("cache-control"),
+      blobType: value("x-ms-blob-type"),
+      accessTier: value("x-ms-access-tier"),
+      etag: value("etag"),
+      versionId: value("x-ms-version-id"),
+      leaseState: value("x-ms-lease-state"),
+      leaseStatus: value("x-ms-lease-status"),
+      leaseDuration: value("x-ms-lease-duration"),
+      archiveStatus: value("x-ms-archive-status"),
+      metadata: undefined,
+    };
+  } catch (error) {
+    const { statusCode, code } = error as HttpError;
+    // A missing container is an error, not a missing blob.
+    if (statusCode === 404 && code !== "ContainerNotFound") return undefined;
+    throw error;
+  }
+}
 
 export async function deleteBlob(
   transport: RestTransport,

@@ -6,11 +6,13 @@ import { randomBytes } from "node:crypto";
 import { encodePath, type RemoteLocation } from "../../location/location.js";
 import type { HttpError, RestTransport } from "../../transport/http.js";
 import {
+  type BackendFeatures,
   type ContentHeaders,
   type CopySource,
   type Destination,
   type ExistingObject,
   type FolderOptions,
+  type ListedObject,
   ObjectExistsError,
   type ObjectWriter,
   type RemoteEndpoint,
@@ -20,6 +22,7 @@ import {
   type TreeSourceOptions,
   type WriteOptions,
 } from "../backend.js";
+import { listTree } from "../rest/list-tree.js";
 import {
   copyPin,
   destinationPrefix,
@@ -417,8 +420,17 @@ class DataLakeWriter implements ObjectWriter {
   }
 }
 
+/** What Data Lake Storage can do, known before anything is opened. */
+export const DATALAKE_FEATURES: BackendFeatures = {
+  objectProperties: true,
+  realFolders: true,
+  wholeSecondTimes: true,
+  permissions: "acl",
+};
+
 export class DataLakeService implements RemoteService {
-  readonly realFolders = true;
+  readonly realFolders = DATALAKE_FEATURES.realFolders;
+  readonly permissions = DATALAKE_FEATURES.permissions;
 
   constructor(private readonly endpoint: RemoteEndpoint) {}
 
@@ -445,6 +457,10 @@ export class DataLakeService implements RemoteService {
 
   async isDirectory(path: string): Promise<boolean> {
     return (await this.resourceType(path.replace(/\/+$/, ""))) === "directory";
+  }
+
+  list(): AsyncIterable<ListedObject> {
+    return listTree(this, this.endpoint.location);
   }
 
   source(options: TreeSourceOptions): Source {

@@ -7,11 +7,13 @@ import { randomBytes } from "node:crypto";
 import type { RemoteLocation } from "../../location/location.js";
 import type { HttpError, RestResponse, RestTransport } from "../../transport/http.js";
 import {
+  type BackendFeatures,
   type ContentHeaders,
   type CopySource,
   type Destination,
   type ExistingObject,
   type FolderOptions,
+  type ListedObject,
   ObjectExistsError,
   type ObjectWriter,
   type RemoteEndpoint,
@@ -22,6 +24,7 @@ import {
   type TreeSourceOptions,
   type WriteOptions,
 } from "../backend.js";
+import { listTree } from "../rest/list-tree.js";
 import {
   copyPin,
   destinationPrefix,
@@ -530,8 +533,18 @@ class FilesWriter implements ObjectWriter {
   }
 }
 
+/** What Azure Files can do, known before anything is opened. */
+export const FILES_FEATURES: BackendFeatures = {
+  objectProperties: true,
+  realFolders: true,
+  wholeSecondTimes: true,
+  permissions: "sddl",
+  quota: true,
+};
+
 export class FilesService implements RemoteService {
-  readonly realFolders = true;
+  readonly realFolders = FILES_FEATURES.realFolders;
+  readonly permissions = FILES_FEATURES.permissions;
 
   constructor(private readonly endpoint: RemoteEndpoint) {}
 
@@ -561,6 +574,10 @@ export class FilesService implements RemoteService {
     return directory === ""
       ? this.exists("", { restype: "share" })
       : this.exists(directory, { restype: "directory" });
+  }
+
+  list(): AsyncIterable<ListedObject> {
+    return listTree(this, this.endpoint.location);
   }
 
   source(options: TreeSourceOptions): Source {
