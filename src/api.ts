@@ -14,11 +14,17 @@ import type { ListedObject } from "./storage/backend.js";
 
 export type { DeviceCodePrompt } from "./auth/credentials.js";
 export type { DataAction } from "./auth/diagnose.js";
+export type { LoginRequest, LoginStatus } from "./auth/login.js";
 export type { Principal } from "./auth/token-claims.js";
+export { describePrincipal } from "./auth/token-claims.js";
 export type { CopyEvent, CopyJob, CopyListener } from "./engine/job.js";
 export type { JobStatus, JobSummary, TransferResult, TransferStatus } from "./engine/summary.js";
-export { AzcpError, type ErrorKind } from "./errors.js";
+export { AzcpError, badInput, type ErrorKind, isAzcpError } from "./errors.js";
+export type { PlanState as JobPlan } from "./jobs/plan.js";
+export { redactAll as redactSecrets, redactDeep as redactSecretsIn } from "./location/redact.js";
+export { ENVIRONMENT, type EnvironmentSetting } from "./settings.js";
 export type { ListedObject, ObjectProperties } from "./storage/backend.js";
+export { VERSION } from "./version.js";
 
 /** Options every operation takes. */
 export interface CommonOptions {
@@ -222,3 +228,142 @@ export async function* list(url: string, options: ListOptions = {}): AsyncGenera
   const { listLocation } = await import("./engine/list.js");
   yield* listLocation(location, createAuthorizer(options), options.env ?? process.env);
 }
+
+/** What `login` says: the sign-in it made, who it speaks for, and where the login is kept. */
+export interface LoginResult {
+  description: string;
+  principal?: string | undefined;
+  store: string;
+}
+
+/**
+ * Signs in to Microsoft Entra ID and keeps the login for later operations, once a storage token
+ * was obtained with it. `request` is what `azcp login` takes (type, tenant, identity ...); the
+ * client secret and certificate password may come in it or from the environment.
+ */
+export async function login(
+  request: import("./auth/login.js").LoginRequest,
+  options: CommonOptions = {},
+): Promise<LoginResult> {
+  const env = options.env ?? process.env;
+  const { loginSpecFromRequest, performLogin } = await import("./auth/login.js");
+  const outcome = await performLogin(loginSpecFromRequest(request, env), env, {
+    ...(options.onDeviceCode ? { onDeviceCode: options.onDeviceCode } : {}),
+  });
+  return {
+    description: outcome.login.description,
+    principal: outcome.principal,
+    store: outcome.store.describe(),
+  };
+}
+
+/** Which kind of sign-in a login request asks for (DEVICE, SPN, MSI, AZCLI, PSCRED, WORKLOAD). */
+export async function loginTypeOf(request: import("./auth/login.js").LoginRequest): Promise<string> {
+  const { loginTypeOf } = await import("./auth/login.js");
+  return loginTypeOf(request);
+}
+
+/** Whether a kept login exists and still gets a storage token, with its tenant, authority and method. */
+export async function loginStatus(
+  options: CommonOptions = {},
+): Promise<import("./auth/login.js").LoginStatus> {
+  const { checkLogin } = await import("./auth/login.js");
+  return checkLogin(options.env ?? process.env);
+}
+
+/** Removes everything `login` kept; resolves the stores it was removed from (none: not logged in). */
+export async function logout(options: CommonOptions = {}): Promise<string[]> {
+  const { removeLogin } = await import("./auth/login.js");
+  return (await removeLogin(options.env ?? process.env)).map((store) => store.describe());
+}
+
+export interface PipeOptions extends CommonOptions {
+  blockSizeMb?: string | number;
+  contentType?: string;
+  capMbps?: number;
+}
+
+/**
+ * Streams standard input into a blob ("upload"), or a blob to standard output ("download"), as
+ * --from-to PipeBlob / BlobPipe do. Resolves the number of bytes moved.
+ */
+export async function pipe(
+  direction: "upload" | "download",
+  url: string,
+  options: PipeOptions = {},
+): Promise<number> {
+  const { runPipe } = await import("./engine/setup.js");
+  return runPipe(direction, url, {
+    authorizer: createAuthorizer(options),
+    env: options.env ?? process.env,
+    blockSizeMb: options.blockSizeMb,
+    contentType: options.contentType,
+    capMbps: options.capMbps,
+  });
+}
+
+export interface ResumeOptions extends CommonOptions {
+  /** The SAS of the source and of the destination: plans never keep one. */
+  sourceSas?: string;
+  destinationSas?: string;
+  capMbps?: number;
+  logLevel?: CopyOptions["logLevel"];
+}
+
+function withSas(location: string, sas: string | undefined): string {
+  if (!sas || !/^https?:\/\//i.test(location)) return location;
+  return `${location}?${sas.replace(/^\?/, "")}`;
+}
+
+/** The jobs azcp has run: their plans (under AZCOPY_JOB_PLAN_LOCATION) and logs. */
+export const jobs = {
+  /** Every job with a plan, newest first. */
+  async list(options: CommonOptions = {}): Promise<import("./jobs/plan.js").PlanState[]> {
+    const { listPlans, planDirectory } = await import("./jobs/plan.js");
+    return listPlans(planDirectory(options.env ?? process.env));
+  },
+  /** One job's plan: what it is, what it finished and what failed; an error when missing or damaged. */
+  async show(id: string, options: CommonOptions = {}): Promise<import("./jobs/plan.js").PlanState> {
+    const { findPlan, planDirectory } = await import("./jobs/plan.js");
+    return findPlan(planDirectory(options.env ?? process.env), id);
+  },
+  /** Prepares the rest of a job: what it finished is not done again (blocks already staged included). */
+  async resume(id: string, options: ResumeOptions = {}): Promise<{ job: CopyJob; finishedEarlier: number }> {
+    const plan = await jobs.show(id, options);
+    const { sourceSas, destinationSas, ...common } = options;
+    const saved = plan.header.options as CopyOptions & {
+      sync?: { deleteDestination: "true" | "false"; compareHash: "None" | "MD5"; mirrorMode: boolean };
+    };
+    const resumed = {
+      ...saved,
+      ...common,
+      resume: { jobId: plan.header.jobId, done: plan.done },
+      commandLine: `jobs resume ${id}`,
+    };
+    const source = withSas(plan.header.source, sourceSas);
+    const destination = withSas(plan.header.destination, destinationSas);
+    const job =
+      plan.header.command === "sync" && saved.sync
+        ? await sync(source, destination, { ...resumed, ...saved.sync })
+        : await copy(source, destination, resumed);
+    return { job, finishedEarlier: plan.done.size };
+  },
+  /** Removes one job's plan and log; false when there was no such job. */
+  async remove(id: string, options: CommonOptions = {}): Promise<boolean> {
+    const { planDirectory, removePlan } = await import("./jobs/plan.js");
+    const { logDirectory } = await import("./jobs/job-log.js");
+    const env = options.env ?? process.env;
+    return removePlan(planDirectory(env), logDirectory(env), id);
+  },
+  /** Removes the plans and logs of every job (or of those whose status is `withStatus`); resolves how many. */
+  async clean(options: CommonOptions & { withStatus?: string } = {}): Promise<number> {
+    const plans = (await jobs.list(options)).filter(
+      (plan) =>
+        !options.withStatus ||
+        options.withStatus === "All" ||
+        (plan.end?.status ?? "InProgress") === options.withStatus,
+    );
+    for (const plan of plans) await jobs.remove(plan.header.jobId, options);
+    return plans.length;
+  },
+};

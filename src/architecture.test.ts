@@ -79,6 +79,28 @@ describe("architecture", () => {
     expect(cycles).toEqual([]);
   });
 
+  it("the command line uses the library only through api.ts (and the option table)", () => {
+    const around: string[] = [];
+    for (const [file, imports] of graph) {
+      if (!name(file).startsWith("cli/")) continue;
+      for (const target of imports) {
+        const inside = name(target);
+        if (!inside.startsWith("cli/") && inside !== "api.ts" && !inside.startsWith("options/"))
+          around.push(`${name(file)} -> ${inside}`);
+      }
+    }
+    expect(around).toEqual([]);
+  });
+
+  it("the engine and api.ts reach backends only through storage/registry.ts", () => {
+    const direct: string[] = [];
+    for (const [file, imports] of graph) {
+      if (!name(file).startsWith("engine/") && name(file) !== "api.ts") continue;
+      for (const target of imports) if (backendOf(target)) direct.push(`${name(file)} -> ${name(target)}`);
+    }
+    expect(direct).toEqual([]);
+  });
+
   it("a storage backend imports no other backend", () => {
     const crossing: string[] = [];
     for (const [file, imports] of graph) {

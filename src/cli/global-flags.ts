@@ -1,6 +1,6 @@
 // Flags that apply to every command (AzCopy's "Flags Applying to All Commands").
 import type { Command } from "commander";
-import { badInput } from "../errors.js";
+import { badInput } from "../api.js";
 import type { FlagSpec } from "./flags.js";
 import { Output, type OutputLevel, type OutputType } from "./output.js";
 

@@ -1,8 +1,7 @@
 // How a running job looks: AzCopy's banner, a progress line (redrawn in place on a terminal,
 // plain lines when piped), failures, and the summary block; in JSON mode AzCopy's Init,
 // Progress and EndOfJob messages plus one azcp "Transfer" message per finished transfer.
-import type { CopyEvent, CopyJob } from "../engine/job.js";
-import type { JobSummary } from "../engine/summary.js";
+import type { CopyEvent, CopyJob, JobSummary } from "../api.js";
 import type { Output } from "./output.js";
 
 const MAX_FAILURES_SHOWN = 20;

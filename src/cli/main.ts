@@ -1,7 +1,7 @@
 // The azcp command line. Only commander and the small command modules load at start-up; each
 // command imports the library (and the Azure SDKs) when it runs.
 import { Command } from "commander";
-import { VERSION } from "../version.js";
+import { VERSION } from "../api.js";
 import { registerAccess } from "./commands/access.js";
 import { registerCopy } from "./commands/copy.js";
 import { registerEnv } from "./commands/env.js";

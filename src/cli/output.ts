@@ -1,6 +1,6 @@
 // What the CLI prints. Text goes to the terminal as AzCopy prints it; JSON is one object per
 // line on stdout in AzCopy's envelope, and nothing else reaches stdout in that mode.
-import { redactAll, redactDeep } from "../location/redact.js";
+import { redactSecrets as redactAll, redactSecretsIn as redactDeep } from "../api.js";
 
 export type OutputType = "text" | "json";
 export type OutputLevel = "default" | "essential" | "quiet";

@@ -1,7 +1,5 @@
 // azcp copy with --from-to PipeBlob (stdin to a blob) or BlobPipe (a blob to stdout). With
 // BlobPipe stdout carries the data, so every message goes to stderr.
-import { createAuthorizer } from "../api.js";
-import { runPipe } from "../engine/setup.js";
 import type { GlobalOptions } from "./global-flags.js";
 import { Output } from "./output.js";
 import { canPrompt } from "./prompt.js";
@@ -17,18 +15,16 @@ export async function runPipeCopy(
     direction === "download"
       ? new Output(output.type, output.level, { stdout: process.stderr, stderr: process.stderr })
       : output;
-  const bytes = await runPipe(direction, url, {
-    authorizer: createAuthorizer({
-      ...(globals.trustedMicrosoftSuffixes
-        ? { trustedMicrosoftSuffixes: globals.trustedMicrosoftSuffixes }
-        : {}),
-      onDeviceCode: (prompt) => messages.notice(prompt.message),
-      interactive: canPrompt(),
-    }),
-    env: process.env,
-    blockSizeMb: flags.blockSizeMb,
-    contentType: flags.contentType,
-    capMbps: globals.capMbps,
+  const { pipe } = await import("../api.js");
+  const bytes = await pipe(direction, url, {
+    ...(globals.trustedMicrosoftSuffixes
+      ? { trustedMicrosoftSuffixes: globals.trustedMicrosoftSuffixes }
+      : {}),
+    onDeviceCode: (prompt) => messages.notice(prompt.message),
+    interactive: canPrompt(),
+    ...(flags.blockSizeMb !== undefined ? { blockSizeMb: flags.blockSizeMb } : {}),
+    ...(flags.contentType !== undefined ? { contentType: flags.contentType } : {}),
+    ...(globals.capMbps !== undefined ? { capMbps: globals.capMbps } : {}),
   });
   if (direction === "upload") messages.info(`INFO: Uploaded ${bytes} bytes from standard input.`);
   messages.endOfJob({ JobStatus: "Completed", TotalBytesTransferred: String(bytes) });

@@ -1,7 +1,6 @@
 // Run a command body, render any failure as one line (cause and fix), and settle the exit code.
 import type { Command } from "commander";
-import { isAzcpError } from "../errors.js";
-import { redactAll } from "../location/redact.js";
+import { isAzcpError, redactSecrets as redactAll } from "../api.js";
 import { type GlobalOptions, outputFor, readGlobalOptions } from "./global-flags.js";
 import { Output } from "./output.js";
 

@@ -3,8 +3,8 @@
 import type { Authorizer } from "../auth/authorize.js";
 import { badInput } from "../errors.js";
 import type { LogLevel } from "../jobs/job-log.js";
-import { serviceLocation } from "../location/from-to.js";
-import { parseLocation, type RemoteLocation, type ServiceKind } from "../location/location.js";
+import { containerLocation, serviceLocation } from "../location/from-to.js";
+import type { RemoteLocation, ServiceKind } from "../location/location.js";
 import type { Environment } from "../settings.js";
 import type { RemoteService, SnapshotOption, Source, SourceObject } from "../storage/backend.js";
 import { featuresOf, openService } from "../storage/registry.js";
@@ -224,13 +224,7 @@ export async function makeContainer(
     quotaGb?: number | undefined;
   },
 ): Promise<"created" | "exists"> {
-  const location = parseLocation(url, options.service ? { serviceHint: options.service } : {});
-  if (location.type !== "remote" || location.container === undefined || location.path !== "") {
-    throw badInput(
-      `"${url}" is not a container, share or file system URL.`,
-      "Pass https://<account>.<service>.core.windows.net/<name>.",
-    );
-  }
+  const location = containerLocation(url, options.service);
   if (options.quotaGb !== undefined && !featuresOf(location).quota) {
     throw badInput("--quota-gb applies to Azure Files shares only.", "Leave it out for this URL.");
   }

@@ -4,7 +4,7 @@ import type { Authorizer } from "../auth/authorize.js";
 import { type AzcpError, badInput, isAzcpError } from "../errors.js";
 import { type LogLevel, logDirectory, newJobId } from "../jobs/job-log.js";
 import { PlanWriter, planDirectory, prunePlans, withoutSas } from "../jobs/plan.js";
-import { locationFor, splitFromTo } from "../location/from-to.js";
+import { locationFor, serviceLocation, splitFromTo } from "../location/from-to.js";
 import { type Environment, readSetting } from "../settings.js";
 import type {
   Backend,
@@ -438,14 +438,14 @@ export async function runPipe(
   options: PipeOptions,
 ): Promise<number> {
   const role = direction === "upload" ? "destination" : "source";
-  const location = locationFor(url, "Blob", role);
+  const location = serviceLocation(url, "A pipe copy", "blob");
   if (!featuresOf(location).pipes) {
     throw badInput(
       "Pipes read and write Blob Storage only.",
       "Pass the URL of a blob (https://<account>.blob.core.windows.net/...).",
     );
   }
-  if (!location.path || (location.type === "remote" && !location.container)) {
+  if (!location.path) {
     throw badInput(
       "A pipe copy needs the URL of one blob.",
       "Pass https://<account>.blob.core.windows.net/<container>/<blob>.",

@@ -18,7 +18,7 @@ import {
 } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { AzcpError } from "../errors.js";
+import { AzcpError, badInput } from "../errors.js";
 import { redactAll } from "../location/redact.js";
 import { type Environment, readSetting } from "../settings.js";
 
@@ -127,6 +127,19 @@ function planFailure(directory: string, error: unknown): AzcpError {
     remedy: "Point AZCOPY_JOB_PLAN_LOCATION at a folder you can write to, with free space.",
     errorCode: code,
   });
+}
+
+/** The plan of job `id`, or an error that says whether it is missing or damaged. */
+export function findPlan(directory: string, id: string): PlanState {
+  const path = join(directory, `${id}.plan`);
+  const plan = readPlan(path);
+  if (!plan && planExists(path))
+    throw badInput(
+      `The plan file of job ${id} (${path}) is damaged: its first line, which says what the job is, cannot be read.`,
+      "Run the copy again as a new job; azcp jobs remove deletes the damaged plan.",
+    );
+  if (!plan) throw badInput(`There is no job ${id}.`, "Run azcp jobs list to see the jobs azcp knows.");
+  return plan;
 }
 
 /** Whether a plan file is there at all (readPlan is undefined for a missing and a damaged one). */

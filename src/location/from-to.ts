@@ -39,6 +39,18 @@ export function locationFor(text: string, kind: LocationKind | undefined, side: 
   return location;
 }
 
+/** The URL of a container, share or file system itself (make). */
+export function containerLocation(url: string, service: ServiceKind | undefined): RemoteLocation {
+  const location = parseLocation(url, service ? { serviceHint: service } : {});
+  if (location.type !== "remote" || location.container === undefined || location.path !== "") {
+    throw badInput(
+      `"${url}" is not a container, share or file system URL.`,
+      "Pass https://<account>.<service>.core.windows.net/<name>.",
+    );
+  }
+  return location;
+}
+
 /** A location that must be a storage service URL with a container (remove, set-properties, make). */
 export function serviceLocation(
   url: string,

@@ -1,6 +1,6 @@
 // azcp access: who azcp signs in as for a URL, and what that identity may do there.
 import type { Command } from "commander";
-import { describePrincipal } from "../../auth/token-claims.js";
+import { describePrincipal } from "../../api.js";
 import { addFlags, type FlagSpec } from "../flags.js";
 import { canPrompt } from "../prompt.js";
 import { runCommand } from "../run.js";

@@ -1,6 +1,6 @@
 // azcp env: every environment variable azcp reads, with its value (secrets masked).
 import type { Command } from "commander";
-import { ENVIRONMENT } from "../../settings.js";
+import { ENVIRONMENT } from "../../api.js";
 import { addFlags } from "../flags.js";
 import { runCommand } from "../run.js";
 

@@ -1,16 +1,7 @@
 // azcp jobs list | show | resume | clean | remove: what past jobs did, and finishing one that
 // stopped (killed, cancelled, or with failures) without redoing what it finished.
 import type { Command } from "commander";
-import { badInput } from "../../errors.js";
-import { logDirectory } from "../../jobs/job-log.js";
-import {
-  listPlans,
-  type PlanState,
-  planDirectory,
-  planExists,
-  readPlan,
-  removePlan,
-} from "../../jobs/plan.js";
+import { badInput, type JobPlan } from "../../api.js";
 import { addFlags } from "../flags.js";
 import { runJob } from "../job-output.js";
 import { signInOptions } from "../library-options.js";
@@ -22,25 +13,8 @@ const STATUS_FLAG = {
   help: "Only jobs (list) or transfers (show) with this status: All, Completed, Failed, InProgress, Cancelled...",
 };
 
-function statusOf(plan: PlanState): string {
+function statusOf(plan: JobPlan): string {
   return plan.end?.status ?? "InProgress";
-}
-
-function findPlan(id: string): PlanState {
-  const path = `${planDirectory(process.env)}/${id}.plan`;
-  const plan = readPlan(path);
-  if (!plan && planExists(path))
-    throw badInput(
-      `The plan file of job ${id} (${path}) is damaged: its first line, which says what the job is, cannot be read.`,
-      "Run the copy again as a new job; azcp jobs remove deletes the damaged plan.",
-    );
-  if (!plan) throw badInput(`There is no job ${id}.`, "Run azcp jobs list to see the jobs azcp knows.");
-  return plan;
-}
-
-function addSas(location: string, sas: string | undefined): string {
-  if (!sas || !/^https?:\/\//i.test(location)) return location;
-  return `${location}?${sas.replace(/^\?/, "")}`;
 }
 
 export function registerJobs(program: Command): void {
@@ -53,9 +27,8 @@ export function registerJobs(program: Command): void {
     async (flags: { withStatus?: string }, self: Command) =>
       runCommand(self, async ({ output }) => {
         const wanted = flags.withStatus && flags.withStatus !== "All" ? flags.withStatus : undefined;
-        const plans = listPlans(planDirectory(process.env)).filter(
-          (plan) => !wanted || statusOf(plan) === wanted,
-        );
+        const { jobs } = await import("../../api.js");
+        const plans = (await jobs.list()).filter((plan) => !wanted || statusOf(plan) === wanted);
         if (output.json) {
           output.message("Info", {
             JobIDDetails: plans.map((plan) => ({
@@ -82,7 +55,8 @@ export function registerJobs(program: Command): void {
     STATUS_FLAG,
   ]).action(async (id: string, flags: { withStatus?: string }, self: Command) =>
     runCommand(self, async ({ output }) => {
-      const plan = findPlan(id);
+      const { jobs } = await import("../../api.js");
+      const plan = await jobs.show(id);
       if (flags.withStatus) {
         const status = flags.withStatus.toLowerCase();
         const paths =
@@ -135,45 +109,33 @@ export function registerJobs(program: Command): void {
     ],
   ).action(async (id: string, flags: { sourceSas?: string; destinationSas?: string }, self: Command) =>
     runCommand(self, async ({ globals, output }) => {
-      const plan = findPlan(id);
-      const { copy, sync } = await import("../../api.js");
-      const options = {
-        ...(plan.header.options as Record<string, never>),
-        resume: { jobId: plan.header.jobId, done: plan.done },
+      const { jobs } = await import("../../api.js");
+      const { job, finishedEarlier } = await jobs.resume(id, {
+        sourceSas: flags.sourceSas,
+        destinationSas: flags.destinationSas,
         capMbps: globals.capMbps,
         logLevel: globals.logLevel,
-        commandLine: `jobs resume ${id}`,
         ...signInOptions(globals, output),
-      };
-      const source = addSas(plan.header.source, flags.sourceSas);
-      const destination = addSas(plan.header.destination, flags.destinationSas);
-      const saved = plan.header.options as {
-        sync?: { deleteDestination: "true" | "false"; compareHash: "None" | "MD5"; mirrorMode: boolean };
-      };
-      const job =
-        plan.header.command === "sync" && saved.sync
-          ? await sync(source, destination, { ...options, ...saved.sync })
-          : await copy(source, destination, options);
+      });
       output.info(
-        `INFO: Resuming job ${id}: ${plan.done.size} transfers finished earlier are not done again.`,
+        `INFO: Resuming job ${id}: ${finishedEarlier} transfers finished earlier are not done again.`,
       );
       return runJob(job, output);
     }),
   );
 
-  jobs
-    .command("clean")
-    .description("Remove every job's plan and log.")
-    .action(async (_flags: unknown, self: Command) =>
-      runCommand(self, async ({ output }) => {
-        const plans = listPlans(planDirectory(process.env));
-        for (const plan of plans)
-          removePlan(planDirectory(process.env), logDirectory(process.env), plan.header.jobId);
-        output.result(`Successfully removed ${plans.length} jobs.`);
-        output.endOfJob();
-        return 0;
-      }),
-    );
+  addFlags(
+    jobs.command("clean").description("Remove the plans and logs of every job (or of those with a status)."),
+    [STATUS_FLAG],
+  ).action(async (flags: { withStatus?: string }, self: Command) =>
+    runCommand(self, async ({ output }) => {
+      const { jobs } = await import("../../api.js");
+      const removed = await jobs.clean({ withStatus: flags.withStatus });
+      output.result(`Successfully removed ${removed} jobs.`);
+      output.endOfJob();
+      return 0;
+    }),
+  );
 
   jobs
     .command("remove")
@@ -182,7 +144,8 @@ export function registerJobs(program: Command): void {
     .argument("<job-id>")
     .action(async (id: string, _flags: unknown, self: Command) =>
       runCommand(self, async ({ output }) => {
-        if (!removePlan(planDirectory(process.env), logDirectory(process.env), id)) {
+        const { jobs } = await import("../../api.js");
+        if (!(await jobs.remove(id))) {
           throw badInput(`There is no job ${id}.`, "Run azcp jobs list to see the jobs azcp knows.");
         }
         output.result(`Successfully removed log and job plan files for job ${id}.`);

@@ -1,6 +1,6 @@
 // azcp list (ls): list a container, a virtual directory, or an account's containers.
 import type { Command } from "commander";
-import type { ListedObject } from "../../storage/backend.js";
+import type { ListedObject } from "../../api.js";
 import { addFlags, type FlagSpec } from "../flags.js";
 import { formatByteSize, formatRfc3339, formatServiceTime } from "../format.js";
 import { signInOptions } from "../library-options.js";

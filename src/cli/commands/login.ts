@@ -71,14 +71,14 @@ export function registerLogin(program: Command): void {
     );
   addFlags(login, LOGIN_FLAGS).action(async (flags: LoginFlags, self: Command) =>
     runCommand(self, async ({ output }) => {
-      const { loginSpecFromRequest, performLogin, loginTypeOf } = await import("../../auth/login.js");
+      const { login, loginTypeOf } = await import("../../api.js");
       const request = {
         ...flags,
         loginType: self.getOptionValueSource("loginType") === undefined ? undefined : flags.loginType,
       };
       let clientSecret: string | undefined;
       let certificatePassword: string | undefined;
-      if (loginTypeOf(request) === "SPN" && canPrompt()) {
+      if ((await loginTypeOf(request)) === "SPN" && canPrompt()) {
         const certificate = flags.certificatePath ?? process.env.AZCOPY_SPA_CERT_PATH;
         if (!certificate && !process.env.AZCOPY_SPA_CLIENT_SECRET)
           clientSecret = await promptHidden("Client secret: ");
@@ -86,13 +86,15 @@ export function registerLogin(program: Command): void {
           certificatePassword = (await promptHidden("Certificate password (Enter for none): ")) || undefined;
         }
       }
-      const spec = loginSpecFromRequest({ ...request, clientSecret, certificatePassword }, process.env);
-      const outcome = await performLogin(spec, process.env, { onDeviceCode: showDeviceCode(output) });
+      const outcome = await login(
+        { ...request, clientSecret, certificatePassword },
+        { onDeviceCode: showDeviceCode(output) },
+      );
       output.result("Login succeeded.");
       output.info(
-        `INFO: Signed in with ${outcome.login.description}${outcome.principal ? ` as ${outcome.principal}` : ""}.`,
+        `INFO: Signed in with ${outcome.description}${outcome.principal ? ` as ${outcome.principal}` : ""}.`,
       );
-      output.info(`INFO: The login is saved in ${outcome.store.describe()}.`);
+      output.info(`INFO: The login is saved in ${outcome.store}.`);
       output.endOfJob();
       return 0;
     }),
@@ -107,8 +109,8 @@ export function registerLogin(program: Command): void {
   addFlags(status, STATUS_FLAGS).action(
     async (flags: { tenant?: boolean; endpoint?: boolean; method?: boolean }, self: Command) =>
       runCommand(self, async ({ output }) => {
-        const { checkLogin } = await import("../../auth/login.js");
-        const result = await checkLogin(process.env);
+        const { loginStatus } = await import("../../api.js");
+        const result = await loginStatus();
         if (output.json) {
           output.message(
             "LoginStatusInfo",
@@ -145,17 +147,15 @@ export function registerLogout(program: Command): void {
     .description("Remove everything `azcp login` saved, refresh tokens included.")
     .action(async (_flags: unknown, self: Command) =>
       runCommand(self, async ({ output }) => {
-        const { removeLogin } = await import("../../auth/login.js");
-        const removed = await removeLogin(process.env);
+        const { logout } = await import("../../api.js");
+        const removed = await logout();
         if (removed.length === 0) {
           output.error("You are not logged in: azcp found no saved login to remove.");
           output.endOfJob();
           return 1;
         }
         output.result("Logout succeeded.");
-        output.info(
-          `INFO: Removed the login from ${removed.map((backend) => backend.describe()).join(" and ")}.`,
-        );
+        output.info(`INFO: Removed the login from ${removed.join(" and ")}.`);
         output.endOfJob();
         return 0;
       }),

@@ -1,6 +1,6 @@
 // azcp remove (rm), azcp set-properties, azcp make (mk).
 import type { Command } from "commander";
-import { badInput } from "../../errors.js";
+import { badInput } from "../../api.js";
 import { addFlags, type FlagSpec } from "../flags.js";
 import { runJob } from "../job-output.js";
 import { jobOptions, signInOptions } from "../library-options.js";
