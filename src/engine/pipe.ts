@@ -70,6 +70,7 @@ export async function uploadFromStream(
           jobId: transferId,
         });
         await single.writeAll(data);
+        await single.commit();
         return length;
       } finally {
         done();

@@ -346,8 +346,9 @@ async function stream(
           settings.putMd5 && settings.direction === "upload"
             ? createHash("md5").update(data).digest()
             : preservedMd5(context, object);
-        await writer.writeAll(data, md5);
+        // Checked before anything is sent: the data just read is the version that was listed.
         await source.checkUnchanged?.(object);
+        await writer.writeAll(data, md5);
         await writer.commit({ storeMd5: md5 });
       } catch (error) {
         await writer.abort().catch(() => undefined);

@@ -161,7 +161,10 @@ export interface WriteOptions {
 export interface ObjectWriter {
   /** Whether chunks may be written in any order and at once (false for append blobs). */
   readonly parallelChunks: boolean;
-  /** The whole object in one request (plan "single"); `contentMd5` is stored with it when given. */
+  /**
+   * The whole object (plan "single"); `contentMd5` is stored with it when given. Like every
+   * write, it is visible under the final name only after commit(), and abort() leaves nothing.
+   */
   writeAll(data: Buffer, contentMd5?: Buffer): Promise<void>;
   /** One chunk of a chunked plan. */
   writeChunk(index: number, offset: number, data: Buffer): Promise<void>;

@@ -247,7 +247,20 @@ class BlockBlobWriter implements ObjectWriter {
     this.count = options.plan.kind === "blocks" ? options.plan.count : 0;
   }
 
+  /** A whole object waits for commit(): one Put Blob makes it visible, so an abort leaves nothing. */
+  private pending: { data: Buffer; contentMd5?: Buffer | undefined } | undefined;
+
   async writeAll(data: Buffer, contentMd5?: Buffer): Promise<void> {
+    this.pending = { data, contentMd5 };
+  }
+
+  private async putBlob({
+    data,
+    contentMd5,
+  }: {
+    data: Buffer;
+    contentMd5?: Buffer | undefined;
+  }): Promise<void> {
     await this.transport
       .send({
         method: "PUT",
@@ -339,6 +352,11 @@ class BlockBlobWriter implements ObjectWriter {
   }
 
   async commit(options: { storeMd5?: Buffer | undefined } = {}): Promise<void> {
+    if (this.pending) {
+      const pending = this.pending;
+      this.pending = undefined;
+      return this.putBlob(pending);
+    }
     if (this.options.plan.kind === "single") return;
     const ids = Array.from(
       { length: this.count },
@@ -362,7 +380,8 @@ class BlockBlobWriter implements ObjectWriter {
   }
 
   async abort(): Promise<void> {
-    // Uncommitted blocks are not visible, and the service discards them after a week.
+    // Nothing was put yet; uncommitted blocks are not visible, and the service discards them after a week.
+    this.pending = undefined;
   }
 }
 
