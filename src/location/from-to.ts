@@ -3,13 +3,18 @@
 import { badInput } from "../errors.js";
 import { type Location, parseLocation, type RemoteLocation, type ServiceKind } from "./location.js";
 
-export type LocationKind = "Local" | "Blob" | "BlobFS" | "File" | "Pipe";
+export type LocationKind = "Local" | "Blob" | "BlobFS" | "File" | "Pipe" | "Http";
 
-const KINDS: readonly LocationKind[] = ["Local", "Blob", "BlobFS", "File", "Pipe"];
-const SERVICES: Partial<Record<LocationKind, ServiceKind>> = { Blob: "blob", File: "file", BlobFS: "dfs" };
+const KINDS: readonly LocationKind[] = ["Local", "Blob", "BlobFS", "File", "Pipe", "Http"];
+const SERVICES: Partial<Record<LocationKind, ServiceKind>> = {
+  Blob: "blob",
+  File: "file",
+  BlobFS: "dfs",
+  Http: "http",
+};
 
 export function splitFromTo(fromTo: string): [LocationKind, LocationKind] {
-  const match = /^(Local|Blob|BlobFS|File|Pipe)(Local|Blob|BlobFS|File|Pipe)$/i.exec(fromTo);
+  const match = /^(Local|Blob|BlobFS|File|Pipe|Http)(Local|Blob|BlobFS|File|Pipe|Http)$/i.exec(fromTo);
   if (!match) {
     throw badInput(
       `--from-to "${fromTo}" is not a pair azcp knows.`,

@@ -5,7 +5,8 @@ import { resolve } from "node:path";
 import { badInput } from "../errors.js";
 import { redactText } from "./redact.js";
 
-export type ServiceKind = "blob" | "file" | "dfs";
+/** The services a URL can name; "http" is a plain web server (--from-to Http...), an azcp addition. */
+export type ServiceKind = "blob" | "file" | "dfs" | "http";
 
 export interface LocalLocation {
   readonly type: "local";
@@ -73,6 +74,20 @@ function parseRemote(text: string, serviceHint: ServiceKind | undefined): Remote
     throw badInput("The URL holds a user name or password.", "Remove the user:password@ part from the URL.");
   }
   const segments = url.pathname.split("/").slice(1);
+  if (serviceHint === "http") {
+    // A plain web server: no account or container, the whole path names the file.
+    return {
+      type: "remote",
+      service: "http",
+      accountUrl: `${url.protocol}//${url.host}`,
+      accountName: url.hostname,
+      container: "",
+      path: segments.map(decodeSegment).join("/"),
+      sas: undefined,
+      extraQuery: url.search ? url.search.slice(1) : undefined,
+      pathStyle: false,
+    };
+  }
   const hostMatch = HOST_STYLE.exec(url.hostname);
   let accountName: string;
   let service: ServiceKind;

@@ -7,6 +7,7 @@ import type { Backend, BackendFeatures, RemoteEndpoint, RemoteService } from "./
 import { BLOB_FEATURES, BlobService } from "./blob/service.js";
 import { DATALAKE_FEATURES, DataLakeService } from "./datalake/datalake.js";
 import { FILES_FEATURES, FILES_TOKEN_HEADERS, FilesService } from "./files/files.js";
+import { HTTP_FEATURES, HttpService } from "./http/http.js";
 import { LOCAL_FEATURES, LocalBackend } from "./local/backend.js";
 import { RemoteBackend } from "./rest/remote-backend.js";
 
@@ -15,6 +16,8 @@ interface ServiceEntry {
   create(endpoint: RemoteEndpoint): RemoteService;
   /** Headers the service requires on every request signed with a token. */
   tokenHeaders?: Record<string, string>;
+  /** Never signed in: no credential of the user goes to it. */
+  anonymous?: boolean;
 }
 
 const SERVICES: Record<ServiceKind, ServiceEntry> = {
@@ -25,6 +28,7 @@ const SERVICES: Record<ServiceKind, ServiceEntry> = {
     tokenHeaders: FILES_TOKEN_HEADERS,
   },
   dfs: { features: DATALAKE_FEATURES, create: (endpoint) => new DataLakeService(endpoint) },
+  http: { features: HTTP_FEATURES, create: (endpoint) => new HttpService(endpoint), anonymous: true },
 };
 
 export function remoteService(endpoint: RemoteEndpoint): RemoteService {
@@ -45,7 +49,9 @@ export interface OpenContext {
 /** Opens one side of a job; for a service, signs in first. */
 export async function openBackend(location: Location, context: OpenContext): Promise<Backend> {
   if (location.type === "local") return new LocalBackend(location);
-  const access = await context.authorize(location);
+  const access: Access = SERVICES[location.service].anonymous
+    ? { kind: "anonymous" }
+    : await context.authorize(location);
   const endpoint = { location, access, transport: context.transport(location, access) };
   return new RemoteBackend(endpoint, remoteService(endpoint), remoteService, featuresOf(location));
 }
@@ -55,7 +61,9 @@ export async function openService(
   location: RemoteLocation,
   context: OpenContext,
 ): Promise<{ backend: Backend; service: RemoteService }> {
-  const access = await context.authorize(location);
+  const access: Access = SERVICES[location.service].anonymous
+    ? { kind: "anonymous" }
+    : await context.authorize(location);
   const endpoint = { location, access, transport: context.transport(location, access) };
   const service = remoteService(endpoint);
   return { backend: new RemoteBackend(endpoint, service, remoteService, featuresOf(location)), service };

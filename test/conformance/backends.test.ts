@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Access } from "../../src/auth/authorize.js";
-import { parseLocation, type RemoteLocation } from "../../src/location/location.js";
+import { parseLocation, type RemoteLocation, type ServiceKind } from "../../src/location/location.js";
 import {
   type Backend,
   type Destination,
@@ -30,7 +30,7 @@ import {
 interface Fixture {
   name: string;
   /** A fresh, empty place for this backend, as the URL or path a user would type. */
-  place(): Promise<{ text: string; service?: "blob" | "file" | "dfs" }>;
+  place(): Promise<{ text: string; service?: ServiceKind }>;
 }
 
 const FIXTURES: Fixture[] = [
@@ -49,7 +49,7 @@ const FIXTURES: Fixture[] = [
   },
 ];
 
-async function open(text: string, service?: "blob" | "file" | "dfs"): Promise<Backend> {
+async function open(text: string, service?: ServiceKind): Promise<Backend> {
   const location = parseLocation(text, service ? { serviceHint: service } : {});
   return openBackend(location, {
     authorize: async (): Promise<Access> => ({ kind: "sas" }),
@@ -231,5 +231,73 @@ describe.each(FIXTURES)("backend conformance: $name", (fixture) => {
     expect(left).not.toContain("hash#/h#1.txt");
     expect(left).not.toContain("empty.bin");
     expect(left).toContain("a.txt");
+  });
+});
+
+// Read-only backends that name one object (a plain web server): the read side of the suite.
+describe("backend conformance: http(s) source (read side)", () => {
+  const served = async () => {
+    const container = await createContainer();
+    // A public container: Azurite then serves its blobs to plain GETs, as any web server would.
+    await container.service.getContainerClient(container.name).setAccessPolicy("blob");
+    for (const [name, data] of Object.entries(NAMES)) await container.upload(name, data);
+    const url = (name: string) => `${container.url}/${name.split("/").map(encodeURIComponent).join("/")}`;
+    return { container, url };
+  };
+
+  it("names one file, reads its ranges, and pins what it read", async () => {
+    const { container, url } = await served();
+    for (const [name, data] of Object.entries(NAMES)) {
+      const backend = await open(url(name), "http");
+      expect(backend.features.objectProperties).toBe(true);
+      const { source, single } = await backend.resolveSource({
+        recursive: false,
+        asSubdir: false,
+        followSymlinks: false,
+        withMetadata: false,
+      });
+      expect(single).toBe(true);
+      const objects: SourceObject[] = [];
+      for await (const object of source.enumerate()) objects.push(object);
+      expect(objects.map((object) => [object.relativePath, object.size])).toEqual([
+        [name.slice(name.lastIndexOf("/") + 1), data.length],
+      ]);
+      const into = Buffer.alloc(Math.max(0, data.length - 2));
+      await source.read(objects[0]!, Math.min(2, data.length), into.length, into);
+      expect(into).toEqual(data.subarray(Math.min(2, data.length)));
+    }
+    // Replaced after it was listed: the next read fails instead of mixing two versions.
+    const backend = await open(url("dir/b.bin"), "http");
+    const { source } = await backend.resolveSource({
+      recursive: false,
+      asSubdir: false,
+      followSymlinks: false,
+      withMetadata: false,
+    });
+    const [object] = await (async () => {
+      const all: SourceObject[] = [];
+      for await (const entry of source.enumerate()) all.push(entry);
+      return all;
+    })();
+    await container.upload("dir/b.bin", randomBytes(3000));
+    await expect(source.read(object!, 0, 10, Buffer.alloc(10))).rejects.toMatchObject({
+      kind: "source-changed",
+    });
+  });
+
+  it("says a missing file is missing, and refuses to be written", async () => {
+    const { url } = await served();
+    const missing = await open(url("no-such-file"), "http");
+    await expect(
+      missing.resolveSource({
+        recursive: false,
+        asSubdir: false,
+        followSymlinks: false,
+        withMetadata: false,
+      }),
+    ).rejects.toMatchObject({ kind: "not-found" });
+    await expect((await open(url("a.txt"), "http")).destination(true)).rejects.toThrow(
+      /can only be a source/,
+    );
   });
 });
