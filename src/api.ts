@@ -9,6 +9,8 @@ import type { CopyJobOptions } from "./engine/setup.js";
 import { type AzcpError, badInput } from "./errors.js";
 import { serviceLocation } from "./location/from-to.js";
 import { displayLocation, type RemoteLocation, type ServiceKind } from "./location/location.js";
+import { countOption } from "./options/read.js";
+import type { OptionsFor } from "./options/table.js";
 import { type Environment, readSetting } from "./settings.js";
 import type { ListedObject } from "./storage/backend.js";
 
@@ -166,10 +168,8 @@ export async function setProperties(url: string, options: SetPropertiesOptions =
   });
 }
 
-export interface MakeOptions extends ListOptions {
-  /** Quota of a new Azure Files share, in GB. */
-  quotaGb?: number;
-}
+/** make's options: the service of an emulator URL, and a new share's quota in GB (--quota-gb). */
+export type MakeOptions = CommonOptions & OptionsFor<"make">;
 
 /**
  * Creates a container, file share or file system; resolves "exists" (and changes nothing) when
@@ -181,7 +181,7 @@ export async function make(url: string, options: MakeOptions = {}): Promise<"cre
     authorizer: createAuthorizer(options),
     env: options.env ?? process.env,
     service: options.location ? SERVICE_OF_LOCATION[options.location] : undefined,
-    quotaGb: options.quotaGb,
+    quotaGb: countOption("make", "quotaGb", options.quotaGb),
   });
 }
 

@@ -1,5 +1,6 @@
 // Flags declared as data: help, parsing and validation come from one table per command.
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { type CommandName, optionsOf } from "../options/table.js";
 
 export interface FlagSpec {
   /** Long name without dashes, e.g. "output-type". */
@@ -21,6 +22,18 @@ function choiceParser(spec: FlagSpec) {
     }
     return found;
   };
+}
+
+/** A command's flags, from the option table. */
+export function flagsFor(command: CommandName): FlagSpec[] {
+  return optionsOf(command).map((spec) => ({
+    name: spec.flag,
+    help: spec.example ? `${spec.help} Example: --${spec.flag} "${spec.example}".` : spec.help,
+    ...(spec.kind !== "switch" ? { value: spec.value ?? "<value>" } : {}),
+    ...(spec.defaultValue !== undefined ? { defaultValue: spec.defaultValue } : {}),
+    ...(spec.choices ? { choices: spec.choices } : {}),
+    ...(spec.hidden ? { hidden: true } : {}),
+  }));
 }
 
 export function addFlags(command: Command, specs: readonly FlagSpec[]): Command {

@@ -7,7 +7,7 @@ import { canPrompt } from "./prompt.js";
 export async function runPipeCopy(
   direction: "upload" | "download",
   url: string,
-  flags: { blockSizeMb?: string; contentType?: string },
+  flags: { blockSizeMb?: string | number | undefined; contentType?: string | undefined },
   globals: GlobalOptions,
   output: Output,
 ): Promise<number> {

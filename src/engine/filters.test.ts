@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { wildcardRegExp } from "../location/wildcard.js";
-import { compileFilter, objectFilter, parseFlagDate } from "./filters.js";
+import { parseFlagDate } from "../options/values.js";
+import { compileFilter, objectFilter } from "./filters.js";
 
 const keep = async (options: Parameters<typeof compileFilter>[0], paths: string[]) => {
   const filter = objectFilter(await compileFilter(options), { single: false, rootName: "" });

@@ -5,16 +5,19 @@ import { badInput } from "../errors.js";
 import type { LogLevel } from "../jobs/job-log.js";
 import { containerLocation, serviceLocation } from "../location/from-to.js";
 import type { RemoteLocation, ServiceKind } from "../location/location.js";
+import { dateOption } from "../options/read.js";
+import { checkTags, parseMetadata, TIERS } from "../options/values.js";
 import type { Environment } from "../settings.js";
 import type { RemoteService, SnapshotOption, Source, SourceObject } from "../storage/backend.js";
 import { featuresOf, openService } from "../storage/registry.js";
-import { compileFilter, type FilterOptions, hasFilters, objectFilter } from "./filters.js";
+import { compileFilter, type FilterOptions, objectFilter } from "./filters.js";
 import { CopyJob, type JobTask } from "./job.js";
 import { type Explain, JobEnvironment } from "./job-environment.js";
 import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
-import { checkTags, parseMetadata, TIERS } from "./setup.js";
 
-export interface InPlaceOptions extends FilterOptions {
+export interface InPlaceOptions extends Omit<FilterOptions, "includeBefore" | "includeAfter"> {
+  includeBefore?: string | Date | undefined;
+  includeAfter?: string | Date | undefined;
   authorizer: Authorizer;
   env: Environment;
   /** The service, for URLs whose host does not name one (emulators): from --from-to or --location. */
@@ -45,15 +48,15 @@ function removesWholeTree(options: RemoveOptions): boolean {
     !options.listOfFiles &&
     !options.includePath &&
     !options.dryRun &&
-    !hasFilters({
-      includePattern: options.includePattern,
-      excludePattern: options.excludePattern,
-      excludePath: options.excludePath,
-      includeRegex: options.includeRegex,
-      excludeRegex: options.excludeRegex,
-      includeBefore: options.includeBefore,
-      includeAfter: options.includeAfter,
-    })
+    [
+      options.includePattern,
+      options.excludePattern,
+      options.excludePath,
+      options.includeRegex,
+      options.excludeRegex,
+      options.includeBefore,
+      options.includeAfter,
+    ].every((value) => value === undefined || value === "")
   );
 }
 
@@ -110,7 +113,14 @@ async function inPlaceJob(
   ).catch(async (error) => {
     throw await job.explain(error, undefined, "");
   });
-  const filter = objectFilter(await compileFilter(options), resolved);
+  const filter = objectFilter(
+    await compileFilter({
+      ...options,
+      includeBefore: dateOption("remove", "includeBefore", options.includeBefore),
+      includeAfter: dateOption("remove", "includeAfter", options.includeAfter),
+    }),
+    resolved,
+  );
   const source = resolved.source;
   // A wildcard in the URL narrows what goes, as a filter does.
   const wholeTree =

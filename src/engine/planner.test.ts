@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseMebibytes } from "../options/values.js";
 import { chunkRange } from "../storage/chunks.js";
-import { blockSizeFor, MIB, parseMebibytes, planChunks } from "./planner.js";
+import { blockSizeFor, MIB, planChunks } from "./planner.js";
 
 const TIB = 1024 * 1024 * MIB;
 

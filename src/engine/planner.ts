@@ -11,31 +11,6 @@ export const MAX_BLOCK_SIZE = 4000 * MIB;
 /** Largest single Put Blob the service accepts. */
 export const MAX_PUT_BLOB_SIZE = 5000 * MIB;
 
-/** "--block-size-mb 0.25" -> 262144 bytes; the result must be a positive whole number of bytes. */
-export function parseMebibytes(value: string, flag: string, max: number): number {
-  const mebibytes = Number(value);
-  const bytes = mebibytes * MIB;
-  if (value.trim() === "" || !Number.isFinite(mebibytes) || mebibytes <= 0) {
-    throw badInput(
-      `${flag} "${value}" is not a positive number of MiB.`,
-      `Pass a size such as 8 or 0.25 (MiB).`,
-    );
-  }
-  if (!Number.isInteger(bytes)) {
-    throw badInput(
-      `${flag} ${value} MiB is ${bytes} bytes, which is not a whole number of bytes.`,
-      `Pick a size that is a whole number of bytes, such as 0.25 (262144 bytes).`,
-    );
-  }
-  if (bytes > max) {
-    throw badInput(
-      `${flag} ${value} MiB is larger than the service allows (${max / MIB} MiB).`,
-      `Pass ${max / MIB} or less.`,
-    );
-  }
-  return bytes;
-}
-
 export interface ChunkPlanOptions {
   /** Bytes; default 8 MiB, grown for huge files. */
   blockSize?: number | undefined;

@@ -5,6 +5,9 @@ import { type AzcpError, badInput, isAzcpError } from "../errors.js";
 import { type LogLevel, logDirectory, newJobId } from "../jobs/job-log.js";
 import { PlanWriter, planDirectory, prunePlans, withoutSas } from "../jobs/plan.js";
 import { locationFor, serviceLocation, splitFromTo } from "../location/from-to.js";
+import { bytesOption, dateOption, planOptions } from "../options/read.js";
+import type { OptionsFor } from "../options/table.js";
+import { checkTags, parseMetadata, TIERS } from "../options/values.js";
 import { type Environment, readSetting } from "../settings.js";
 import type {
   Backend,
@@ -16,59 +19,22 @@ import type {
 } from "../storage/backend.js";
 import { featuresOf, openBackend } from "../storage/registry.js";
 import { BufferPool, ByteBudget } from "./concurrency.js";
-import { compileFilter, type FilterOptions, objectFilter, parseFlagDate } from "./filters.js";
+import { compileFilter, type FilterOptions, objectFilter } from "./filters.js";
 import { CopyJob } from "./job.js";
 import { JobEnvironment } from "./job-environment.js";
 import { memoryBudgetFrom } from "./limits.js";
 import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
-import { MAX_BLOCK_SIZE, MAX_PUT_BLOB_SIZE, MIB, parseMebibytes } from "./planner.js";
+import { DEFAULT_BLOCK_SIZE, MIB } from "./planner.js";
 import type { JobSummary, TransferResult } from "./summary.js";
 import { type CompareHash, type DeleteDestination, syncTasks } from "./sync.js";
-import type { BlobTypeOption, CheckMd5Mode, OverwriteMode, TransferSettings } from "./transfer.js";
+import type { TransferSettings } from "./transfer.js";
 
-export interface CopyJobOptions {
+/** A copy's options: its flags, as the option table declares them, and what only a program gives. */
+export type CopyJobOptions = OptionsFor<"copy"> & {
   authorizer: Authorizer;
   env: Environment;
-  /** AzCopy's --from-to, e.g. LocalBlob, BlobLocal, BlobBlob. */
-  fromTo?: string | undefined;
-  recursive?: boolean | undefined;
-  asSubdir?: boolean | undefined;
-  overwrite?: OverwriteMode | undefined;
+  /** Answers --overwrite prompt for one destination. */
   askOverwrite?: ((destination: string) => Promise<boolean>) | undefined;
-  includePattern?: string | undefined;
-  excludePattern?: string | undefined;
-  includePath?: string | undefined;
-  excludePath?: string | undefined;
-  includeRegex?: string | undefined;
-  excludeRegex?: string | undefined;
-  includeBefore?: string | Date | undefined;
-  includeAfter?: string | Date | undefined;
-  listOfFiles?: string | undefined;
-  blockSizeMb?: string | number | undefined;
-  putBlobSizeMb?: string | number | undefined;
-  blobType?: BlobTypeOption | undefined;
-  blockBlobTier?: string | undefined;
-  /** "k=v;k2=v2", as --metadata takes it. */
-  metadata?: string | undefined;
-  contentType?: string | undefined;
-  contentEncoding?: string | undefined;
-  contentLanguage?: string | undefined;
-  contentDisposition?: string | undefined;
-  cacheControl?: string | undefined;
-  noGuessMimeType?: boolean | undefined;
-  /** "k=v&k2=v2", as --blob-tags takes it. */
-  blobTags?: string | undefined;
-  putMd5?: boolean | undefined;
-  checkMd5?: CheckMd5Mode | undefined;
-  preserveLastModifiedTime?: boolean | undefined;
-  s2sPreserveProperties?: boolean | undefined;
-  s2sPreserveAccessTier?: boolean | undefined;
-  /** Carry SMB times and attributes (Azure Files), and a local file's modification time. */
-  preserveInfo?: boolean | undefined;
-  /** Carry ACLs between Data Lake accounts. */
-  preservePermissions?: boolean | undefined;
-  followSymlinks?: boolean | undefined;
-  dryRun?: boolean | undefined;
   capMbps?: number | undefined;
   logLevel?: LogLevel | undefined;
   /** The command as typed, for the log (secrets are redacted when written). */
@@ -77,7 +43,7 @@ export interface CopyJobOptions {
   resume?: { jobId: string; done: ReadonlySet<string> } | undefined;
   /** Make it a sync: compare both sides and copy (and delete) only what differs. */
   sync?: SyncSettings | undefined;
-}
+};
 
 export interface SyncSettings {
   deleteDestination: DeleteDestination;
@@ -91,45 +57,6 @@ function directionOf(source: BackendFeatures, destination: BackendFeatures): Tra
   if (!source.objectProperties) return "upload";
   return destination.objectProperties ? "s2s" : "download";
 }
-
-export function parseMetadata(text: string | undefined): Record<string, string> | undefined {
-  if (!text) return undefined;
-  const metadata: Record<string, string> = {};
-  for (const pair of text.split(";")) {
-    if (!pair.trim()) continue;
-    const equals = pair.indexOf("=");
-    const key = equals < 0 ? "" : pair.slice(0, equals).trim();
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      throw badInput(
-        `--metadata "${pair}" is not key=value with a valid name (letters, digits, _).`,
-        'Write it like --metadata "project=alpha;owner=me".',
-      );
-    }
-    metadata[key] = pair.slice(equals + 1);
-  }
-  return metadata;
-}
-
-export function checkTags(tags: string | undefined): string | undefined {
-  if (!tags) return undefined;
-  const pairs = tags.split("&");
-  if (pairs.length > 10 || pairs.some((pair) => !/^[^=]{1,128}=[^=]{0,256}$/.test(pair))) {
-    throw badInput(
-      `--blob-tags "${tags}" is not up to 10 key=value pairs joined by &.`,
-      'Write it like --blob-tags "team=data&env=test".',
-    );
-  }
-  return pairs
-    .map((pair) =>
-      pair
-        .split("=")
-        .map((part) => encodeURIComponent(part))
-        .join("="),
-    )
-    .join("&");
-}
-
-export const TIERS = ["Hot", "Cool", "Cold", "Archive"];
 
 export async function createCopyJob(
   sourceText: string,
@@ -162,14 +89,8 @@ export async function createCopyJob(
   const env = options.env;
 
   const overwrite = options.overwrite ?? "true";
-  const blockSize =
-    options.blockSizeMb === undefined
-      ? undefined
-      : parseMebibytes(String(options.blockSizeMb), "--block-size-mb", MAX_BLOCK_SIZE);
-  const putBlobSize =
-    options.putBlobSizeMb === undefined
-      ? undefined
-      : parseMebibytes(String(options.putBlobSizeMb), "--put-blob-size-mb", MAX_PUT_BLOB_SIZE);
+  const blockSize = bytesOption("copy", "blockSizeMb", options.blockSizeMb);
+  const putBlobSize = bytesOption("copy", "putBlobSizeMb", options.putBlobSizeMb);
   const memoryLimit = memoryBudgetFrom(env);
   if (blockSize !== undefined && blockSize > 0.75 * memoryLimit && blockSize > 8 * MIB) {
     throw badInput(
@@ -209,14 +130,8 @@ export async function createCopyJob(
     excludePath: options.excludePath,
     includeRegex: options.includeRegex,
     excludeRegex: options.excludeRegex,
-    includeBefore:
-      typeof options.includeBefore === "string"
-        ? parseFlagDate(options.includeBefore, "--include-before")
-        : options.includeBefore,
-    includeAfter:
-      typeof options.includeAfter === "string"
-        ? parseFlagDate(options.includeAfter, "--include-after")
-        : options.includeAfter,
+    includeBefore: dateOption("copy", "includeBefore", options.includeBefore),
+    includeAfter: dateOption("copy", "includeAfter", options.includeAfter),
   };
   if (options.listOfFiles && options.includePath) {
     throw badInput(
@@ -457,10 +372,7 @@ export async function runPipe(
     commandLine: `copy ${url}`,
     capMbps: options.capMbps,
   });
-  const blockSize =
-    options.blockSizeMb === undefined
-      ? 8 * MIB
-      : parseMebibytes(String(options.blockSizeMb), "--block-size-mb", MAX_BLOCK_SIZE);
+  const blockSize = bytesOption("copy", "blockSizeMb", options.blockSizeMb) ?? DEFAULT_BLOCK_SIZE;
   const memoryLimit = memoryBudgetFrom(options.env);
   const limits = { memory: new ByteBudget(memoryLimit), pool: new BufferPool(memoryLimit), blockSize };
   const { downloadToStream, uploadFromStream } = await import("./pipe.js");
@@ -500,7 +412,7 @@ export async function runPipe(
 function planJournal(jobId: string, sourceText: string, destinationText: string, options: CopyJobOptions) {
   const directory = planDirectory(options.env);
   prunePlans(directory, logDirectory(options.env), options.env, jobId);
-  const { authorizer: _a, env: _e, askOverwrite: _o, sync, resume, commandLine: _c, ...rest } = options;
+  const { sync, resume } = options;
   const writer = new PlanWriter(
     directory,
     jobId,
@@ -513,9 +425,19 @@ function planJournal(jobId: string, sourceText: string, destinationText: string,
           command: sync ? "sync" : "copy",
           source: withoutSas(sourceText),
           destination: withoutSas(destinationText),
-          options: JSON.parse(
-            JSON.stringify({ ...rest, ...(sync ? { sync: { ...sync, askDelete: undefined } } : {}) }),
-          ),
+          // The table's options only, so callbacks and secrets never reach the file.
+          options: {
+            ...planOptions("copy", options),
+            ...(sync
+              ? {
+                  sync: {
+                    deleteDestination: sync.deleteDestination,
+                    compareHash: sync.compareHash,
+                    mirrorMode: sync.mirrorMode,
+                  },
+                }
+              : {}),
+          },
           startedAt: new Date().toISOString(),
         },
   );

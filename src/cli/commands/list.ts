@@ -1,27 +1,11 @@
 // azcp list (ls): list a container, a virtual directory, or an account's containers.
 import type { Command } from "commander";
 import type { ListedObject } from "../../api.js";
-import { addFlags, type FlagSpec } from "../flags.js";
+import type { OptionsFor } from "../../options/table.js";
+import { addFlags, flagsFor } from "../flags.js";
 import { formatByteSize, formatRfc3339, formatServiceTime } from "../format.js";
 import { signInOptions } from "../library-options.js";
 import { runCommand } from "../run.js";
-
-const LIST_FLAGS: readonly FlagSpec[] = [
-  {
-    name: "location",
-    value: "<service>",
-    help: "The service, for URLs whose host does not name one (emulators, IP addresses): Blob, File or BlobFS.",
-    choices: ["Blob", "File", "BlobFS"],
-  },
-  {
-    name: "properties",
-    value: "<names>",
-    help: "Properties to show, separated by ';': LastModifiedTime, VersionId, BlobType, BlobAccessTier, ContentType, ContentEncoding, ContentMD5, LeaseState, LeaseDuration, LeaseStatus, ArchiveStatus.",
-  },
-  { name: "machine-readable", help: "Show sizes in bytes." },
-  { name: "running-tally", help: "Finish with the number of files and their total size." },
-  { name: "mega-units", help: "Show sizes in units of 1000 (KB, MB) instead of 1024 (KiB, MiB)." },
-];
 
 /** Property name -> how to read it; JSON output uses this order. */
 const PROPERTIES: Record<string, (entry: ListedObject) => string | undefined> = {
@@ -38,13 +22,7 @@ const PROPERTIES: Record<string, (entry: ListedObject) => string | undefined> = 
   ArchiveStatus: (entry) => entry.properties.archiveStatus,
 };
 
-interface ListFlags {
-  location?: "Blob" | "File" | "BlobFS";
-  properties?: string;
-  machineReadable?: boolean;
-  runningTally?: boolean;
-  megaUnits?: boolean;
-}
+type ListFlags = OptionsFor<"list">;
 
 export function registerList(program: Command): void {
   const command = program
@@ -55,7 +33,7 @@ export function registerList(program: Command): void {
       "List the blobs under a container, virtual directory or account URL, with their sizes and, on request, their properties.",
     )
     .argument("<url>", "container, directory or account URL (with a SAS, or signed in)");
-  addFlags(command, LIST_FLAGS).action(async (url: string, flags: ListFlags, self: Command) =>
+  addFlags(command, flagsFor("list")).action(async (url: string, flags: ListFlags, self: Command) =>
     runCommand(self, async ({ globals, output }) => {
       const { list } = await import("../../api.js");
       const wanted = (flags.properties ?? "")

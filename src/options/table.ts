@@ -1,0 +1,458 @@
+// Every flag of copy, sync, remove, set-properties, list and make, declared once, as data:
+// the command line's flags and --help, the library's option types, value checks and what a plan
+// file keeps all come from this table. A flag that commands describe differently has one entry
+// per wording. The value kinds are read by one parser each (options/values.ts).
+
+export type CommandName = "copy" | "sync" | "remove" | "set-properties" | "list" | "make";
+
+/** How a flag's value is read: each kind has one parser, and a library type. */
+export type ValueKind =
+  /** A switch: --flag, --flag=true, --flag=false. */
+  | "switch"
+  /** Free text, or one of `choices`. */
+  | "text"
+  /** Mebibytes, decimals allowed ("0.25" is 262144 bytes); read as bytes, at most `max`. */
+  | "mebibytes"
+  /** An ISO 8601 date or time, as AzCopy reads it. */
+  | "date"
+  /** A whole number above 0. */
+  | "count";
+
+export interface OptionSpec {
+  /** As AzCopy spells it, without dashes. The library's option name is its camelCase. */
+  readonly flag: string;
+  readonly commands: readonly CommandName[];
+  readonly kind: ValueKind;
+  /** Placeholder shown in help for a flag that takes a value. */
+  readonly value?: string;
+  readonly choices?: readonly string[];
+  readonly defaultValue?: string | boolean;
+  readonly help: string;
+  /** A value people write, for help and docs. */
+  readonly example?: string;
+  /** The largest value (mebibytes), in bytes. */
+  readonly max?: number;
+  /** Left out of a plan file (prompts, things that only make sense once). */
+  readonly transient?: boolean;
+  readonly hidden?: boolean;
+}
+
+const MIB = 1024 * 1024;
+const COPYING = ["copy", "sync"] as const;
+const SELECTING = ["copy", "sync", "remove", "set-properties"] as const;
+const IN_PLACE = ["remove", "set-properties"] as const;
+
+export const OPTIONS = [
+  // What is copied.
+  {
+    flag: "recursive",
+    commands: ["copy", ...IN_PLACE],
+    kind: "switch",
+    help: "Include directories with everything under them.",
+  },
+  {
+    flag: "recursive",
+    commands: ["sync"],
+    kind: "switch",
+    defaultValue: true,
+    help: "Include subdirectories.",
+  },
+  {
+    flag: "as-subdir",
+    commands: ["copy"],
+    kind: "switch",
+    defaultValue: true,
+    help: "Put a directory source under the destination as a subdirectory (dir/* copies only its contents).",
+  },
+  {
+    flag: "from-to",
+    commands: ["copy", "sync"],
+    kind: "text",
+    value: "<pair>",
+    help: "Source and destination kinds, for URLs whose host does not say: LocalBlob, BlobLocal, BlobBlob, LocalFile, FileLocal, FileFile, BlobFile, FileBlob, LocalBlobFS, BlobFSLocal, BlobFSBlobFS, PipeBlob, BlobPipe, and azcp's HttpLocal, HttpBlob, ...",
+    example: "LocalBlob",
+  },
+  {
+    flag: "from-to",
+    commands: ["remove"],
+    kind: "text",
+    value: "<pair>",
+    choices: ["BlobTrash", "FileTrash", "BlobFSTrash"],
+    help: "The service, for URLs whose host does not name one (emulators): BlobTrash, FileTrash or BlobFSTrash.",
+  },
+  {
+    flag: "include-pattern",
+    commands: SELECTING,
+    kind: "text",
+    value: "<patterns>",
+    example: "*.jpg;*.pdf;exactName",
+    help: "Only files whose name matches one of these ';'-separated patterns (*, ?, [abc], [a-z], [^a]; case-sensitive). With it, folders are not copied.",
+  },
+  {
+    flag: "exclude-pattern",
+    commands: SELECTING,
+    kind: "text",
+    value: "<patterns>",
+    example: "*.tmp;~*",
+    help: "Leave out files whose name matches one of these ';'-separated patterns (as --include-pattern).",
+  },
+  {
+    flag: "include-path",
+    commands: ["copy", ...IN_PLACE],
+    kind: "text",
+    value: "<paths>",
+    example: "photos;docs/report.pdf",
+    help: "Only these ';'-separated paths, each a file or (with --recursive) a folder, relative to the source.",
+  },
+  {
+    flag: "exclude-path",
+    commands: SELECTING,
+    kind: "text",
+    value: "<paths>",
+    example: "tmp/;cache",
+    help: 'Leave out what starts with one of these \';\'-separated paths, relative to the source ("foo" also leaves out "foobar"; write "foo/" for the folder only).',
+  },
+  {
+    flag: "include-regex",
+    commands: COPYING,
+    kind: "text",
+    value: "<regexes>",
+    example: "^2024/.*\\.csv$",
+    help: "Only what has a relative path in which one of these ';'-separated RE2 regular expressions matches.",
+  },
+  {
+    flag: "exclude-regex",
+    commands: COPYING,
+    kind: "text",
+    value: "<regexes>",
+    example: "\\.bak\\z",
+    help: "Leave out what has a relative path in which one of these ';'-separated RE2 regular expressions matches.",
+  },
+  {
+    flag: "include-before",
+    commands: ["copy", "remove"],
+    kind: "date",
+    value: "<time>",
+    example: "2024-06-30T18:00:00Z",
+    help: "Only files modified on or before this ISO 8601 time (no time zone: local time).",
+  },
+  {
+    flag: "include-after",
+    commands: ["copy", "remove"],
+    kind: "date",
+    value: "<time>",
+    example: "2024-06-01",
+    help: "Only files modified on or after this ISO 8601 time (no time zone: local time).",
+  },
+  {
+    flag: "list-of-files",
+    commands: ["copy", ...IN_PLACE],
+    kind: "text",
+    value: "<file>",
+    help: "Only the paths listed in this file, one per line, relative to the source.",
+  },
+  // How it is copied.
+  {
+    flag: "overwrite",
+    commands: ["copy"],
+    kind: "text",
+    value: "<mode>",
+    defaultValue: "true",
+    choices: ["true", "false", "prompt", "ifSourceNewer"],
+    help: "What to do with objects that exist at the destination: true (replace), false (skip), prompt, or ifSourceNewer.",
+  },
+  {
+    flag: "block-size-mb",
+    commands: COPYING,
+    kind: "mebibytes",
+    value: "<MiB>",
+    max: 4000 * MIB,
+    example: "16",
+    help: "Block size for uploads and range size for downloads (default 8 MiB, grown for files over 390 GiB); decimals allowed.",
+  },
+  {
+    flag: "put-blob-size-mb",
+    commands: ["copy"],
+    kind: "mebibytes",
+    value: "<MiB>",
+    max: 5000 * MIB,
+    help: "Upload files up to this size in a single request (default: the block size).",
+  },
+  {
+    flag: "blob-type",
+    commands: ["copy"],
+    kind: "text",
+    value: "<type>",
+    defaultValue: "Detect",
+    choices: ["Detect", "BlockBlob", "PageBlob", "AppendBlob"],
+    help: "Blob type to create: Detect (block blobs; page blobs for .vhd/.vhdx; the source's type between accounts), BlockBlob, PageBlob or AppendBlob.",
+  },
+  {
+    flag: "block-blob-tier",
+    commands: ["copy"],
+    kind: "text",
+    value: "<tier>",
+    choices: ["None", "Hot", "Cool", "Cold", "Archive"],
+    help: "Access tier for uploaded block blobs: Hot, Cool, Cold or Archive.",
+  },
+  {
+    flag: "block-blob-tier",
+    commands: ["set-properties"],
+    kind: "text",
+    value: "<tier>",
+    choices: ["Hot", "Cool", "Cold", "Archive"],
+    help: "Access tier to set: Hot, Cool, Cold or Archive.",
+  },
+  {
+    flag: "metadata",
+    commands: ["copy"],
+    kind: "text",
+    value: "<pairs>",
+    example: "project=alpha;owner=me",
+    help: 'Metadata to set, as "key=value;key2=value2".',
+  },
+  {
+    flag: "metadata",
+    commands: ["set-properties"],
+    kind: "text",
+    value: "<pairs>",
+    help: 'Metadata to set (replacing what is there), as "key=value;key2=value2"; "" clears it.',
+  },
+  {
+    flag: "content-type",
+    commands: ["copy"],
+    kind: "text",
+    value: "<type>",
+    help: "Content type to set (turns off guessing).",
+  },
+  {
+    flag: "content-encoding",
+    commands: ["copy"],
+    kind: "text",
+    value: "<value>",
+    help: "Content-Encoding header to set.",
+  },
+  {
+    flag: "content-language",
+    commands: ["copy"],
+    kind: "text",
+    value: "<value>",
+    help: "Content-Language header to set.",
+  },
+  {
+    flag: "content-disposition",
+    commands: ["copy"],
+    kind: "text",
+    value: "<value>",
+    help: "Content-Disposition header to set.",
+  },
+  {
+    flag: "cache-control",
+    commands: ["copy"],
+    kind: "text",
+    value: "<value>",
+    help: "Cache-Control header to set.",
+  },
+  {
+    flag: "no-guess-mime-type",
+    commands: ["copy"],
+    kind: "switch",
+    help: "Do not guess the content type from the file name and contents.",
+  },
+  {
+    flag: "blob-tags",
+    commands: ["copy"],
+    kind: "text",
+    value: "<pairs>",
+    example: "team=data&env=test",
+    help: 'Blob index tags to set, as "key=value&key2=value2".',
+  },
+  {
+    flag: "blob-tags",
+    commands: ["set-properties"],
+    kind: "text",
+    value: "<pairs>",
+    help: 'Index tags to set (replacing what is there), as "key=value&key2=value2"; "" clears them.',
+  },
+  {
+    flag: "put-md5",
+    commands: ["copy"],
+    kind: "switch",
+    help: "Compute each file's MD5 and store it as the blob's Content-MD5 (uploads).",
+  },
+  {
+    flag: "put-md5",
+    commands: ["sync"],
+    kind: "switch",
+    help: "Store each uploaded file's MD5 as Content-MD5 (lets later syncs compare hashes).",
+  },
+  {
+    flag: "check-md5",
+    commands: ["copy"],
+    kind: "text",
+    value: "<mode>",
+    defaultValue: "FailIfDifferent",
+    choices: ["NoCheck", "LogOnly", "FailIfDifferent", "FailIfDifferentOrMissing"],
+    help: "How downloads are checked against the stored MD5: NoCheck, LogOnly, FailIfDifferent or FailIfDifferentOrMissing.",
+  },
+  {
+    flag: "check-length",
+    commands: ["copy"],
+    kind: "switch",
+    defaultValue: true,
+    help: "Check that every transfer moved exactly the source's length (always on; azcp checks it without extra requests).",
+  },
+  {
+    flag: "preserve-last-modified-time",
+    commands: ["copy"],
+    kind: "switch",
+    help: "Give downloaded files the blob's last-modified time.",
+  },
+  {
+    flag: "s2s-preserve-properties",
+    commands: ["copy"],
+    kind: "switch",
+    defaultValue: true,
+    help: "Keep content headers and metadata when copying between accounts.",
+  },
+  {
+    flag: "s2s-preserve-access-tier",
+    commands: ["copy"],
+    kind: "switch",
+    defaultValue: true,
+    help: "Keep the access tier when copying between accounts.",
+  },
+  {
+    flag: "preserve-info",
+    commands: COPYING,
+    kind: "switch",
+    help: "Keep SMB times and attributes (Azure Files), or a local file's modification time, on the copy.",
+  },
+  {
+    flag: "preserve-permissions",
+    commands: COPYING,
+    kind: "switch",
+    help: "Keep permissions between two Data Lake Storage locations (POSIX ACLs) or two Azure Files locations (SDDL).",
+  },
+  {
+    flag: "follow-symlinks",
+    commands: ["copy"],
+    kind: "switch",
+    help: "Follow symbolic links when uploading (default: skip them).",
+  },
+  // Sync only.
+  {
+    flag: "delete-destination",
+    commands: ["sync"],
+    kind: "text",
+    value: "<mode>",
+    defaultValue: "false",
+    choices: ["true", "false", "prompt"],
+    help: "Delete destination objects the source does not have: true, false or prompt.",
+  },
+  {
+    flag: "compare-hash",
+    commands: ["sync"],
+    kind: "text",
+    value: "<kind>",
+    defaultValue: "None",
+    choices: ["None", "MD5"],
+    help: "Compare contents by MD5 instead of last-modified times: None or MD5.",
+  },
+  {
+    flag: "mirror-mode",
+    commands: ["sync"],
+    kind: "switch",
+    help: "Copy every source object, whatever the destination holds.",
+  },
+  // Remove only.
+  {
+    flag: "delete-snapshots",
+    commands: ["remove"],
+    kind: "text",
+    value: "<which>",
+    choices: ["include", "only"],
+    help: "For blobs with snapshots: include (delete the blob and its snapshots) or only (just the snapshots).",
+  },
+  // Everything that moves or changes objects.
+  {
+    flag: "dry-run",
+    commands: SELECTING,
+    kind: "switch",
+    transient: true,
+    help: "Print what would be copied, deleted or changed, and change nothing.",
+  },
+  // List and make.
+  {
+    flag: "location",
+    commands: ["list", "make"],
+    kind: "text",
+    value: "<service>",
+    choices: ["Blob", "File", "BlobFS"],
+    help: "The service, for URLs whose host does not name one (emulators, IP addresses): Blob, File or BlobFS.",
+  },
+  {
+    flag: "properties",
+    commands: ["list"],
+    kind: "text",
+    value: "<names>",
+    example: "LastModifiedTime;ContentType;ContentMD5",
+    help: "Properties to show, separated by ';': LastModifiedTime, VersionId, BlobType, BlobAccessTier, ContentType, ContentEncoding, ContentMD5, LeaseState, LeaseDuration, LeaseStatus, ArchiveStatus.",
+  },
+  { flag: "machine-readable", commands: ["list"], kind: "switch", help: "Show sizes in bytes." },
+  {
+    flag: "running-tally",
+    commands: ["list"],
+    kind: "switch",
+    help: "Finish with the number of files and their total size.",
+  },
+  {
+    flag: "mega-units",
+    commands: ["list"],
+    kind: "switch",
+    help: "Show sizes in units of 1000 (KB, MB) instead of 1024 (KiB, MiB).",
+  },
+  {
+    flag: "quota-gb",
+    commands: ["make"],
+    kind: "count",
+    value: "<gb>",
+    help: "Quota of a file share, in GB (shares only).",
+  },
+] as const satisfies readonly OptionSpec[];
+
+type Spec = (typeof OPTIONS)[number];
+
+/** "block-size-mb" -> "blockSizeMb". */
+export type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+
+type ValueOf<S extends Spec> = S extends { readonly choices: readonly (infer C)[] }
+  ? C
+  : S["kind"] extends "switch"
+    ? boolean
+    : S["kind"] extends "mebibytes" | "count"
+      ? string | number
+      : S["kind"] extends "date"
+        ? string | Date
+        : string;
+
+/** The options a command takes, as the library takes them: each flag by its camelCase name. */
+export type OptionsFor<C extends CommandName> = {
+  [S in Spec as C extends S["commands"][number] ? CamelCase<S["flag"]> : never]?: ValueOf<S> | undefined;
+};
+
+export function camelCase(flag: string): string {
+  return flag.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** The table's entries for one command, in the table's order. */
+export function optionsOf(command: CommandName): readonly OptionSpec[] {
+  return (OPTIONS as readonly OptionSpec[]).filter((spec) => spec.commands.includes(command));
+}
+
+/** The entry that declares `key` (camelCase) for a command. */
+export function optionSpec(command: CommandName, key: string): OptionSpec | undefined {
+  return optionsOf(command).find((spec) => camelCase(spec.flag) === key);
+}
