@@ -4,8 +4,8 @@ import { type DeviceCodePrompt, STORAGE_SCOPE } from "./auth/credentials.js";
 import type { DataAction } from "./auth/diagnose.js";
 import { type Principal, principalOf } from "./auth/token-claims.js";
 import { TrustedHosts } from "./auth/trusted-hosts.js";
+import type { CopyJobOptions } from "./engine/copy-job.js";
 import type { CopyJob } from "./engine/job.js";
-import type { CopyJobOptions } from "./engine/setup.js";
 import { type AzcpError, badInput } from "./errors.js";
 import { serviceLocation } from "./location/from-to.js";
 import { displayLocation, type RemoteLocation, type ServiceKind } from "./location/location.js";
@@ -94,7 +94,7 @@ export type CopyOptions = CommonOptions & Omit<CopyJobOptions, "authorizer" | "e
  * ```
  */
 export async function copy(source: string, destination: string, options: CopyOptions = {}): Promise<CopyJob> {
-  const { createCopyJob } = await import("./engine/setup.js");
+  const { createCopyJob } = await import("./engine/copy-job.js");
   return createCopyJob(source, destination, {
     ...options,
     authorizer: createAuthorizer(options),
@@ -115,7 +115,7 @@ export type SyncOptions = CopyOptions & {
  * destination-only objects deleted when `deleteDestination` is "true").
  */
 export async function sync(source: string, destination: string, options: SyncOptions = {}): Promise<CopyJob> {
-  const { createCopyJob } = await import("./engine/setup.js");
+  const { createCopyJob } = await import("./engine/copy-job.js");
   const {
     deleteDestination = "false",
     compareHash = "None",
@@ -292,7 +292,7 @@ export async function pipe(
   url: string,
   options: PipeOptions = {},
 ): Promise<number> {
-  const { runPipe } = await import("./engine/setup.js");
+  const { runPipe } = await import("./engine/pipe.js");
   return runPipe(direction, url, {
     authorizer: createAuthorizer(options),
     env: options.env ?? process.env,

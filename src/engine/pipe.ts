@@ -1,11 +1,19 @@
 // Streams of unknown length: stdin into a block blob (blocks staged as they fill, committed at
 // the end), and a blob to stdout (ranges fetched in parallel, written strictly in order). Both
-// hold at most the memory budget.
-
+// hold at most the memory budget, and run on a job's environment (cancel, retries, renewal).
 import type { Readable, Writable } from "node:stream";
-import { AzcpError } from "../errors.js";
-import type { ContentHeaders, Destination, Source, SourceObject } from "../storage/backend.js";
-import type { BufferPool, ByteBudget } from "./concurrency.js";
+import type { Authorizer } from "../auth/authorize.js";
+import { AzcpError, badInput, isAzcpError } from "../errors.js";
+import { newJobId } from "../jobs/job-log.js";
+import { serviceLocation } from "../location/from-to.js";
+import { bytesOption } from "../options/read.js";
+import type { Environment } from "../settings.js";
+import type { Backend, ContentHeaders, Destination, Source, SourceObject } from "../storage/backend.js";
+import { featuresOf, openBackend } from "../storage/registry.js";
+import { BufferPool, ByteBudget } from "./concurrency.js";
+import { JobEnvironment } from "./job-environment.js";
+import { memoryBudgetFrom } from "./limits.js";
+import { DEFAULT_BLOCK_SIZE } from "./planner.js";
 
 export interface PipeLimits {
   memory: ByteBudget;
@@ -197,4 +205,73 @@ function outputError(error: NodeJS.ErrnoException): AzcpError {
       errorCode: error.code,
     },
   );
+}
+
+export interface PipeOptions {
+  authorizer: Authorizer;
+  env: Environment;
+  blockSizeMb?: string | number | undefined;
+  contentType?: string | undefined;
+  capMbps?: number | undefined;
+}
+
+/** stdin to a blob, or a blob to stdout (--from-to PipeBlob / BlobPipe). Returns the bytes moved. */
+export async function runPipe(
+  direction: "upload" | "download",
+  url: string,
+  options: PipeOptions,
+): Promise<number> {
+  const role = direction === "upload" ? "destination" : "source";
+  const location = serviceLocation(url, "A pipe copy", "blob");
+  if (!featuresOf(location).pipes) {
+    throw badInput(
+      "Pipes read and write Blob Storage only.",
+      "Pass the URL of a blob (https://<account>.blob.core.windows.net/...).",
+    );
+  }
+  if (!location.path) {
+    throw badInput(
+      "A pipe copy needs the URL of one blob.",
+      "Pass https://<account>.blob.core.windows.net/<container>/<blob>.",
+    );
+  }
+  const job = new JobEnvironment({
+    env: options.env,
+    logLevel: "NONE",
+    commandLine: `copy ${url}`,
+    capMbps: options.capMbps,
+  });
+  const blockSize = bytesOption("copy", "blockSizeMb", options.blockSizeMb) ?? DEFAULT_BLOCK_SIZE;
+  const memoryLimit = memoryBudgetFrom(options.env);
+  const limits = { memory: new ByteBudget(memoryLimit), pool: new BufferPool(memoryLimit), blockSize };
+  try {
+    const backend: Backend = await openBackend(location, job.openContext(options.authorizer, role));
+    if (direction === "upload") {
+      const destination = await backend.destination(true);
+      return await uploadFromStream(
+        process.stdin,
+        destination,
+        destination.keyFor(""),
+        { contentType: options.contentType ?? "application/octet-stream" },
+        newJobId().replace(/-/g, "").slice(0, 16),
+        limits,
+      );
+    }
+    const { source } = await backend.resolveSource({
+      recursive: false,
+      asSubdir: false,
+      followSymlinks: false,
+      withMetadata: false,
+    });
+    for await (const object of source.enumerate())
+      return await downloadToStream(source, object, process.stdout, limits);
+    return 0;
+  } catch (error) {
+    if (isAzcpError(error)) throw error;
+    throw await job.explain(
+      Object.assign(error as object, { method: direction === "upload" ? "PUT" : "GET" }),
+      undefined,
+      "",
+    );
+  }
 }

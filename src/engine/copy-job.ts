@@ -1,16 +1,15 @@
 // Build a copy (or sync) job from what the caller asked: locations, authorization, limits from
 // the environment, the transports, and every flag checked before anything moves.
 import type { Authorizer } from "../auth/authorize.js";
-import { type AzcpError, badInput, isAzcpError } from "../errors.js";
-import { type LogLevel, logDirectory, newJobId } from "../jobs/job-log.js";
-import { PlanWriter, planDirectory, prunePlans, withoutSas } from "../jobs/plan.js";
-import { locationFor, serviceLocation, splitFromTo } from "../location/from-to.js";
-import { bytesOption, dateOption, planOptions } from "../options/read.js";
+import { type AzcpError, badInput } from "../errors.js";
+import type { LogLevel } from "../jobs/job-log.js";
+import { openJournal } from "../jobs/journal.js";
+import { locationFor, splitFromTo } from "../location/from-to.js";
+import { bytesOption, dateOption } from "../options/read.js";
 import type { OptionsFor } from "../options/table.js";
 import { checkTags, parseMetadata, TIERS } from "../options/values.js";
 import { type Environment, readSetting } from "../settings.js";
 import type {
-  Backend,
   BackendFeatures,
   ContentHeaders,
   Destination,
@@ -18,14 +17,12 @@ import type {
   SourceObject,
 } from "../storage/backend.js";
 import { featuresOf, openBackend } from "../storage/registry.js";
-import { BufferPool, ByteBudget } from "./concurrency.js";
 import { compileFilter, type FilterOptions, objectFilter } from "./filters.js";
 import { CopyJob } from "./job.js";
 import { JobEnvironment } from "./job-environment.js";
 import { memoryBudgetFrom } from "./limits.js";
 import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
-import { DEFAULT_BLOCK_SIZE, MIB } from "./planner.js";
-import type { JobSummary, TransferResult } from "./summary.js";
+import { MIB } from "./planner.js";
 import { type CompareHash, type DeleteDestination, syncTasks } from "./sync.js";
 import type { TransferSettings } from "./transfer.js";
 
@@ -254,7 +251,18 @@ export async function createCopyJob(
   // with it next time: no re-upload of a file changed in the second of its upload, no miss.
   const exactTimes = options.sync !== undefined && target.recordsContentTime === true;
   settings.recordContentTime = exactTimes;
-  const journal = options.dryRun ? undefined : planJournal(job.jobId, sourceText, destinationText, options);
+  const journal = options.dryRun
+    ? undefined
+    : openJournal({
+        jobId: job.jobId,
+        command: options.sync ? "sync" : "copy",
+        source: sourceText,
+        destination: destinationText,
+        env,
+        options,
+        sync: options.sync,
+        resumed: options.resume !== undefined,
+      });
   const filter = objectFilter(await compileFilter(filterOptions), resolved);
   const sync = options.sync && {
     plan: {
@@ -336,130 +344,4 @@ export async function probeWrite(
     )
       throw explained;
   }
-}
-
-export interface PipeOptions {
-  authorizer: Authorizer;
-  env: Environment;
-  blockSizeMb?: string | number | undefined;
-  contentType?: string | undefined;
-  capMbps?: number | undefined;
-}
-
-/** stdin to a blob, or a blob to stdout (--from-to PipeBlob / BlobPipe). Returns the bytes moved. */
-export async function runPipe(
-  direction: "upload" | "download",
-  url: string,
-  options: PipeOptions,
-): Promise<number> {
-  const role = direction === "upload" ? "destination" : "source";
-  const location = serviceLocation(url, "A pipe copy", "blob");
-  if (!featuresOf(location).pipes) {
-    throw badInput(
-      "Pipes read and write Blob Storage only.",
-      "Pass the URL of a blob (https://<account>.blob.core.windows.net/...).",
-    );
-  }
-  if (!location.path) {
-    throw badInput(
-      "A pipe copy needs the URL of one blob.",
-      "Pass https://<account>.blob.core.windows.net/<container>/<blob>.",
-    );
-  }
-  const job = new JobEnvironment({
-    env: options.env,
-    logLevel: "NONE",
-    commandLine: `copy ${url}`,
-    capMbps: options.capMbps,
-  });
-  const blockSize = bytesOption("copy", "blockSizeMb", options.blockSizeMb) ?? DEFAULT_BLOCK_SIZE;
-  const memoryLimit = memoryBudgetFrom(options.env);
-  const limits = { memory: new ByteBudget(memoryLimit), pool: new BufferPool(memoryLimit), blockSize };
-  const { downloadToStream, uploadFromStream } = await import("./pipe.js");
-  try {
-    const backend: Backend = await openBackend(location, job.openContext(options.authorizer, role));
-    if (direction === "upload") {
-      const destination = await backend.destination(true);
-      return await uploadFromStream(
-        process.stdin,
-        destination,
-        destination.keyFor(""),
-        { contentType: options.contentType ?? "application/octet-stream" },
-        newJobId().replace(/-/g, "").slice(0, 16),
-        limits,
-      );
-    }
-    const { source } = await backend.resolveSource({
-      recursive: false,
-      asSubdir: false,
-      followSymlinks: false,
-      withMetadata: false,
-    });
-    for await (const object of source.enumerate())
-      return await downloadToStream(source, object, process.stdout, limits);
-    return 0;
-  } catch (error) {
-    if (isAzcpError(error)) throw error;
-    throw await job.explain(
-      Object.assign(error as object, { method: direction === "upload" ? "PUT" : "GET" }),
-      undefined,
-      "",
-    );
-  }
-}
-
-/** The plan file of a copy or sync job: what it is, then each finished transfer. */
-function planJournal(jobId: string, sourceText: string, destinationText: string, options: CopyJobOptions) {
-  const directory = planDirectory(options.env);
-  prunePlans(directory, logDirectory(options.env), options.env, jobId);
-  const { sync, resume } = options;
-  const writer = new PlanWriter(
-    directory,
-    jobId,
-    resume
-      ? undefined
-      : {
-          kind: "header",
-          version: 1,
-          jobId,
-          command: sync ? "sync" : "copy",
-          source: withoutSas(sourceText),
-          destination: withoutSas(destinationText),
-          // The table's options only, so callbacks and secrets never reach the file.
-          options: {
-            ...planOptions("copy", options),
-            ...(sync
-              ? {
-                  sync: {
-                    deleteDestination: sync.deleteDestination,
-                    compareHash: sync.compareHash,
-                    mirrorMode: sync.mirrorMode,
-                  },
-                }
-              : {}),
-          },
-          startedAt: new Date().toISOString(),
-        },
-  );
-  return {
-    record(result: TransferResult) {
-      if (!result.path || result.action === "delete") return;
-      writer.record({
-        kind: result.status === "Success" ? "done" : result.status === "Failed" ? "failed" : "skipped",
-        path: result.path,
-      });
-    },
-    finish(summary: JobSummary) {
-      writer.record({
-        kind: "end",
-        status: summary.status,
-        completed: summary.completed,
-        failed: summary.failed,
-        skipped: summary.skipped,
-        bytes: summary.bytesTransferred,
-        endedAt: new Date().toISOString(),
-      });
-      writer.flush();
-    },
-  };
 }
