@@ -33,7 +33,7 @@ export const ENVIRONMENT = [
   },
   {
     name: "AZCOPY_DISABLE_HIERARCHICAL_SCAN",
-    help: "Set to true to list a Blob source with one flat listing instead of one listing per folder.",
+    help: "AzCopy's switch between one listing per folder and one flat listing of a Blob source. azcp always lists flat (it is the faster way), so the value changes nothing; it is accepted for scripts that set it.",
   },
   {
     name: "AZCOPY_AUTO_LOGIN_TYPE",
