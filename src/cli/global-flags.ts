@@ -37,6 +37,11 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     help: "Cap the transfer rate, in megabits per second (0 or absent: no cap).",
   },
   {
+    name: "cancel-from-stdin",
+    help: "Stop the job when a line saying cancel arrives on standard input (for programs that drive azcp).",
+    hidden: true,
+  },
+  {
     name: "check-version",
     help: "Accepted for AzCopy compatibility; azcp never calls home.",
     hidden: true,
@@ -51,6 +56,7 @@ export interface GlobalOptions {
   logLevel: LogLevel;
   trustedMicrosoftSuffixes: string | undefined;
   capMbps: number | undefined;
+  cancelFromStdin: boolean;
 }
 
 export function readGlobalOptions(command: Command): GlobalOptions {
@@ -71,6 +77,7 @@ export function readGlobalOptions(command: Command): GlobalOptions {
     logLevel: (all.logLevel ?? "INFO") as LogLevel,
     trustedMicrosoftSuffixes: all.trustedMicrosoftSuffixes,
     capMbps: capMbps === 0 ? undefined : capMbps,
+    cancelFromStdin: (all.cancelFromStdin as unknown) === true,
   };
 }
 

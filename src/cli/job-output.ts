@@ -3,6 +3,7 @@
 // Progress and EndOfJob messages plus one azcp "Transfer" message per finished transfer.
 import type { CopyEvent, CopyJob, JobSummary } from "../api.js";
 import type { Output } from "./output.js";
+import type { StdinControl } from "./stdin-control.js";
 
 const MAX_FAILURES_SHOWN = 20;
 
@@ -64,7 +65,7 @@ export function renderJob(job: CopyJob, output: Output, stream: NodeJS.WriteStre
   const showProgress = (summary: JobSummary) => {
     if (output.level !== "default") return;
     if (output.json) {
-      output.message("Progress", job.azcopySummary(false));
+      output.message("Progress", job.azcopySummary("progress"));
       return;
     }
     const line = progressLine(summary);
@@ -135,8 +136,15 @@ export function renderJob(job: CopyJob, output: Output, stream: NodeJS.WriteStre
 
   return (summary: JobSummary) => {
     if (output.json) {
-      if (summary.error) output.message("Error", summary.error.describe());
-      output.message("EndOfJob", job.azcopySummary(true));
+      // A job that could not run ends as AzCopy's does: its Error, and no EndOfJob, so that a
+      // driving program shows the reason rather than "unexpected quit".
+      if (summary.error) {
+        output.message("Error", summary.error.describe());
+        return;
+      }
+      // The last Progress carries the final status and the failures not listed yet; then EndOfJob.
+      if (output.level === "default") output.message("Progress", job.azcopySummary("progress"));
+      output.message("EndOfJob", job.azcopySummary("end"));
       return;
     }
     if (summary.totalTransfers > 0 || summary.status !== "Failed") showProgress(summary);
@@ -151,18 +159,36 @@ export function renderJob(job: CopyJob, output: Output, stream: NodeJS.WriteStre
   };
 }
 
-/**
- * Render a job, run it, and print its end; Ctrl-C and SIGTERM cancel it cleanly (what finished
- * is kept and the job can be resumed). Returns the exit code.
- */
-export async function runJob(job: CopyJob, output: Output): Promise<number> {
-  const finish = renderJob(job, output);
-  const cancel = () => {
+/** What a command says when a cancel starts (AzCopy's sync leaves out the first line). */
+export function cancellationNotice(output: Output, command: string): () => void {
+  let said = false;
+  return () => {
+    if (said) return;
+    said = true;
+    if (command !== "sync") output.info("INFO: Cancellation requested");
     output.info("INFO: Cancellation requested. Beginning clean shutdown...");
+  };
+}
+
+/**
+ * Render a job, run it, and print its end. Ctrl-C, SIGTERM and a driving program's cancel on
+ * stdin stop it cleanly (what finished is kept and the job can be resumed); a cap change on stdin
+ * applies at once. Returns the exit code.
+ */
+export async function runJob(
+  job: CopyJob,
+  output: Output,
+  control?: { stdin: StdinControl | undefined; command: string },
+): Promise<number> {
+  const finish = renderJob(job, output);
+  const notice = cancellationNotice(output, control?.command ?? "copy");
+  const cancel = () => {
+    notice();
     job.cancel();
   };
   process.once("SIGINT", cancel);
   process.once("SIGTERM", cancel);
+  control?.stdin?.attach({ cancel: () => job.cancel(), setCapMbps: (mbps) => job.setCapMbps(mbps) });
   try {
     const summary = await job.run();
     finish(summary);
@@ -170,6 +196,7 @@ export async function runJob(job: CopyJob, output: Output): Promise<number> {
   } finally {
     process.off("SIGINT", cancel);
     process.off("SIGTERM", cancel);
+    control?.stdin?.stop();
   }
 }
 

@@ -16,6 +16,7 @@ export type MessageType =
   | "ListObject"
   | "ListSummary"
   | "LoginStatusInfo"
+  | "Response"
   // azcp addition: one per finished transfer in JSON mode.
   | "Transfer";
 

@@ -22,12 +22,19 @@ export async function runCommand(
     code = (await body({ globals, output })) ?? 0;
   } catch (error) {
     if (isAzcpError(error) && error.errorCode === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
-    output.error(describeFailure(error));
-    if (output.json) output.endOfJob();
+    // As AzCopy: a command that cannot run says why in one Error message (no EndOfJob), exit 1.
+    output.error(`${FAILURE_PREFIX[command.name()] ?? ""}${describeFailure(error)}`);
     code = 1;
   }
   await finish(code);
 }
+
+/** How AzCopy begins the error of a job that could not start (scripts and programs look for it). */
+const FAILURE_PREFIX: Record<string, string> = {
+  copy: "Cannot perform copy due to error: ",
+  sync: "Cannot perform sync due to error: ",
+  remove: "failed to perform remove command due to error: ",
+};
 
 /** The exit code of a process that SIGPIPE ended (128 + 13), as AzCopy's ends. */
 export const EXIT_BROKEN_PIPE = 141;

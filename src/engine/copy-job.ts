@@ -307,6 +307,7 @@ export async function createCopyJob(
     transportStats: () => job.transportStats(),
     explain,
     isFatal: (error) => job.isFatal(error),
+    setCapMbps: (megabitsPerSecond) => job.rateLimiter.setRate(megabitsPerSecond),
     ...(destinationEndpoint?.access.kind === "token" && to.probeWrite && !options.dryRun
       ? { preflight: () => probeWrite(to, explain) }
       : {}),

@@ -47,7 +47,7 @@ export class JobEnvironment {
   readonly fileConcurrency: number;
   private readonly requests: Semaphore;
   private readonly connections: number;
-  private readonly rateLimiter: RateLimiter | undefined;
+  readonly rateLimiter: RateLimiter;
   private readonly endpoints = new Map<string, Endpoint>();
 
   constructor(private readonly options: JobEnvironmentOptions) {
@@ -58,7 +58,8 @@ export class JobEnvironment {
     const concurrency = concurrencyFrom(env);
     this.requests = new Semaphore(concurrency.limit);
     this.connections = Math.max(concurrency.limit, 64);
-    this.rateLimiter = options.capMbps ? new RateLimiter(options.capMbps) : undefined;
+    // Always there, so that a driving program can set a cap while the job runs (0: none).
+    this.rateLimiter = new RateLimiter(options.capMbps ?? 0);
     const memoryLimit = memoryBudgetFrom(env);
     this.memory = new ByteBudget(memoryLimit);
     this.pool = new BufferPool(memoryLimit);

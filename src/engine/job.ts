@@ -69,6 +69,8 @@ export interface CopyJobParts {
   syncCounts?: SyncCounts | undefined;
   /** The work, as a stream; default: copy every source object the filter keeps. */
   tasks?: () => AsyncIterable<JobTask>;
+  /** Changes the bandwidth cap while the job runs (0: none). */
+  setCapMbps?: ((megabitsPerSecond: number) => void) | undefined;
   /** Runs before enumeration, for example a check that writing is allowed. */
   preflight?: () => Promise<void>;
   /** Runs once every task settled, when none failed (a remove's clean-up of emptied folders). */
@@ -82,6 +84,8 @@ export class CopyJob {
   private readonly counters = new JobCounters();
   private readonly controller: AbortController;
   private cancelled = false;
+  /** Set when every transfer settled: until then the status is InProgress (or Cancelling). */
+  private finished = false;
   private fatal: AzcpError | undefined;
   private bytesInFlight = 0;
 
@@ -103,6 +107,13 @@ export class CopyJob {
   notice(text: string): void {
     this.parts.log.write("INFO", text.replace(/^INFO: /, ""));
     this.emit({ type: "notice", text });
+  }
+
+  /** Changes the bandwidth cap while the job runs (0: none); false when this job has none to change. */
+  setCapMbps(megabitsPerSecond: number): boolean {
+    if (!this.parts.setCapMbps) return false;
+    this.parts.setCapMbps(megabitsPerSecond);
+    return true;
   }
 
   /** Stop starting transfers, cancel those running, and settle as Cancelled. */
@@ -133,7 +144,11 @@ export class CopyJob {
     this.counters.bytesInProgress = this.bytesInFlight;
     this.counters.symlinksSkipped = this.parts.skippedEntries?.symlinks ?? 0;
     this.counters.specialFilesSkipped = this.parts.skippedEntries?.special ?? 0;
-    const status = this.counters.status({ cancelled: this.cancelled, fatal: this.fatal !== undefined });
+    const status = this.finished
+      ? this.counters.status({ cancelled: this.cancelled, fatal: this.fatal !== undefined })
+      : this.cancelled
+        ? "Cancelling"
+        : "InProgress";
     return {
       ...this.counters.summary(this.id, status, wire, stats),
       ...(this.fatal ? { error: this.fatal } : {}),
@@ -141,10 +156,25 @@ export class CopyJob {
     };
   }
 
-  /** AzCopy's summary object for this job (counters as strings). */
-  azcopySummary(final: boolean) {
-    return azcopySummary(this.summary(), final);
+  /**
+   * AzCopy's summary object for this job (counters as strings). A Progress message lists the
+   * failed and skipped transfers not listed before; the EndOfJob message lists none, as AzCopy's.
+   */
+  azcopySummary(kind: "progress" | "end") {
+    const summary = this.summary();
+    if (kind === "end") return azcopySummary(summary, { failed: [], skipped: [] });
+    const failed = summary.failedTransfers.slice(this.listedFailures);
+    const skipped = summary.skippedTransfers.slice(this.listedSkips);
+    this.listedFailures += failed.length;
+    this.listedSkips += skipped.length;
+    return azcopySummary(summary, {
+      failed: failed.length ? failed : null,
+      skipped: skipped.length ? skipped : null,
+    });
   }
+
+  private listedFailures = 0;
+  private listedSkips = 0;
 
   async run(): Promise<JobSummary> {
     const { parts } = this;
@@ -157,6 +187,7 @@ export class CopyJob {
     try {
       await parts.preflight?.();
       await this.transferAll();
+      await parts.destination?.flush?.();
       if (parts.afterwards && !this.cancelled && !this.fatal && this.summary().failed === 0)
         await parts.afterwards();
     } catch (error) {
@@ -164,6 +195,7 @@ export class CopyJob {
     } finally {
       clearInterval(timer);
       this.counters.scanning = false;
+      this.finished = true;
     }
     const summary = this.summary();
     parts.journal?.finish(summary);

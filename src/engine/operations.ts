@@ -166,6 +166,7 @@ async function inPlaceJob(
     transportStats: () => job.transportStats(),
     explain: job.explain,
     isFatal: (error) => job.isFatal(error),
+    setCapMbps: (megabitsPerSecond) => job.rateLimiter.setRate(megabitsPerSecond),
     ...(verb === "remove" && signedIn && !options.dryRun
       ? { preflight: () => probeDelete(location, service, job.explain) }
       : {}),

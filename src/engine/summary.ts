@@ -15,6 +15,7 @@ export type JobStatus =
   | "CompletedWithErrors"
   | "CompletedWithSkipped"
   | "CompletedWithErrorsAndSkipped"
+  | "Cancelling"
   | "Cancelled"
   | "Failed";
 
@@ -173,17 +174,28 @@ export class JobCounters {
   }
 }
 
-/** AzCopy's job summary object, counters as strings, for Progress and EndOfJob messages. */
-export function azcopySummary(summary: JobSummary, final: boolean) {
-  const list = (results: TransferResult[]) =>
-    results.map((result) => ({
-      Src: result.source,
-      Dst: result.destination,
-      IsFolderProperties: false,
-      TransferStatus: result.status,
-      TransferSize: result.size,
-      ErrorCode: String(result.statusCode ?? 0),
-    }));
+/** One failed or skipped transfer as AzCopy lists it (FailedTransfers, SkippedTransfers). */
+export function transferDetail(result: TransferResult) {
+  return {
+    Src: result.source,
+    Dst: result.destination,
+    IsFolderProperties: false,
+    TransferStatus: result.status,
+    TransferSize: result.size,
+    ErrorCode: String(result.statusCode ?? 0),
+  };
+}
+
+/**
+ * AzCopy's job summary object (ListJobSummaryResponse, fields in its order, counters as strings)
+ * for Progress and EndOfJob messages; a sync's adds its deletions at the end. `lists` says which
+ * failed and skipped transfers to list (AzCopy lists each once, in a Progress message).
+ */
+export function azcopySummary(
+  summary: JobSummary,
+  lists: { failed: TransferResult[] | null; skipped: TransferResult[] | null },
+) {
+  const list = (results: TransferResult[] | null) => results?.map(transferDetail) ?? null;
   return {
     ErrorMsg: summary.error ? summary.error.describe() : "",
     JobID: summary.jobId,
@@ -209,17 +221,19 @@ export function azcopySummary(summary: JobSummary, final: boolean) {
     AverageE2EMilliseconds: "0",
     ServerBusyPercentage: summary.serverBusyPercentage.toFixed(0),
     NetworkErrorPercentage: summary.networkErrorPercentage.toFixed(0),
-    FailedTransfers: list(summary.failedTransfers),
-    SkippedTransfers: list(summary.skippedTransfers),
-    ...(final
+    FailedTransfers: list(lists.failed),
+    SkippedTransfers: list(lists.skipped),
+    PerfConstraint: 0,
+    PerformanceAdvice: [],
+    IsCleanupJob: false,
+    SkippedSymlinkCount: String(summary.symlinksSkipped),
+    HardlinksConvertedCount: "0",
+    SkippedHardlinkCount: "0",
+    SkippedSpecialFileCount: String(summary.specialFilesSkipped),
+    ...(summary.sync
       ? {
-          PerfConstraint: 0,
-          PerformanceAdvice: [],
-          IsCleanupJob: false,
-          SkippedSymlinkCount: String(summary.symlinksSkipped),
-          HardlinksConvertedCount: "0",
-          SkippedHardlinkCount: "0",
-          SkippedSpecialFileCount: String(summary.specialFilesSkipped),
+          DeleteTotalTransfers: String(summary.deleted + summary.deleteFailed),
+          DeleteTransfersCompleted: String(summary.deleted),
         }
       : {}),
   };

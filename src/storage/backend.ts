@@ -204,6 +204,8 @@ export interface Destination {
   readonly maxChunkSize?: number | undefined;
   /** Create a directory (destinations with real folders); existing ones are fine. */
   makeFolder?(key: string, options?: FolderOptions): Promise<void>;
+  /** Makes what the job wrote durable where that is done once at the end (a disk's folder entries). */
+  flush?(): Promise<void>;
   /** Optional check before a job that writes: is writing allowed here? */
   probeWrite?(): Promise<void>;
 }

@@ -54,19 +54,26 @@ export class Semaphore {
   }
 }
 
-/** Token bucket for --cap-mbps: `take` resolves when the bytes may go. */
+/** Token bucket for --cap-mbps: `take` resolves when the bytes may go. 0 means no cap. */
 export class RateLimiter {
-  private available: number;
+  private available = 0;
   private last = Date.now();
-  private readonly bytesPerSecond: number;
+  private bytesPerSecond = 0;
 
   constructor(megabitsPerSecond: number) {
+    this.setRate(megabitsPerSecond);
+  }
+
+  /** Changes the cap while a job runs (a driving program's PerformanceAdjustment). */
+  setRate(megabitsPerSecond: number): void {
     this.bytesPerSecond = (megabitsPerSecond * 1_000_000) / 8;
     this.available = this.bytesPerSecond / 10;
+    this.last = Date.now();
   }
 
   async take(bytes: number): Promise<void> {
     for (;;) {
+      if (this.bytesPerSecond <= 0) return;
       const now = Date.now();
       this.available = Math.min(
         this.bytesPerSecond,

@@ -3,11 +3,12 @@ import type { Command } from "commander";
 import { badInput } from "../../api.js";
 import type { OptionsFor } from "../../options/table.js";
 import { addFlags, flagsFor } from "../flags.js";
-import { runJob } from "../job-output.js";
+import { cancellationNotice, runJob } from "../job-output.js";
 import { jobOptions, signInOptions } from "../library-options.js";
 import { askOverwrite } from "../overwrite-prompt.js";
 import { canPrompt } from "../prompt.js";
 import { runCommand } from "../run.js";
+import { promptThrough, stdinControlFor } from "../stdin-control.js";
 
 /** The copy command's flags as the library takes them, plus the spellings commander adds. */
 type CopyFlags = OptionsFor<"copy"> & { guessMimeType?: boolean };
@@ -38,17 +39,29 @@ export function registerCopy(program: Command): void {
         }
         if (destination === undefined)
           throw badInput("copy needs a source and a destination.", "Run azcp copy <source> <destination>.");
+        const stdin = stdinControlFor(output, globals, cancellationNotice(output, "copy"));
         const { copy } = await import("../../api.js");
         const job = await copy(source, destination, {
           ...flags,
           blockBlobTier: flags.blockBlobTier === "None" ? undefined : flags.blockBlobTier,
           noGuessMimeType: flags.noGuessMimeType ?? (flags.guessMimeType === false ? true : undefined),
-          askOverwrite: flags.overwrite === "prompt" && canPrompt() ? askOverwrite() : undefined,
+          askOverwrite:
+            flags.overwrite !== "prompt"
+              ? undefined
+              : canPrompt()
+                ? askOverwrite()
+                : stdin &&
+                  promptThrough(
+                    stdin,
+                    output,
+                    "Overwrite",
+                    (target) => `${target} already exists at the destination. Do you wish to overwrite?`,
+                  ),
           capMbps: globals.capMbps,
           ...jobOptions(globals),
           ...signInOptions(globals, output),
         });
-        return runJob(job, output);
+        return runJob(job, output, { stdin, command: "copy" });
       }),
   );
 }

@@ -3,9 +3,10 @@
 import type { Command } from "commander";
 import { badInput, type JobPlan } from "../../api.js";
 import { addFlags } from "../flags.js";
-import { runJob } from "../job-output.js";
+import { cancellationNotice, runJob } from "../job-output.js";
 import { signInOptions } from "../library-options.js";
 import { runCommand } from "../run.js";
+import { stdinControlFor } from "../stdin-control.js";
 
 const STATUS_FLAG = {
   name: "with-status",
@@ -109,6 +110,7 @@ export function registerJobs(program: Command): void {
     ],
   ).action(async (id: string, flags: { sourceSas?: string; destinationSas?: string }, self: Command) =>
     runCommand(self, async ({ globals, output }) => {
+      const stdin = stdinControlFor(output, globals, cancellationNotice(output, "copy"));
       const { jobs } = await import("../../api.js");
       const { job, finishedEarlier } = await jobs.resume(id, {
         sourceSas: flags.sourceSas,
@@ -120,7 +122,7 @@ export function registerJobs(program: Command): void {
       output.info(
         `INFO: Resuming job ${id}: ${finishedEarlier} transfers finished earlier are not done again.`,
       );
-      return runJob(job, output);
+      return runJob(job, output, { stdin, command: "copy" });
     }),
   );
 

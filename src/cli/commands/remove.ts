@@ -2,9 +2,10 @@
 import type { Command } from "commander";
 import type { OptionsFor } from "../../options/table.js";
 import { addFlags, flagsFor } from "../flags.js";
-import { runJob } from "../job-output.js";
+import { cancellationNotice, runJob } from "../job-output.js";
 import { jobOptions, signInOptions } from "../library-options.js";
 import { runCommand } from "../run.js";
+import { stdinControlFor } from "../stdin-control.js";
 
 const TRASH_LOCATIONS: Record<string, "Blob" | "File" | "BlobFS"> = {
   BlobTrash: "Blob",
@@ -24,6 +25,7 @@ export function registerRemove(program: Command): void {
   addFlags(remove, flagsFor("remove")).action(
     async (url: string, flags: OptionsFor<"remove">, self: Command) =>
       runCommand(self, async ({ globals, output }) => {
+        const stdin = stdinControlFor(output, globals, cancellationNotice(output, "remove"));
         const { remove: removeBlobs } = await import("../../api.js");
         const { fromTo, ...rest } = flags;
         const job = await removeBlobs(url, {
@@ -32,7 +34,7 @@ export function registerRemove(program: Command): void {
           ...jobOptions(globals),
           ...signInOptions(globals, output),
         });
-        return runJob(job, output);
+        return runJob(job, output, { stdin, command: "remove" });
       }),
   );
 
@@ -47,13 +49,14 @@ export function registerRemove(program: Command): void {
   addFlags(setProperties, flagsFor("set-properties")).action(
     async (url: string, flags: OptionsFor<"set-properties">, self: Command) =>
       runCommand(self, async ({ globals, output }) => {
+        const stdin = stdinControlFor(output, globals, cancellationNotice(output, "set-properties"));
         const { setProperties: set } = await import("../../api.js");
         const job = await set(url, {
           ...flags,
           ...jobOptions(globals),
           ...signInOptions(globals, output),
         });
-        return runJob(job, output);
+        return runJob(job, output, { stdin, command: "set-properties" });
       }),
   );
 }

@@ -2,11 +2,12 @@
 import type { Command } from "commander";
 import type { OptionsFor } from "../../options/table.js";
 import { addFlags, flagsFor } from "../flags.js";
-import { runJob } from "../job-output.js";
+import { cancellationNotice, runJob } from "../job-output.js";
 import { jobOptions, signInOptions } from "../library-options.js";
 import { askYesNo } from "../overwrite-prompt.js";
 import { canPrompt } from "../prompt.js";
 import { runCommand } from "../run.js";
+import { promptThrough, stdinControlFor } from "../stdin-control.js";
 
 /** The sync command's flags as the library takes them. */
 type SyncFlags = OptionsFor<"sync">;
@@ -24,6 +25,7 @@ export function registerSync(program: Command): void {
   addFlags(command, flagsFor("sync")).action(
     async (source: string, destination: string, flags: SyncFlags, self: Command) =>
       runCommand(self, async ({ globals, output }) => {
+        const stdin = stdinControlFor(output, globals, cancellationNotice(output, "sync"));
         const { sync } = await import("../../api.js");
         const { deleteDestination = "false", compareHash = "None", mirrorMode = false, ...rest } = flags;
         const job = await sync(source, destination, {
@@ -31,12 +33,24 @@ export function registerSync(program: Command): void {
           deleteDestination,
           compareHash,
           mirrorMode,
-          askDelete: deleteDestination === "prompt" && canPrompt() ? askYesNo("Delete") : undefined,
+          askDelete:
+            deleteDestination !== "prompt"
+              ? undefined
+              : canPrompt()
+                ? askYesNo("Delete")
+                : stdin &&
+                  promptThrough(
+                    stdin,
+                    output,
+                    "DeleteDestination",
+                    (target) =>
+                      `The object '${target}' does not exist at the source. Do you wish to delete it from the destination?`,
+                  ),
           capMbps: globals.capMbps,
           ...jobOptions(globals),
           ...signInOptions(globals, output),
         });
-        return runJob(job, output);
+        return runJob(job, output, { stdin, command: "sync" });
       }),
   );
 }

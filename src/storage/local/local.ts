@@ -365,7 +365,19 @@ export class LocalDestination implements Destination {
       await rm(temporary, { force: true });
       fd = await openAsync(temporary, flags, 0o644);
     }
-    return new LocalFileWriter(key, temporary, fd, options, small, this.options.durable !== false);
+    const durable = this.options.durable !== false;
+    return new LocalFileWriter(key, temporary, fd, options, small, durable, (folder) =>
+      this.renamedIn.add(folder),
+    );
+  }
+
+  /** Folders with files renamed into them, whose entries flush() makes durable. */
+  private readonly renamedIn = new Set<string>();
+
+  /** Makes the renames of this job durable: one sync per folder, when the job's transfers are done. */
+  async flush(): Promise<void> {
+    for (const folder of this.renamedIn) syncDirectory(folder);
+    this.renamedIn.clear();
   }
 }
 
@@ -381,6 +393,8 @@ class LocalFileWriter implements ObjectWriter {
     /** One small write: done with synchronous calls (see SMALL_IO). */
     private readonly small: boolean,
     private readonly durable: boolean,
+    /** Told of the folder a file was renamed into, so that the destination syncs it once. */
+    private readonly renamedInto: (folder: string) => void,
   ) {}
 
   private async writeAt(data: Buffer, offset: number): Promise<void> {
@@ -442,7 +456,7 @@ class LocalFileWriter implements ObjectWriter {
     } else {
       await rename(this.temporary, this.key);
     }
-    if (this.durable) syncDirectory(dirname(this.key));
+    if (this.durable) this.renamedInto(dirname(this.key));
   }
 
   async abort(): Promise<void> {
@@ -462,7 +476,7 @@ export function temporaryName(jobId: string, name: string): string {
   return `.azDownload-${jobId}-${shown}`;
 }
 
-/** Makes a rename in `directory` durable. */
+/** Makes the renames in `directory` durable. */
 function syncDirectory(directory: string): void {
   let fd: number | undefined;
   try {
