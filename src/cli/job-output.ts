@@ -3,6 +3,7 @@
 // Progress and EndOfJob messages plus one azcp "Transfer" message per finished transfer.
 import type { CopyEvent, CopyJob, JobSummary } from "../api.js";
 import type { Output } from "./output.js";
+import { failurePrefix } from "./run.js";
 import type { StdinControl } from "./stdin-control.js";
 
 const MAX_FAILURES_SHOWN = 20;
@@ -58,7 +59,12 @@ export function summaryBlock(summary: JobSummary): string {
 }
 
 /** Attach the renderer to a job; returns a function that prints the end of the job. */
-export function renderJob(job: CopyJob, output: Output, stream: NodeJS.WriteStream = process.stdout) {
+export function renderJob(
+  job: CopyJob,
+  output: Output,
+  stream: NodeJS.WriteStream = process.stdout,
+  command = "copy",
+) {
   const redraw = stream.isTTY === true && !output.json;
   let failuresShown = 0;
   let lastLineLength = 0;
@@ -139,7 +145,7 @@ export function renderJob(job: CopyJob, output: Output, stream: NodeJS.WriteStre
       // A job that could not run ends as AzCopy's does: its Error, and no EndOfJob, so that a
       // driving program shows the reason rather than "unexpected quit".
       if (summary.error) {
-        output.message("Error", summary.error.describe());
+        output.message("Error", `${failurePrefix(command)}${summary.error.describe()}`);
         return;
       }
       // The last Progress carries the final status and the failures not listed yet; then EndOfJob.
@@ -154,7 +160,7 @@ export function renderJob(job: CopyJob, output: Output, stream: NodeJS.WriteStre
         `... and ${failuresShown - MAX_FAILURES_SHOWN} more failed transfers; the log file lists them all.`,
       );
     }
-    if (summary.error) output.error(summary.error.describe());
+    if (summary.error) output.error(`${failurePrefix(command)}${summary.error.describe()}`);
     if (output.level !== "quiet") output.result(`\n${summaryBlock(summary)}\n`);
   };
 }
@@ -180,7 +186,7 @@ export async function runJob(
   output: Output,
   control?: { stdin: StdinControl | undefined; command: string },
 ): Promise<number> {
-  const finish = renderJob(job, output);
+  const finish = renderJob(job, output, process.stdout, control?.command);
   const notice = cancellationNotice(output, control?.command ?? "copy");
   const cancel = () => {
     notice();

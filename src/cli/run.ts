@@ -36,6 +36,10 @@ const FAILURE_PREFIX: Record<string, string> = {
   remove: "failed to perform remove command due to error: ",
 };
 
+export function failurePrefix(command: string): string {
+  return FAILURE_PREFIX[command] ?? "";
+}
+
 /** The exit code of a process that SIGPIPE ended (128 + 13), as AzCopy's ends. */
 export const EXIT_BROKEN_PIPE = 141;
 

@@ -199,8 +199,15 @@ export function promptThrough(
   question: (target: string) => string,
 ): (target: string) => Promise<boolean> {
   let always: boolean | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
   const overwrite = kind === "Overwrite";
-  return async (target) => {
+  // One question at a time, and a question waiting behind an "all" or "none" is never asked.
+  return (target) => {
+    const decided = queue.then(() => decide(target));
+    queue = decided.catch(() => undefined);
+    return decided;
+  };
+  async function decide(target: string): Promise<boolean> {
     if (always !== undefined) return always;
     switch (await control.ask(kind, question(target), target)) {
       case "Yes":
@@ -233,5 +240,5 @@ export function promptThrough(
         );
         return false;
     }
-  };
+  }
 }

@@ -69,6 +69,8 @@ export interface CopyJobParts {
   syncCounts?: SyncCounts | undefined;
   /** The work, as a stream; default: copy every source object the filter keeps. */
   tasks?: () => AsyncIterable<JobTask>;
+  /** The bytes of deleted objects count as transferred (a remove job, as AzCopy reports it). */
+  countDeletedBytes?: boolean | undefined;
   /** Changes the bandwidth cap while the job runs (0: none). */
   setCapMbps?: ((megabitsPerSecond: number) => void) | undefined;
   /** Runs before enumeration, for example a check that writing is allowed. */
@@ -91,6 +93,7 @@ export class CopyJob {
 
   constructor(private readonly parts: CopyJobParts) {
     this.id = parts.jobId;
+    this.counters.countDeletedBytes = parts.countDeletedBytes ?? false;
     this.controller = parts.cancel;
   }
 

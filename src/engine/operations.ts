@@ -167,6 +167,7 @@ async function inPlaceJob(
     explain: job.explain,
     isFatal: (error) => job.isFatal(error),
     setCapMbps: (megabitsPerSecond) => job.rateLimiter.setRate(megabitsPerSecond),
+    countDeletedBytes: verb === "remove",
     ...(verb === "remove" && signedIn && !options.dryRun
       ? { preflight: () => probeDelete(location, service, job.explain) }
       : {}),

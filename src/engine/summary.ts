@@ -93,6 +93,8 @@ export class JobCounters {
 
   deleted = 0;
   deleteFailed = 0;
+  /** A remove job reports the bytes it deleted as transferred, as AzCopy's does. */
+  countDeletedBytes = false;
 
   record(result: TransferResult): void {
     if (result.action === "delete") {
@@ -101,7 +103,12 @@ export class JobCounters {
     }
     if (result.status === "Success") {
       this.completed++;
-      if (result.action === undefined || result.action === "copy") this.bytesTransferred += result.size;
+      if (
+        result.action === undefined ||
+        result.action === "copy" ||
+        (result.action === "delete" && this.countDeletedBytes)
+      )
+        this.bytesTransferred += result.size;
     } else if (result.status === "Failed") {
       this.failed++;
       if (this.failures.length < MAX_LISTED) this.failures.push(result);
