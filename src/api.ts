@@ -71,7 +71,7 @@ export interface AccessReport {
   /** The location, with any SAS signature hidden. */
   location: string;
   /** How the location was authorized. */
-  method: "sas" | "token" | "anonymous";
+  method: "sas" | "token" | "sharedKey" | "anonymous";
   /** The sign-in, for a token (e.g. "device code sign-in (tenant ...)"). */
   signIn?: string;
   principal?: Principal;

@@ -36,6 +36,28 @@ export const ENVIRONMENT = [
     help: "AzCopy's switch between one listing per folder and one flat listing of a Blob source. azcp always lists flat (it is the faster way), so the value changes nothing; it is accepted for scripts that set it.",
   },
   {
+    name: "AZCOPY_OAUTH_TOKEN_INFO",
+    help: "A token handed over by the program that runs azcp (the Azure CLI, Storage Explorer), as JSON: access_token, expires_on, and what renews it.",
+    sensitive: true,
+  },
+  {
+    name: "AZCOPY_CRED_TYPE",
+    help: "Force how service locations are authorized: OAuthToken, SharedKey or Anonymous.",
+  },
+  {
+    name: "ACCOUNT_NAME",
+    help: "Storage account name for Shared Key authorization (with ACCOUNT_KEY).",
+  },
+  {
+    name: "ACCOUNT_KEY",
+    help: "Storage account key for Shared Key authorization (with ACCOUNT_NAME).",
+    sensitive: true,
+  },
+  {
+    name: "AZCOPY_USER_AGENT_PREFIX",
+    help: "Put before azcp's User-Agent on every request (programs that drive azcp name themselves this way).",
+  },
+  {
     name: "AZCOPY_AUTO_LOGIN_TYPE",
     help: "Sign in for this command only: DEVICE, MSI, SPN, AZCLI, PSCRED or WORKLOAD.",
   },

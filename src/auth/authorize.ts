@@ -2,11 +2,13 @@
 // from the environment, then the persisted login, then anonymous access for a Blob source,
 // else an error that names the three ways to authorize.
 import type { TokenCredential } from "@azure/core-auth";
-import { AzcpError } from "../errors.js";
+import { AzcpError, badInput } from "../errors.js";
 import type { RemoteLocation } from "../location/location.js";
 import { registerSecret } from "../location/redact.js";
-import type { Environment } from "../settings.js";
+import { type Environment, readSetting } from "../settings.js";
+import type { SharedKey } from "../transport/shared-key.js";
 import { type CredentialHooks, createCredential, type DevicePersistence } from "./credentials.js";
+import { HandedTokenCredential, handedTokenFromEnvironment } from "./handed-token.js";
 import { autoLoginFromEnvironment, describeLogin, type LoginSpec } from "./login-spec.js";
 import type { SignIn } from "./sign-in.js";
 import { LoginStore } from "./store/login-store.js";
@@ -19,6 +21,7 @@ import type { TrustedHosts } from "./trusted-hosts.js";
 export type Access =
   | { readonly kind: "sas" }
   | { readonly kind: "token"; readonly credential: TokenCredential; readonly login: SignIn }
+  | { readonly kind: "sharedKey"; readonly credential: SharedKey }
   | { readonly kind: "anonymous" };
 
 export type LocationRole = "source" | "destination";
@@ -47,10 +50,27 @@ export class Authorizer {
 
   async accessFor(location: RemoteLocation, role: LocationRole): Promise<Access> {
     if (location.sas) return { kind: "sas" };
-    const signedIn = await this.credential();
+    const { env } = this.options;
+    const forced = readSetting("AZCOPY_CRED_TYPE", env)?.toLowerCase();
+    if (forced === "anonymous") return { kind: "anonymous" };
+    const shared = sharedKeyFor(location, env);
+    if (forced === "sharedkey") {
+      if (!shared)
+        throw badInput(
+          `AZCOPY_CRED_TYPE is SharedKey, but ACCOUNT_NAME and ACCOUNT_KEY do not name the account ${location.accountName}.`,
+          "Set ACCOUNT_NAME and ACCOUNT_KEY for this account, or leave AZCOPY_CRED_TYPE out.",
+        );
+      this.options.trustedHosts.assertMaySendToken(location.accountUrl);
+      return { kind: "sharedKey", credential: shared };
+    }
+    const signedIn = forced === "oauthtoken" || !shared ? await this.credential() : undefined;
     if (signedIn) {
       this.options.trustedHosts.assertMaySendToken(location.accountUrl);
       return { kind: "token", ...signedIn };
+    }
+    if (shared) {
+      this.options.trustedHosts.assertMaySendToken(location.accountUrl);
+      return { kind: "sharedKey", credential: shared };
     }
     if (role === "source" && location.service === "blob") return { kind: "anonymous" };
     throw new AzcpError("authentication", `azcp has no credentials for ${location.accountUrl}.`, {
@@ -65,6 +85,23 @@ export class Authorizer {
   }
 
   private async resolveSignIn() {
+    // A token handed over by the program that started azcp comes first, as with AzCopy.
+    const handed = handedTokenFromEnvironment(this.options.env);
+    if (handed) {
+      const spec: LoginSpec = handed.refresh ?? {
+        type: "DEVICE",
+        authority: { host: "https://login.microsoftonline.com", tenantId: "common" },
+      };
+      const login: SignIn = {
+        spec,
+        origin: "handed",
+        description: `the token in AZCOPY_OAUTH_TOKEN_INFO${handed.refresh ? ` (renewed with ${describeLogin(handed.refresh)})` : ""}`,
+      };
+      const renew = handed.refresh
+        ? new RefreshingTokenCredential(await createCredential(handed.refresh, this.options.hooks), { login })
+        : undefined;
+      return { credential: new HandedTokenCredential(handed, renew), login };
+    }
     const auto = autoLoginFromEnvironment(this.options.env);
     if (auto) return this.signInWith(auto, "auto-login");
     const store = this.options.store ?? new LoginStore(this.options.env);
@@ -94,4 +131,13 @@ export class Authorizer {
     const inner = await createCredential(spec, this.options.hooks, persistence);
     return { credential: new RefreshingTokenCredential(inner, { login }), login };
   }
+}
+
+/** The account key handed over in ACCOUNT_NAME / ACCOUNT_KEY, when it is this location's account. */
+function sharedKeyFor(location: RemoteLocation, env: Environment): SharedKey | undefined {
+  const account = readSetting("ACCOUNT_NAME", env);
+  const key = readSetting("ACCOUNT_KEY", env);
+  if (!account || !key || account.toLowerCase() !== location.accountName.toLowerCase()) return undefined;
+  registerSecret(key);
+  return { account: location.accountName, key };
 }

@@ -3,7 +3,10 @@ import type { LoginSpec } from "./login-spec.js";
 
 export interface SignIn {
   readonly spec: LoginSpec;
-  /** "auto-login" from AZCOPY_AUTO_LOGIN_TYPE, or "login" for the one `azcp login` stored. */
-  readonly origin: "auto-login" | "login";
+  /**
+   * "auto-login" from AZCOPY_AUTO_LOGIN_TYPE, "login" for the one `azcp login` stored, "handed"
+   * for a token a driving program put in AZCOPY_OAUTH_TOKEN_INFO.
+   */
+  readonly origin: "auto-login" | "login" | "handed";
   readonly description: string;
 }

@@ -6,7 +6,7 @@ import type { Access, Authorizer, LocationRole } from "../auth/authorize.js";
 import { AzcpError, isAzcpError } from "../errors.js";
 import { JobLog, type LogLevel, newJobId } from "../jobs/job-log.js";
 import type { RemoteLocation } from "../location/location.js";
-import type { Environment } from "../settings.js";
+import { type Environment, readSetting } from "../settings.js";
 import type { RemoteEndpoint as Endpoint, SourceObject } from "../storage/backend.js";
 import { tokenHeadersFor } from "../storage/registry.js";
 import { storageFailure } from "../storage/rest/failure.js";
@@ -32,6 +32,8 @@ export function transportAuth(location: RemoteLocation, access: Access): HttpAut
       return { kind: "sas", sas: location.sas! };
     case "token":
       return { kind: "token", credential: access.credential };
+    case "sharedKey":
+      return { kind: "sharedKey", credential: access.credential };
     case "anonymous":
       return { kind: "anonymous" };
   }
@@ -85,6 +87,7 @@ export class JobEnvironment {
         retry: retryPolicyFrom(this.options.env),
         rateLimiter: this.rateLimiter,
         tokenHeaders: tokenHeadersFor(location.service),
+        userAgentPrefix: readSetting("AZCOPY_USER_AGENT_PREFIX", this.options.env)?.trim(),
         onRetry: (notice) =>
           log.write(
             "WARNING",

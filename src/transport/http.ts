@@ -14,6 +14,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { VERSION } from "../version.js";
 import type { RateLimiter, Semaphore } from "./limits.js";
 import { isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from "./retry.js";
+import { type SharedKey, sharedKeyAuthorization } from "./shared-key.js";
 import { type RenewableCredential, STORAGE_SCOPE } from "./token.js";
 
 export const SERVICE_VERSION = "2025-11-05";
@@ -28,6 +29,7 @@ function isExpiredToken(error: unknown): boolean {
 export type HttpAuth =
   | { readonly kind: "sas"; readonly sas: string }
   | { readonly kind: "token"; readonly credential: TokenCredential }
+  | { readonly kind: "sharedKey"; readonly credential: SharedKey }
   | { readonly kind: "anonymous" };
 
 /** A response the service answered with an unexpected status, shaped like the SDK's RestError. */
@@ -104,6 +106,8 @@ export interface TransportOptions {
   onResponse?: (line: string) => void;
   /** Headers every request signed with a token carries (Azure Files: x-ms-file-request-intent). */
   tokenHeaders?: Record<string, string> | undefined;
+  /** Put before azcp's own User-Agent (AZCOPY_USER_AGENT_PREFIX, set by programs that drive azcp). */
+  userAgentPrefix?: string | undefined;
 }
 
 export interface RestRequest {
@@ -276,7 +280,9 @@ export class RestTransport {
   private async once(request: RestRequest, signal: AbortSignal | undefined): Promise<RestResponse> {
     const headers: Record<string, string> = {
       "x-ms-version": SERVICE_VERSION,
-      "user-agent": `azcp/${VERSION}`,
+      "user-agent": this.options.userAgentPrefix
+        ? `${this.options.userAgentPrefix} azcp/${VERSION}`
+        : `azcp/${VERSION}`,
       ...request.headers,
     };
     const body = request.body;
@@ -290,6 +296,15 @@ export class RestTransport {
     if (this.auth.kind === "token") {
       Object.assign(headers, this.options.tokenHeaders);
       headers.authorization = `Bearer ${(await this.auth.credential.getToken(STORAGE_SCOPE))!.token}`;
+    } else if (this.auth.kind === "sharedKey") {
+      headers["x-ms-date"] = new Date().toUTCString();
+      headers.authorization = sharedKeyAuthorization(
+        this.auth.credential,
+        request.method,
+        `${this.originUrl.pathname.replace(/\/$/, "")}${request.path}`,
+        request.query ?? {},
+        headers,
+      );
     }
     this.stats.requests++;
     const response = await this.exchange(
