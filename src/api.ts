@@ -303,6 +303,9 @@ export async function pipe(
 }
 
 export interface ResumeOptions extends CommonOptions {
+  /** Resume only the files whose name matches (jobs resume --include / --exclude). */
+  includePattern?: string;
+  excludePattern?: string;
   /** The SAS of the source and of the destination: plans never keep one. */
   sourceSas?: string;
   destinationSas?: string;
@@ -336,7 +339,8 @@ export const jobs = {
     };
     const resumed = {
       ...saved,
-      ...common,
+      // Only what this resume sets replaces what the job was started with.
+      ...Object.fromEntries(Object.entries(common).filter(([, value]) => value !== undefined)),
       resume: { jobId: plan.header.jobId, done: plan.done },
       commandLine: `jobs resume ${id}`,
     };
@@ -355,8 +359,8 @@ export const jobs = {
     const env = options.env ?? process.env;
     return removePlan(planDirectory(env), logDirectory(env), id);
   },
-  /** Removes the plans and logs of every job (or of those whose status is `withStatus`); resolves how many. */
-  async clean(options: CommonOptions & { withStatus?: string } = {}): Promise<number> {
+  /** Removes the plans and logs of every job (or of those whose status is `withStatus`); resolves their ids. */
+  async clean(options: CommonOptions & { withStatus?: string } = {}): Promise<string[]> {
     const plans = (await jobs.list(options)).filter(
       (plan) =>
         !options.withStatus ||
@@ -364,6 +368,6 @@ export const jobs = {
         (plan.end?.status ?? "InProgress") === options.withStatus,
     );
     for (const plan of plans) await jobs.remove(plan.header.jobId, options);
-    return plans.length;
+    return plans.map((plan) => plan.header.jobId);
   },
 };

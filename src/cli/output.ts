@@ -17,6 +17,7 @@ export type MessageType =
   | "ListSummary"
   | "LoginStatusInfo"
   | "Response"
+  | "ListJobTransfers"
   // azcp addition: one per finished transfer in JSON mode.
   | "Transfer";
 

@@ -23,7 +23,9 @@ export async function runCommand(
   } catch (error) {
     if (isAzcpError(error) && error.errorCode === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
     // As AzCopy: a command that cannot run says why in one Error message (no EndOfJob), exit 1.
-    output.error(`${FAILURE_PREFIX[command.name()] ?? ""}${describeFailure(error)}`);
+    // Only the top-level commands carry AzCopy's prefix ("jobs remove" is not "remove").
+    const prefix = command.parent?.parent ? "" : failurePrefix(command.name());
+    output.error(`${prefix}${describeFailure(error)}`);
     code = 1;
   }
   await finish(code);

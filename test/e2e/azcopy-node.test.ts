@@ -11,7 +11,7 @@ import {
   type IRemoteSasLocation,
 } from "@azure-tools/azcopy-node";
 import { describe, expect, it } from "vitest";
-import { azcopyPath } from "../support/azcopy.js";
+import { azcopyPath, runAzcopy } from "../support/azcopy.js";
 import {
   AZCP_BIN,
   blobHashes,
@@ -19,6 +19,7 @@ import {
   dfsSas,
   hashesOf,
   localHashes,
+  runAzcp,
   stack,
   type TestContainer,
   testHome,
@@ -255,4 +256,23 @@ describe.concurrent("driven by Storage Explorer's client library", () => {
     expect(azcopy.noSource).toMatch(/^Cannot perform copy due to error: /);
     expect(azcp.noSource).toMatch(/^Cannot perform copy due to error: .*does not exist/);
   }, 120_000);
+});
+
+describe("jobs commands as the wrappers call them", () => {
+  it("say what AzCopy says for an unknown job and for cleaning by status", async () => {
+    const home = await testHome();
+    const id = "0a1b2c3d-0000-4000-8000-000000000000";
+    for (const args of [
+      ["jobs", "remove", id],
+      ["jobs", "clean", "--with-status", "failed"],
+      ["jobs", "clean"],
+    ]) {
+      const azcp = await runAzcp(args, home);
+      const azcopy = await runAzcopy(args, home);
+      const lines = (text: string) =>
+        text.split("\n").filter((line) => line.trim() && !line.startsWith("INFO: "));
+      expect(azcp.code, args.join(" ")).toBe(azcopy.code);
+      expect(lines(azcp.all)[0], args.join(" ")).toBe(lines(azcopy.stdout)[0]);
+    }
+  });
 });

@@ -153,9 +153,16 @@ describe("resume after kill -9", () => {
     const plan = await readFile(join(home, ".azcopy", "plans", `${id}.plan`), "utf8");
     expect(plan).not.toContain("sig=");
     expect(plan).not.toContain(url.split("sig=")[1]!);
+    // AzCopy's wording for one job's transfers, for cleaning, and for an unknown job.
     const show = await runAzcp(["jobs", "show", id, "--with-status", "Success"], home);
-    expect(show.stdout).toContain("Path: a.txt; Status: Success");
-    expect((await runAzcp(["jobs", "clean"], home)).stdout).toContain("Successfully removed 1 jobs.");
+    expect(show.stdout).toContain(`----------- Transfers for JobId ${id} -----------`);
+    expect(show.stdout).toMatch(/transfer--> source: .*\/a\.txt destination: .*\/a\.txt status Success/);
+    const unknown = await runAzcp(["jobs", "remove", "0a1b2c3d-0000-4000-8000-000000000000"], home);
+    expect(unknown.code).toBe(1);
+    expect(unknown.all).toContain("cannot find any log or job plan file with the specified ID");
+    const kept = await runAzcp(["jobs", "clean", "--with-status", "failed"], home);
+    expect(kept.stdout).toContain("Successfully removed jobs with status: Failed.");
+    expect((await runAzcp(["jobs", "clean"], home)).stdout).toContain("Successfully removed all jobs.");
     const list = await runAzcp(["jobs", "list", "--output-type", "json"], home);
     expect(JSON.parse(parseJsonLines(list.stdout)[0]!.MessageContent).JobIDDetails).toEqual([]);
   });

@@ -14,6 +14,29 @@ const STATUS_FLAG = {
   help: "Only jobs (list) or transfers (show) with this status: All, Completed, Failed, InProgress, Cancelled...",
 };
 
+const JOB_STATUSES = [
+  "All",
+  "InProgress",
+  "Cancelling",
+  "Cancelled",
+  "Completed",
+  "CompletedWithErrors",
+  "CompletedWithSkipped",
+  "CompletedWithErrorsAndSkipped",
+  "Failed",
+];
+
+/** A --with-status value in its canonical spelling (AzCopy reads it case-insensitively). */
+function canonicalStatus(value: string): string {
+  const found = JOB_STATUSES.find((status) => status.toLowerCase() === value.toLowerCase());
+  if (!found)
+    throw badInput(
+      `Failed to parse --with-status due to error: couldn't parse "${value}" into a "JobStatus".`,
+      `Use one of ${JOB_STATUSES.join(", ")}.`,
+    );
+  return found;
+}
+
 function statusOf(plan: JobPlan): string {
   return plan.end?.status ?? "InProgress";
 }
@@ -59,18 +82,34 @@ export function registerJobs(program: Command): void {
       const { jobs } = await import("../../api.js");
       const plan = await jobs.show(id);
       if (flags.withStatus) {
-        const status = flags.withStatus.toLowerCase();
-        const paths =
-          status === "failed"
-            ? [...plan.failed]
-            : status === "success" || status === "completed"
-              ? [...plan.done]
-              : [...plan.done, ...plan.failed];
-        for (const path of paths)
-          output.result(`Path: ${path}; Status: ${plan.failed.has(path) ? "Failed" : "Success"}`, "Info", {
-            Path: path,
-          });
-        output.endOfJob();
+        // AzCopy's listing of one job's transfers with a status (All, Success, Failed).
+        const status = flags.withStatus;
+        if (!["All", "Success", "Failed"].includes(status))
+          throw badInput(`cannot parse the given Transfer Status ${status}`, "Use All, Success or Failed.");
+        const paths = [
+          ...(status !== "Failed" ? [...plan.done].map((path) => ({ path, status: "Success" })) : []),
+          ...(status !== "Success" ? [...plan.failed].map((path) => ({ path, status: "Failed" })) : []),
+        ];
+        const join = (root: string, path: string) => `${root.replace(/\/+$/, "")}/${path}`;
+        const details = paths.map(({ path, status: each }) => ({
+          Src: join(plan.header.source, path),
+          Dst: join(plan.header.destination, path),
+          IsFolderProperties: false,
+          TransferStatus: each,
+          TransferSize: 0,
+          ErrorCode: "0",
+        }));
+        if (output.json) {
+          const content = { ErrorMsg: "", JobID: plan.header.jobId, Details: details };
+          output.message("ListJobTransfers", content);
+          output.endOfJob(content);
+          return 0;
+        }
+        output.result(`\n----------- Transfers for JobId ${plan.header.jobId} -----------`);
+        for (const detail of details)
+          output.result(
+            `transfer--> source: ${detail.Src} destination: ${detail.Dst} status ${detail.TransferStatus}`,
+          );
         return 0;
       }
       const summary = {
@@ -107,23 +146,40 @@ export function registerJobs(program: Command): void {
     [
       { name: "source-sas", value: "<sas>", help: "The source's SAS (plans never keep one)." },
       { name: "destination-sas", value: "<sas>", help: "The destination's SAS (plans never keep one)." },
+      {
+        name: "include",
+        value: "<patterns>",
+        help: "Resume only the files whose name matches one of these ';'-separated patterns.",
+      },
+      {
+        name: "exclude",
+        value: "<patterns>",
+        help: "Leave out the files whose name matches one of these patterns.",
+      },
     ],
-  ).action(async (id: string, flags: { sourceSas?: string; destinationSas?: string }, self: Command) =>
-    runCommand(self, async ({ globals, output }) => {
-      const stdin = stdinControlFor(output, globals, cancellationNotice(output, "copy"));
-      const { jobs } = await import("../../api.js");
-      const { job, finishedEarlier } = await jobs.resume(id, {
-        sourceSas: flags.sourceSas,
-        destinationSas: flags.destinationSas,
-        capMbps: globals.capMbps,
-        logLevel: globals.logLevel,
-        ...signInOptions(globals, output),
-      });
-      output.info(
-        `INFO: Resuming job ${id}: ${finishedEarlier} transfers finished earlier are not done again.`,
-      );
-      return runJob(job, output, { stdin, command: "copy" });
-    }),
+  ).action(
+    async (
+      id: string,
+      flags: { sourceSas?: string; destinationSas?: string; include?: string; exclude?: string },
+      self: Command,
+    ) =>
+      runCommand(self, async ({ globals, output }) => {
+        const stdin = stdinControlFor(output, globals, cancellationNotice(output, "copy"));
+        const { jobs } = await import("../../api.js");
+        const { job, finishedEarlier } = await jobs.resume(id, {
+          sourceSas: flags.sourceSas,
+          destinationSas: flags.destinationSas,
+          includePattern: flags.include,
+          excludePattern: flags.exclude,
+          capMbps: globals.capMbps,
+          logLevel: globals.logLevel,
+          ...signInOptions(globals, output),
+        });
+        output.info(
+          `INFO: Resuming job ${id}: ${finishedEarlier} transfers finished earlier are not done again.`,
+        );
+        return runJob(job, output, { stdin, command: "copy" });
+      }),
   );
 
   addFlags(
@@ -132,8 +188,15 @@ export function registerJobs(program: Command): void {
   ).action(async (flags: { withStatus?: string }, self: Command) =>
     runCommand(self, async ({ output }) => {
       const { jobs } = await import("../../api.js");
-      const removed = await jobs.clean({ withStatus: flags.withStatus });
-      output.result(`Successfully removed ${removed} jobs.`);
+      const status = canonicalStatus(flags.withStatus ?? "All");
+      const removed = await jobs.clean({ withStatus: status });
+      if (status === "All") {
+        output.info(`INFO: Removed ${removed.length} files.`);
+        output.result("\nSuccessfully removed all jobs.");
+      } else {
+        for (const job of removed) output.info(`INFO: Removing files for job ${job}`);
+        output.result(`\nSuccessfully removed jobs with status: ${status}.`);
+      }
       output.endOfJob();
       return 0;
     }),
@@ -148,9 +211,12 @@ export function registerJobs(program: Command): void {
       runCommand(self, async ({ output }) => {
         const { jobs } = await import("../../api.js");
         if (!(await jobs.remove(id))) {
-          throw badInput(`There is no job ${id}.`, "Run azcp jobs list to see the jobs azcp knows.");
+          // AzCopy's words exactly: wrappers compare them.
+          throw badInput(
+            `failed to remove log and job plan files for job ${id} due to error: cannot find any log or job plan file with the specified ID`,
+          );
         }
-        output.result(`Successfully removed log and job plan files for job ${id}.`);
+        output.result(`\nSuccessfully removed log and job plan files for job ${id}.`);
         output.endOfJob();
         return 0;
       }),
