@@ -36,19 +36,20 @@ export function summaryBlock(summary: JobSummary): string {
       `Final Job Status: ${summary.status}`,
     ].join("\n");
   }
+  const { folders } = summary;
   return [
     `Job ${summary.jobId} summary`,
     `Elapsed Time (Minutes): ${(summary.elapsedMs / 60_000).toFixed(4)}`,
-    `Number of File Transfers: ${summary.totalTransfers}`,
-    "Number of Folder Property Transfers: 0",
+    `Number of File Transfers: ${summary.totalTransfers - folders.total}`,
+    `Number of Folder Property Transfers: ${folders.total}`,
     "Number of Symlink Transfers: 0",
     `Total Number of Transfers: ${summary.totalTransfers}`,
-    `Number of File Transfers Completed: ${summary.completed}`,
-    "Number of Folder Transfers Completed: 0",
-    `Number of File Transfers Failed: ${summary.failed}`,
-    "Number of Folder Transfers Failed: 0",
-    `Number of File Transfers Skipped: ${summary.skipped}`,
-    "Number of Folder Transfers Skipped: 0",
+    `Number of File Transfers Completed: ${summary.completed - folders.completed}`,
+    `Number of Folder Transfers Completed: ${folders.completed}`,
+    `Number of File Transfers Failed: ${summary.failed - folders.failed}`,
+    `Number of Folder Transfers Failed: ${folders.failed}`,
+    `Number of File Transfers Skipped: ${summary.skipped - folders.skipped}`,
+    `Number of Folder Transfers Skipped: ${folders.skipped}`,
     `Number of Symbolic Links Skipped: ${summary.symlinksSkipped}`,
     "Number of Hardlinks Converted: 0",
     "Number of Hardlinks Skipped: 0",

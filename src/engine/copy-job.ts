@@ -228,9 +228,15 @@ export async function createCopyJob(
     );
   }
   if (options.sync) await to.prepareSyncDestination?.();
+  const durable = readSetting("AZCP_DOWNLOAD_FSYNC", env)?.toLowerCase() !== "false";
   const target: Destination = await to
-    .destination(resolved.single, {
-      durable: readSetting("AZCP_DOWNLOAD_FSYNC", env)?.toLowerCase() !== "false",
+    .destination(resolved.single, { durable })
+    .catch(async (error) => {
+      // A missing container is made (as AzCopy makes it) before the destination is read again.
+      if ((error as { code?: string }).code !== "ContainerNotFound" || options.dryRun || !to.ensureContainer)
+        throw error;
+      await to.ensureContainer();
+      return to.destination(resolved.single, { durable });
     })
     .catch(async (error) => {
       throw await explain(error, undefined, "");
@@ -308,9 +314,16 @@ export async function createCopyJob(
     explain,
     isFatal: (error) => job.isFatal(error),
     setCapMbps: (megabitsPerSecond) => job.rateLimiter.setRate(megabitsPerSecond),
-    ...(destinationEndpoint?.access.kind === "token" && to.probeWrite && !options.dryRun
-      ? { preflight: () => probeWrite(to, explain) }
-      : {}),
+    // Before anything is listed: may this identity write here (a refusal ends the job at once),
+    // then the container a copy writes to is made if it is missing.
+    ...(options.dryRun
+      ? {}
+      : {
+          preflight: async () => {
+            if (destinationEndpoint?.access.kind === "token") await probeWrite(to, explain);
+            await to.ensureContainer?.();
+          },
+        }),
   });
   notices.emit = (text) => copyJob.notice(text);
   return copyJob;

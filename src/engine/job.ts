@@ -247,6 +247,7 @@ export class CopyJob {
       const { object } = task;
       if (parts.alreadyDone?.has(object.relativePath)) continue;
       this.counters.total++;
+      if (task.kind === "copy" && object.folder) this.counters.folders.total++;
       if (task.kind === "copy") this.counters.bytesEnumerated += object.size;
       if (parts.dryRun) {
         this.emit(await this.dryRunEvent(task));

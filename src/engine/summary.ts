@@ -24,6 +24,8 @@ export interface TransferResult {
   action?: "copy" | "delete" | "set-properties";
   /** The object's path relative to the job's root (what a plan file records). */
   path?: string;
+  /** A folder (its existence and properties), counted apart from files as AzCopy counts it. */
+  folder?: boolean | undefined;
   source: string;
   destination: string;
   size: number;
@@ -59,6 +61,8 @@ export interface JobSummary {
   throughputMbps: number;
   failedTransfers: TransferResult[];
   skippedTransfers: TransferResult[];
+  /** Of the transfers above, those of folders (folder property transfers). */
+  folders: { total: number; completed: number; failed: number; skipped: number };
   serverBusyPercentage: number;
   networkErrorPercentage: number;
   symlinksSkipped: number;
@@ -93,6 +97,7 @@ export class JobCounters {
 
   deleted = 0;
   deleteFailed = 0;
+  readonly folders = { total: 0, completed: 0, failed: 0, skipped: 0 };
   /** A remove job reports the bytes it deleted as transferred, as AzCopy's does. */
   countDeletedBytes = false;
 
@@ -100,6 +105,11 @@ export class JobCounters {
     if (result.action === "delete") {
       if (result.status === "Success") this.deleted++;
       else this.deleteFailed++;
+    }
+    if (result.folder) {
+      if (result.status === "Success") this.folders.completed++;
+      else if (result.status === "Failed") this.folders.failed++;
+      else this.folders.skipped++;
     }
     if (result.status === "Success") {
       this.completed++;
@@ -171,6 +181,7 @@ export class JobCounters {
       throughputMbps: this.throughput,
       failedTransfers: this.failures,
       skippedTransfers: this.skips,
+      folders: { ...this.folders },
       serverBusyPercentage: stats.requests ? (100 * stats.throttled) / stats.requests : 0,
       networkErrorPercentage: stats.requests ? (100 * stats.networkErrors) / stats.requests : 0,
       symlinksSkipped: this.symlinksSkipped,
@@ -210,15 +221,15 @@ export function azcopySummary(
     CompleteJobOrdered: !summary.scanning,
     JobStatus: summary.status,
     TotalTransfers: String(summary.totalTransfers),
-    FileTransfers: String(summary.totalTransfers),
-    FolderPropertyTransfers: "0",
+    FileTransfers: String(summary.totalTransfers - summary.folders.total),
+    FolderPropertyTransfers: String(summary.folders.total),
     SymlinkTransfers: "0",
-    FoldersCompleted: "0",
-    TransfersCompleted: String(summary.completed),
-    FoldersFailed: "0",
-    TransfersFailed: String(summary.failed),
-    FoldersSkipped: "0",
-    TransfersSkipped: String(summary.skipped),
+    FoldersCompleted: String(summary.folders.completed),
+    TransfersCompleted: String(summary.completed - summary.folders.completed),
+    FoldersFailed: String(summary.folders.failed),
+    TransfersFailed: String(summary.failed - summary.folders.failed),
+    FoldersSkipped: String(summary.folders.skipped),
+    TransfersSkipped: String(summary.skipped - summary.folders.skipped),
     BytesOverWire: String(summary.bytesOverWire),
     TotalBytesTransferred: String(summary.bytesTransferred),
     TotalBytesEnumerated: String(summary.bytesEnumerated),

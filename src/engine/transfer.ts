@@ -159,6 +159,7 @@ export async function transferObject(
   const { source, destination, settings } = context;
   const base = {
     path: object.relativePath,
+    ...(object.folder ? { folder: true } : {}),
     source: source.display(object),
     destination: "",
     size: object.size,

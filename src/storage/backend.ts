@@ -232,6 +232,8 @@ export interface BackendFeatures {
   readonly setProperties?: boolean | undefined;
   /** A new container takes a size quota (Azure Files shares: make --quota-gb). */
   readonly quota?: boolean | undefined;
+  /** A copy creates its destination container when it is missing (AzCopy does on Blob and Data Lake, not Files). */
+  readonly createsContainer?: boolean | undefined;
 }
 
 /** Which snapshots a blob delete takes with it (--delete-snapshots). */
@@ -301,6 +303,11 @@ export interface Backend {
   md5?(object: SourceObject): Promise<string>;
   /** Makes a sync's destination exist before it starts (a folder on a disk). */
   prepareSyncDestination?(): Promise<unknown>;
+  /**
+   * Creates the container, share or file system a copy writes to when it is missing, as AzCopy
+   * does; a refusal (no permission to create, a SAS for the container only) is not an error.
+   */
+  ensureContainer?(): Promise<void>;
   /**
    * Checks that writing is allowed without leaving anything behind, where the service has a way
    * (Blob: stage a block that is never committed). A failure carries the probed name as `probed`.

@@ -26,6 +26,7 @@ export const BLOB_FEATURES: BackendFeatures = {
   wholeSecondTimes: true,
   pipes: true,
   setProperties: true,
+  createsContainer: true,
 };
 
 function listed(path: string, blob: ListedBlob): ListedObject {

@@ -426,6 +426,7 @@ export const DATALAKE_FEATURES: BackendFeatures = {
   realFolders: true,
   wholeSecondTimes: true,
   permissions: "acl",
+  createsContainer: true,
 };
 
 export class DataLakeService implements RemoteService {

@@ -153,6 +153,12 @@ export class RemoteBackend implements Backend {
       : listing;
   }
 
+  async ensureContainer(): Promise<void> {
+    if (this.endpoint.location.container === undefined || !this.features.createsContainer) return;
+    // A container that exists answers 409; one the credential may not create, 403: both are fine.
+    await this.service.createContainer({}).catch(() => undefined);
+  }
+
   list(): AsyncIterable<ListedObject> {
     return this.service.list();
   }
