@@ -5,6 +5,7 @@
 //   keyutils                                   the kernel keyring login store (keyctl)
 //   chromium                                   a real browser approves the device code sign-in
 //   openssl                                    PFX files as OpenSSL 3 writes them
+//   tinyproxy                                  a real HTTP proxy (HTTPS_PROXY tests)
 import { execFileSync, spawnSync } from "node:child_process";
 
 const PACKAGES = [

@@ -11,6 +11,9 @@ import {
 } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { TokenCredential } from "@azure/core-auth";
+import { HttpProxyAgent } from "http-proxy-agent";
+import { HttpsProxyAgent } from "https-proxy-agent";
+import { getProxyForUrl } from "proxy-from-env";
 import { VERSION } from "../version.js";
 import type { RateLimiter, Semaphore } from "./limits.js";
 import { isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from "./retry.js";
@@ -144,7 +147,17 @@ function agentFor(origin: string, connections: number): HttpAgent {
       maxSockets: connections,
       maxFreeSockets: connections,
     };
-    agent = origin.startsWith("https:") ? new HttpsAgent(options) : new HttpAgent(options);
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), as curl and the Azure SDKs read them: an
+    // https origin is reached through a CONNECT tunnel, so a token only travels inside it.
+    const proxy = getProxyForUrl(origin);
+    const secure = origin.startsWith("https:");
+    agent = proxy
+      ? secure
+        ? new HttpsProxyAgent(proxy, options)
+        : new HttpProxyAgent(proxy, options)
+      : secure
+        ? new HttpsAgent(options)
+        : new HttpAgent(options);
     agents.set(origin, agent);
   }
   return agent;
