@@ -16,6 +16,7 @@ const PACKAGES = [
   "keyutils",
   "chromium",
   "openssl",
+  "tinyproxy",
 ];
 
 function installed(name) {
