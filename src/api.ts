@@ -1,4 +1,5 @@
 // The azcp library: what `import { list } from "azcp"` gives. The CLI is a shell over these.
+import type { TokenCredential } from "@azure/core-auth";
 import { Authorizer } from "./auth/authorize.js";
 import { type DeviceCodePrompt, STORAGE_SCOPE } from "./auth/credentials.js";
 import type { DataAction } from "./auth/diagnose.js";
@@ -32,6 +33,15 @@ export { VERSION } from "./version.js";
 export interface CommonOptions {
   /** Variables to read AZCOPY_* settings from (default: process.env). */
   env?: Environment;
+  /**
+   * Sign in with this credential (any @azure/core-auth TokenCredential, such as
+   * `new DefaultAzureCredential()`) instead of the environment or a saved login.
+   */
+  credential?: TokenCredential;
+  /** Where job logs go (default: AZCOPY_LOG_LOCATION, else ~/.azcopy). */
+  logLocation?: string;
+  /** Where job plans go (default: AZCOPY_JOB_PLAN_LOCATION, else ~/.azcopy/plans). */
+  planLocation?: string;
   /** More host suffixes that may receive Microsoft Entra tokens (semicolon-separated). */
   trustedMicrosoftSuffixes?: string;
   /** Called when a device code sign-in needs the person to visit a page and enter a code. */
@@ -49,8 +59,19 @@ export interface ListOptions extends CommonOptions {
 
 const SERVICE_OF_LOCATION: Record<LocationKind, ServiceKind> = { Blob: "blob", File: "file", BlobFS: "dfs" };
 
-export function createAuthorizer(options: CommonOptions): Authorizer {
+/** The variables an operation reads: the caller's (or the process's), with the locations it gave. */
+function environmentOf(options: CommonOptions): Environment {
   const env = options.env ?? process.env;
+  if (options.logLocation === undefined && options.planLocation === undefined) return env;
+  return {
+    ...env,
+    ...(options.logLocation !== undefined ? { AZCOPY_LOG_LOCATION: options.logLocation } : {}),
+    ...(options.planLocation !== undefined ? { AZCOPY_JOB_PLAN_LOCATION: options.planLocation } : {}),
+  };
+}
+
+export function createAuthorizer(options: CommonOptions): Authorizer {
+  const env = environmentOf(options);
   const suffixes = [options.trustedMicrosoftSuffixes, readSetting("AZCP_TRUSTED_MICROSOFT_SUFFIXES", env)]
     .filter((value): value is string => Boolean(value))
     .join(";");
@@ -59,6 +80,7 @@ export function createAuthorizer(options: CommonOptions): Authorizer {
     trustedHosts: new TrustedHosts(suffixes),
     hooks: options.onDeviceCode ? { onDeviceCode: options.onDeviceCode } : {},
     interactive: options.interactive ?? false,
+    ...(options.credential ? { credential: options.credential } : {}),
   });
 }
 
@@ -98,7 +120,7 @@ export async function copy(source: string, destination: string, options: CopyOpt
   return createCopyJob(source, destination, {
     ...options,
     authorizer: createAuthorizer(options),
-    env: options.env ?? process.env,
+    env: environmentOf(options),
   });
 }
 
@@ -133,7 +155,7 @@ export async function sync(source: string, destination: string, options: SyncOpt
     ...rest,
     overwrite: "true",
     authorizer: createAuthorizer(options),
-    env: options.env ?? process.env,
+    env: environmentOf(options),
     sync: { deleteDestination, compareHash, mirrorMode, askDelete },
   });
 }
@@ -154,7 +176,7 @@ export async function remove(url: string, options: RemoveOptions = {}): Promise<
     ...rest,
     ...(location ? { service: SERVICE_OF_LOCATION[location] } : {}),
     authorizer: createAuthorizer(options),
-    env: options.env ?? process.env,
+    env: environmentOf(options),
   });
 }
 
@@ -164,7 +186,7 @@ export async function setProperties(url: string, options: SetPropertiesOptions =
   return createSetPropertiesJob(url, {
     ...options,
     authorizer: createAuthorizer(options),
-    env: options.env ?? process.env,
+    env: environmentOf(options),
   });
 }
 
@@ -179,7 +201,7 @@ export async function make(url: string, options: MakeOptions = {}): Promise<"cre
   const { makeContainer } = await import("./engine/operations.js");
   return makeContainer(url, {
     authorizer: createAuthorizer(options),
-    env: options.env ?? process.env,
+    env: environmentOf(options),
     service: options.location ? SERVICE_OF_LOCATION[options.location] : undefined,
     quotaGb: countOption("make", "quotaGb", options.quotaGb),
   });
@@ -196,7 +218,7 @@ export async function checkAccess(url: string, options: AccessOptions = {}): Pro
   const token = access.kind === "token" ? await access.credential.getToken(STORAGE_SCOPE) : null;
   const principal = token ? principalOf(token.token) : undefined;
   const { probeAccess } = await import("./engine/list.js");
-  const checks = await probeAccess(location, authorizer, options.env ?? process.env, options.write ?? false);
+  const checks = await probeAccess(location, authorizer, environmentOf(options), options.write ?? false);
   if (!checks) {
     throw badInput(
       "azcp access checks Blob locations only.",
@@ -226,7 +248,7 @@ function serviceUrl(url: string, options: ListOptions, what: string): RemoteLoca
 export async function* list(url: string, options: ListOptions = {}): AsyncGenerator<ListedObject> {
   const location = serviceUrl(url, options, "azcp list");
   const { listLocation } = await import("./engine/list.js");
-  yield* listLocation(location, createAuthorizer(options), options.env ?? process.env);
+  yield* listLocation(location, createAuthorizer(options), environmentOf(options));
 }
 
 /** What `login` says: the sign-in it made, who it speaks for, and where the login is kept. */
@@ -245,7 +267,7 @@ export async function login(
   request: import("./auth/login.js").LoginRequest,
   options: CommonOptions = {},
 ): Promise<LoginResult> {
-  const env = options.env ?? process.env;
+  const env = environmentOf(options);
   const { loginSpecFromRequest, performLogin } = await import("./auth/login.js");
   const outcome = await performLogin(loginSpecFromRequest(request, env), env, {
     ...(options.onDeviceCode ? { onDeviceCode: options.onDeviceCode } : {}),
@@ -268,13 +290,13 @@ export async function loginStatus(
   options: CommonOptions = {},
 ): Promise<import("./auth/login.js").LoginStatus> {
   const { checkLogin } = await import("./auth/login.js");
-  return checkLogin(options.env ?? process.env);
+  return checkLogin(environmentOf(options));
 }
 
 /** Removes everything `login` kept; resolves the stores it was removed from (none: not logged in). */
 export async function logout(options: CommonOptions = {}): Promise<string[]> {
   const { removeLogin } = await import("./auth/login.js");
-  return (await removeLogin(options.env ?? process.env)).map((store) => store.describe());
+  return (await removeLogin(environmentOf(options))).map((store) => store.describe());
 }
 
 export interface PipeOptions extends CommonOptions {
@@ -295,7 +317,7 @@ export async function pipe(
   const { runPipe } = await import("./engine/pipe.js");
   return runPipe(direction, url, {
     authorizer: createAuthorizer(options),
-    env: options.env ?? process.env,
+    env: environmentOf(options),
     blockSizeMb: options.blockSizeMb,
     contentType: options.contentType,
     capMbps: options.capMbps,
@@ -323,12 +345,12 @@ export const jobs = {
   /** Every job with a plan, newest first. */
   async list(options: CommonOptions = {}): Promise<import("./jobs/plan.js").PlanState[]> {
     const { listPlans, planDirectory } = await import("./jobs/plan.js");
-    return listPlans(planDirectory(options.env ?? process.env));
+    return listPlans(planDirectory(environmentOf(options)));
   },
   /** One job's plan: what it is, what it finished and what failed; an error when missing or damaged. */
   async show(id: string, options: CommonOptions = {}): Promise<import("./jobs/plan.js").PlanState> {
     const { findPlan, planDirectory } = await import("./jobs/plan.js");
-    return findPlan(planDirectory(options.env ?? process.env), id);
+    return findPlan(planDirectory(environmentOf(options)), id);
   },
   /** Prepares the rest of a job: what it finished is not done again (blocks already staged included). */
   async resume(id: string, options: ResumeOptions = {}): Promise<{ job: CopyJob; finishedEarlier: number }> {
@@ -356,7 +378,7 @@ export const jobs = {
   async remove(id: string, options: CommonOptions = {}): Promise<boolean> {
     const { planDirectory, removePlan } = await import("./jobs/plan.js");
     const { logDirectory } = await import("./jobs/job-log.js");
-    const env = options.env ?? process.env;
+    const env = environmentOf(options);
     return removePlan(planDirectory(env), logDirectory(env), id);
   },
   /** Removes the plans and logs of every job (or of those whose status is `withStatus`); resolves their ids. */

@@ -34,6 +34,8 @@ export interface AuthorizerOptions {
   store?: LoginStore;
   /** Whether a person can answer a new device code prompt (a terminal). */
   interactive?: boolean;
+  /** A credential the program gave (the library's `credential` option): used for every token. */
+  credential?: TokenCredential;
 }
 
 export const THREE_WAYS =
@@ -85,6 +87,15 @@ export class Authorizer {
   }
 
   private async resolveSignIn() {
+    if (this.options.credential) {
+      const login: SignIn = {
+        // Only sign-in error messages read this; a given credential explains its own errors.
+        spec: { type: "DEVICE", authority: { host: "https://login.microsoftonline.com", tenantId: "common" } },
+        origin: "given",
+        description: "the credential the program passed",
+      };
+      return { credential: this.options.credential, login };
+    }
     // A token handed over by the program that started azcp comes first, as with AzCopy.
     const handed = handedTokenFromEnvironment(this.options.env);
     if (handed) {

@@ -7,6 +7,6 @@ export interface SignIn {
    * "auto-login" from AZCOPY_AUTO_LOGIN_TYPE, "login" for the one `azcp login` stored, "handed"
    * for a token a driving program put in AZCOPY_OAUTH_TOKEN_INFO.
    */
-  readonly origin: "auto-login" | "login" | "handed";
+  readonly origin: "auto-login" | "login" | "handed" | "given";
   readonly description: string;
 }
