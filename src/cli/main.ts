@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { VERSION } from "../api.js";
 import { registerAccess } from "./commands/access.js";
+import { registerCompletion, registerDoc } from "./commands/completion.js";
 import { registerCopy } from "./commands/copy.js";
 import { registerEnv } from "./commands/env.js";
 import { registerJobs } from "./commands/jobs.js";
@@ -34,6 +35,8 @@ export function buildProgram(): Command {
   registerLogout(program);
   registerAccess(program);
   registerEnv(program);
+  registerCompletion(program);
+  registerDoc(program);
   return program;
 }
 
