@@ -90,7 +90,10 @@ export class Authorizer {
     if (this.options.credential) {
       const login: SignIn = {
         // Only sign-in error messages read this; a given credential explains its own errors.
-        spec: { type: "DEVICE", authority: { host: "https://login.microsoftonline.com", tenantId: "common" } },
+        spec: {
+          type: "DEVICE",
+          authority: { host: "https://login.microsoftonline.com", tenantId: "common" },
+        },
         origin: "given",
         description: "the credential the program passed",
       };
