@@ -393,3 +393,35 @@ export const jobs = {
     return plans.map((plan) => plan.header.jobId);
   },
 };
+
+export type BenchOptions = CommonOptions &
+  import("./options/table.js").OptionsFor<"bench"> & {
+    capMbps?: number;
+    logLevel?: CopyOptions["logLevel"];
+    commandLine?: string;
+  };
+
+/**
+ * Prepares AzCopy's benchmark at a container, share or file system: `mode` Upload sends files
+ * generated in memory (then `cleanUp()` deletes them unless `deleteTestData` is false), Download
+ * reads what is there and keeps none of it.
+ */
+export async function bench(
+  target: string,
+  options: BenchOptions = {},
+): Promise<{ job: CopyJob; cleanUp: () => Promise<void> }> {
+  const { createBenchJob } = await import("./engine/bench.js");
+  const authorizer = createAuthorizer(options);
+  const env = environmentOf(options);
+  const prepared = await createBenchJob(target, { ...options, authorizer, env });
+  return {
+    job: prepared.job,
+    cleanUp: async () => {
+      if (!prepared.folder || options.deleteTestData === false) return;
+      const [url, query] = target.split("?");
+      const folderUrl = `${url!.replace(/\/+$/, "")}/${prepared.folder}${query ? `?${query}` : ""}`;
+      const { createRemoveJob } = await import("./engine/operations.js");
+      await (await createRemoveJob(folderUrl, { authorizer, env, recursive: true, logLevel: "NONE" })).run();
+    },
+  };
+}

@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { VERSION } from "../api.js";
 import { registerAccess } from "./commands/access.js";
+import { registerBench } from "./commands/bench.js";
 import { registerCompletion, registerDoc } from "./commands/completion.js";
 import { registerCopy } from "./commands/copy.js";
 import { registerEnv } from "./commands/env.js";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerLogout(program);
   registerAccess(program);
   registerEnv(program);
+  registerBench(program);
   registerCompletion(program);
   registerDoc(program);
   return program;

@@ -3,7 +3,7 @@
 // file keeps all come from this table. A flag that commands describe differently has one entry
 // per wording. The value kinds are read by one parser each (options/values.ts).
 
-export type CommandName = "copy" | "sync" | "remove" | "set-properties" | "list" | "make";
+export type CommandName = "copy" | "sync" | "remove" | "set-properties" | "list" | "make" | "bench";
 
 /** How a flag's value is read: each kind has one parser, and a library type. */
 export type ValueKind =
@@ -418,6 +418,86 @@ export const OPTIONS = [
     kind: "count",
     value: "<gb>",
     help: "Quota of a file share, in GB (shares only).",
+  },
+  // Bench.
+  {
+    flag: "mode",
+    commands: ["bench"],
+    kind: "text",
+    value: "<mode>",
+    defaultValue: "Upload",
+    choices: ["Upload", "Download"],
+    help: "Upload generated files to the target, or download what the target holds (nothing is written locally).",
+  },
+  {
+    flag: "file-count",
+    commands: ["bench"],
+    kind: "count",
+    value: "<n>",
+    defaultValue: "100",
+    help: "How many files to generate (Upload).",
+  },
+  {
+    flag: "size-per-file",
+    commands: ["bench"],
+    kind: "text",
+    value: "<size>",
+    defaultValue: "250M",
+    example: "100K",
+    help: "Size of each generated file: a number followed by K, M or G (Upload).",
+  },
+  {
+    flag: "number-of-folders",
+    commands: ["bench"],
+    kind: "text",
+    value: "<n>",
+    defaultValue: "0",
+    help: "Spread the generated files over this many folders (Upload).",
+  },
+  {
+    flag: "delete-test-data",
+    commands: ["bench"],
+    kind: "switch",
+    defaultValue: true,
+    help: "Delete the generated files at the end of an upload benchmark.",
+  },
+  {
+    flag: "put-md5",
+    commands: ["bench"],
+    kind: "switch",
+    help: "Compute each file's MD5 and store it, as copy --put-md5 does.",
+  },
+  {
+    flag: "check-length",
+    commands: ["bench"],
+    kind: "switch",
+    defaultValue: true,
+    help: "Check that every transfer moved exactly the source's length (always on).",
+  },
+  {
+    flag: "blob-type",
+    commands: ["bench"],
+    kind: "text",
+    value: "<type>",
+    defaultValue: "Detect",
+    choices: ["Detect", "BlockBlob", "PageBlob", "AppendBlob"],
+    help: "Blob type to create, as copy --blob-type.",
+  },
+  {
+    flag: "block-size-mb",
+    commands: ["bench"],
+    kind: "mebibytes",
+    value: "<MiB>",
+    max: 4000 * MIB,
+    help: "Block size, as copy --block-size-mb.",
+  },
+  {
+    flag: "put-blob-size-mb",
+    commands: ["bench"],
+    kind: "mebibytes",
+    value: "<MiB>",
+    max: 5000 * MIB,
+    help: "Files up to this size go in a single request, as copy --put-blob-size-mb.",
   },
 ] as const satisfies readonly OptionSpec[];
 

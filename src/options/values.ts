@@ -106,5 +106,16 @@ export function checkTags(tags: string | undefined): string | undefined {
     .join("&");
 }
 
+/** "250M", "12k", "2G": a whole number of KiB, MiB or GiB, as bench --size-per-file takes it. */
+export function parseSizeWithUnit(value: string, flag: string): number {
+  const match = /^(\d+)([KMG])$/i.exec(value.trim());
+  if (!match || Number(match[1]) === 0)
+    throw badInput(
+      `${flag} "${value}" is not a size such as 100K, 250M or 2G.`,
+      "Write a whole number followed by K, M or G.",
+    );
+  return Number(match[1]) * 1024 ** ("KMG".indexOf(match[2]!.toUpperCase()) + 1);
+}
+
 /** Access tiers a block blob can be set to. */
 export const TIERS = ["Hot", "Cool", "Cold", "Archive"];

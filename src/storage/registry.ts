@@ -3,7 +3,15 @@
 import type { Access } from "../auth/authorize.js";
 import type { Location, RemoteLocation, ServiceKind } from "../location/location.js";
 import type { RestTransport } from "../transport/http.js";
-import type { Backend, BackendFeatures, RemoteEndpoint, RemoteService } from "./backend.js";
+import type {
+  Backend,
+  BackendFeatures,
+  Destination,
+  RemoteEndpoint,
+  RemoteService,
+  Source,
+} from "./backend.js";
+import { DiscardingDestination, type GeneratedOptions, GeneratedSource } from "./bench/generated.js";
 import { BLOB_FEATURES, BlobService } from "./blob/service.js";
 import { DATALAKE_FEATURES, DataLakeService } from "./datalake/datalake.js";
 import { FILES_FEATURES, FILES_TOKEN_HEADERS, FilesService } from "./files/files.js";
@@ -73,4 +81,14 @@ export async function openService(
 export function tokenHeadersFor(service: ServiceKind): Record<string, string> | undefined {
   const headers = SERVICES[service].tokenHeaders;
   return headers ? { ...headers } : undefined;
+}
+
+/** A benchmark's source: files generated in memory as they are read. */
+export function generatedSource(options: GeneratedOptions): Source {
+  return new GeneratedSource(options);
+}
+
+/** A benchmark's destination for downloads: it keeps nothing. */
+export function discardingDestination(): Destination {
+  return new DiscardingDestination();
 }
