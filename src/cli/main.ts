@@ -24,7 +24,8 @@ export function buildProgram(): Command {
     .version(`azcp version ${VERSION}`, "-v, --version", "Show the version.")
     .helpOption("-h, --help", "Show help.")
     .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .configureHelp({ showGlobalOptions: true });
   addFlags(program, GLOBAL_FLAGS);
   registerCopy(program);
   registerSync(program);
@@ -67,6 +68,9 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exit(1);
     });
   }
+  // AzCopy's `--check-version` alone asks the network for a newer release and exits 0 either
+  // way; azcp never calls home, so it just succeeds.
+  if (argv.length === 3 && argv[2] === "--check-version") return;
   const program = buildProgram();
   await program.parseAsync(normalizeBooleanFlags(argv, booleanFlagNames(program)));
 }

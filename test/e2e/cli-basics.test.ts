@@ -59,6 +59,8 @@ describe.concurrent("azcp basics", () => {
     expect(await loadedAzureChunks(top.imports)).toEqual([]);
     const list = await importsOf(["list", "--help"]);
     expect(list.result.stdout).toContain("--running-tally");
+    // As AzCopy's, every command's help lists the flags that apply to all commands.
+    expect(list.result.stdout).toMatch(/Global Options:[\s\S]*--output-type[\s\S]*--cap-mbps/);
     expect(await loadedAzureChunks(list.imports)).toEqual([]);
   });
 
@@ -75,6 +77,15 @@ describe.concurrent("azcp basics", () => {
     });
     expect(result.code).toBe(1);
     expect((await loadedAzureChunks(imports)).length).toBeGreaterThan(0);
+  });
+
+  it("exits 0 for --check-version alone, as AzCopy does (azcp never calls home)", async () => {
+    const home = await testHome();
+    const alone = await runAzcp(["--check-version"], home);
+    expect(alone.code, alone.all).toBe(0);
+    expect(alone.stdout).toBe("");
+    const withCommand = await runAzcp(["env", "--check-version"], home);
+    expect(withCommand.code, withCommand.all).toBe(0);
   });
 
   it("rejects an unknown flag and a bad flag value with exit code 1", async () => {
