@@ -145,6 +145,13 @@ export async function sync(source: string, destination: string, options: SyncOpt
     askDelete,
     ...rest
   } = options;
+  if (rest.followSymlinks) {
+    // AzCopy 10.32 takes the flag on sync, then refuses it with these words.
+    throw badInput(
+      "the '--follow-symlinks' flag is not applicable for sync operations",
+      "Use azcp copy --follow-symlinks to copy what links point to.",
+    );
+  }
   if (deleteDestination === "prompt" && !askDelete) {
     throw badInput(
       "--delete-destination prompt needs a terminal to ask on.",

@@ -129,6 +129,7 @@ export async function createCopyJob(
     excludeRegex: options.excludeRegex,
     includeBefore: dateOption("copy", "includeBefore", options.includeBefore),
     includeAfter: dateOption("copy", "includeAfter", options.includeAfter),
+    excludeBlobType: options.excludeBlobType,
   };
   if (options.listOfFiles && options.includePath) {
     throw badInput(

@@ -20,6 +20,8 @@ export interface FilterOptions {
   excludeRegex?: string | undefined;
   includeBefore?: Date | undefined;
   includeAfter?: Date | undefined;
+  /** ';'-separated blob types to leave out (BlockBlob, PageBlob, AppendBlob). */
+  excludeBlobType?: string | undefined;
 }
 
 export interface Filterable {
@@ -29,6 +31,7 @@ export interface Filterable {
   name: string;
   folder?: boolean | undefined;
   lastModified?: Date | undefined;
+  blobType?: string | undefined;
 }
 
 export type EntryFilter = (entry: Filterable) => boolean;
@@ -38,6 +41,7 @@ export type ObjectFilter = (object: {
   relativePath: string;
   folder?: boolean | undefined;
   lastModified?: Date | undefined;
+  blobType?: string | undefined;
 }) => boolean;
 
 /**
@@ -57,7 +61,13 @@ export function objectFilter(filter: EntryFilter, root: { single: boolean; rootN
           ? ""
           : path;
     const name = path.slice(path.lastIndexOf("/", path.length - 2) + 1);
-    return filter({ relativePath, name, folder: object.folder, lastModified: object.lastModified });
+    return filter({
+      relativePath,
+      name,
+      folder: object.folder,
+      lastModified: object.lastModified,
+      blobType: object.blobType,
+    });
   };
 }
 
@@ -96,6 +106,18 @@ async function regexTest(source: string, flag: string): Promise<Matcher> {
   }
 }
 
+const BLOB_TYPES = ["BlockBlob", "PageBlob", "AppendBlob"];
+
+function blobTypeName(text: string): string {
+  const type = BLOB_TYPES.find((name) => name.toLowerCase() === text.trim().toLowerCase());
+  if (!type)
+    throw badInput(
+      `--exclude-blob-type "${text}" is not a blob type.`,
+      `Use ${BLOB_TYPES.join(", ")}, separated by ';'.`,
+    );
+  return type;
+}
+
 export async function compileFilter(options: FilterOptions): Promise<EntryFilter> {
   const includeNames = splitList(options.includePattern).map((p) => patternTest(p, "--include-pattern"));
   const excludeNames = splitList(options.excludePattern).map((p) => patternTest(p, "--exclude-pattern"));
@@ -107,6 +129,7 @@ export async function compileFilter(options: FilterOptions): Promise<EntryFilter
     splitList(options.excludeRegex).map((source) => regexTest(source, "--exclude-regex")),
   );
   const { includeBefore, includeAfter } = options;
+  const excludedTypes = new Set(splitList(options.excludeBlobType).map(blobTypeName));
   const fileFocused = includeNames.length > 0 || excludeNames.length > 0;
 
   return (entry) => {
@@ -124,6 +147,7 @@ export async function compileFilter(options: FilterOptions): Promise<EntryFilter
     const time = entry.lastModified?.getTime();
     if (time !== undefined && includeBefore && time > includeBefore.getTime()) return false;
     if (time !== undefined && includeAfter && time < includeAfter.getTime()) return false;
+    if (entry.blobType && excludedTypes.has(entry.blobType)) return false;
     return true;
   };
 }

@@ -129,6 +129,20 @@ export const OPTIONS = [
     help: "Leave out what has a relative path in which one of these ';'-separated RE2 regular expressions matches.",
   },
   {
+    flag: "exclude-blob-type",
+    commands: ["copy"],
+    kind: "text",
+    value: "<types>",
+    example: "PageBlob;AppendBlob",
+    help: "Leave out blobs of these ';'-separated types (BlockBlob, PageBlob, AppendBlob) when copying from Blob Storage.",
+  },
+  {
+    flag: "s2s-detect-source-changed",
+    commands: ["copy"],
+    kind: "switch",
+    help: "Fail a transfer whose source changes while it is read (always on: azcp pins every source's size, time or ETag).",
+  },
+  {
     flag: "include-before",
     commands: ["copy", "remove"],
     kind: "date",
@@ -172,7 +186,7 @@ export const OPTIONS = [
   },
   {
     flag: "put-blob-size-mb",
-    commands: ["copy"],
+    commands: ["copy", "sync"],
     kind: "mebibytes",
     value: "<MiB>",
     max: 5000 * MIB,
@@ -288,7 +302,7 @@ export const OPTIONS = [
   },
   {
     flag: "check-md5",
-    commands: ["copy"],
+    commands: ["copy", "sync"],
     kind: "text",
     value: "<mode>",
     defaultValue: "FailIfDifferent",
@@ -317,7 +331,7 @@ export const OPTIONS = [
   },
   {
     flag: "s2s-preserve-access-tier",
-    commands: ["copy"],
+    commands: ["copy", "sync"],
     kind: "switch",
     defaultValue: true,
     help: "Keep the access tier when copying between accounts.",
@@ -336,7 +350,7 @@ export const OPTIONS = [
   },
   {
     flag: "follow-symlinks",
-    commands: ["copy"],
+    commands: ["copy", "sync"],
     kind: "switch",
     help: "Follow symbolic links when uploading (default: skip them).",
   },
