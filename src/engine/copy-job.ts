@@ -115,6 +115,15 @@ export async function createCopyJob(
       "Copy between two dfs or two file URLs, or leave the flag out.",
     );
   }
+  if (
+    options.preservePosixProperties &&
+    !(direction === "upload" ? destinationFeatures : sourceFeatures).posixMetadata
+  ) {
+    throw badInput(
+      "--preserve-posix-properties works between a local disk and Blob Storage or Data Lake Storage only.",
+      "Copy between a local path and a blob or dfs URL, or leave the flag out.",
+    );
+  }
   if (overwrite === "prompt" && !options.askOverwrite) {
     throw badInput(
       "--overwrite prompt needs a terminal to ask on.",
@@ -170,6 +179,7 @@ export async function createCopyJob(
     s2sPreserveAccessTier: options.s2sPreserveAccessTier ?? true,
     preserveInfo: options.preserveInfo ?? false,
     preservePermissions: options.preservePermissions ?? false,
+    preservePosix: options.preservePosixProperties ?? false,
   };
 
   const job = new JobEnvironment({
@@ -191,7 +201,10 @@ export async function createCopyJob(
     recursive: options.recursive ?? options.sync !== undefined,
     asSubdir: options.sync ? false : (options.asSubdir ?? true),
     followSymlinks: options.followSymlinks ?? false,
-    withMetadata: direction === "s2s" && settings.s2sPreserveProperties,
+    withMetadata:
+      (direction === "s2s" && settings.s2sPreserveProperties) ||
+      (direction === "download" && settings.preservePosix === true),
+    withPosix: direction === "upload" && settings.preservePosix,
     withMd5:
       (direction === "download" && settings.checkMd5 !== "NoCheck") || options.sync?.compareHash === "MD5",
     // Real folders are copied as folders (so empty ones arrive too); a sync compares files only.

@@ -14,6 +14,7 @@ import {
 } from "../storage/backend.js";
 import { type ChunkPlan, chunkRange } from "../storage/chunks.js";
 import { sniffContentType, typeByExtension } from "../storage/mime.js";
+import { posixFromMetadata } from "../storage/posix-metadata.js";
 import type { BufferPool, ByteBudget } from "./concurrency.js";
 import { MIB, planChunks } from "./planner.js";
 import type { TransferResult, TransferStatus } from "./summary.js";
@@ -44,6 +45,8 @@ export interface TransferSettings {
   s2sPreserveAccessTier: boolean;
   /** Carry SMB times and attributes (Azure Files), and a local file's modification time. */
   preserveInfo: boolean;
+  /** Keep local files' POSIX properties in blob metadata, and give them back on download. */
+  preservePosix?: boolean | undefined;
   /** Carry Data Lake ACLs. */
   preservePermissions: boolean;
   /** Keep each source's exact modification time in the destination's metadata (sync, where it can). */
@@ -263,10 +266,11 @@ function writeOptions(
   const given =
     settings.metadata ??
     (settings.direction === "s2s" && settings.s2sPreserveProperties ? object.metadata : undefined);
+  const withPosix = settings.preservePosix && object.posix ? { ...object.posix, ...given } : given;
   const metadata =
     settings.recordContentTime && object.contentTime && context.destination.recordsContentTime
-      ? { ...given, mtime: object.contentTime }
-      : given;
+      ? { ...withPosix, mtime: object.contentTime }
+      : withPosix;
   const tier =
     settings.tier ??
     (settings.direction === "s2s" && settings.s2sPreserveAccessTier ? object.accessTier : undefined);
@@ -288,6 +292,7 @@ function writeOptions(
             : undefined,
     smb: upload && settings.preserveInfo ? (object.smb ?? { lastWriteTime: object.lastModified }) : undefined,
     acl: upload && settings.preservePermissions ? object.acl : undefined,
+    posix: !upload && settings.preservePosix ? posixFromMetadata(object.metadata) : undefined,
     jobId: settings.jobId,
     // Only block ids use it; a hash per small file is wasted work.
     transferId: plan.kind === "blocks" ? stableId(settings.jobId, key, object, plan.blockSize) : "",

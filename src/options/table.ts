@@ -349,6 +349,12 @@ export const OPTIONS = [
     help: "Keep permissions between two Data Lake Storage locations (POSIX ACLs) or two Azure Files locations (SDDL).",
   },
   {
+    flag: "preserve-posix-properties",
+    commands: COPYING,
+    kind: "switch",
+    help: "Keep local files' POSIX properties (mode, owner, group, times, inode) in blob metadata as AzCopy does, and give mode and times back on download.",
+  },
+  {
     flag: "follow-symlinks",
     commands: ["copy", "sync"],
     kind: "switch",

@@ -67,6 +67,8 @@ export interface SourceObject {
   smb?: SmbProperties | undefined;
   /** Permissions (--preserve-permissions): a Data Lake path's POSIX ACL, or an Azure Files SDDL. */
   acl?: string | undefined;
+  /** A local file's POSIX properties as AzCopy stores them in metadata (--preserve-posix-properties). */
+  posix?: Record<string, string> | undefined;
   /**
    * What the object was when it was first seen, so that a change during its copy is caught: a
    * remote object's ETag (every read is conditional on it), or a local file's size, modification
@@ -156,6 +158,15 @@ export interface WriteOptions {
   smb?: SmbProperties | undefined;
   /** Permissions to set (--preserve-permissions): a POSIX ACL, or an SDDL on Azure Files. */
   acl?: string | undefined;
+  /** POSIX mode and times to give a downloaded file (--preserve-posix-properties). */
+  posix?: PosixProperties | undefined;
+}
+
+/** What a local file takes back from the POSIX properties AzCopy keeps in metadata. */
+export interface PosixProperties {
+  mode?: number | undefined;
+  accessed?: Date | undefined;
+  modified?: Date | undefined;
 }
 
 export interface ObjectWriter {
@@ -234,6 +245,8 @@ export interface BackendFeatures {
   readonly quota?: boolean | undefined;
   /** A copy creates its destination container when it is missing (AzCopy does on Blob and Data Lake, not Files). */
   readonly createsContainer?: boolean | undefined;
+  /** A local file's POSIX properties can live in its object's metadata (Blob, Data Lake). */
+  readonly posixMetadata?: boolean | undefined;
 }
 
 /** Which snapshots a blob delete takes with it (--delete-snapshots). */
@@ -259,6 +272,8 @@ export interface SourceOptions {
   withMd5?: boolean | undefined;
   /** List directories too, for a destination with real folders (empty ones are created). */
   withFolders?: boolean | undefined;
+  /** Read each local file's POSIX properties (--preserve-posix-properties). */
+  withPosix?: boolean | undefined;
   /** Read each object's permissions (--preserve-permissions). */
   withAcl?: boolean | undefined;
   onSkipped?: ((path: string, reason: "symlink" | "special" | "unreadable") => void) | undefined;
@@ -346,6 +361,8 @@ export interface TreeSourceOptions {
   withFolders?: boolean | undefined;
   /** Read each object's ACL (--preserve-permissions between Data Lake accounts). */
   withAcl?: boolean | undefined;
+  /** List Blob directory stubs (empty blobs with hdi_isfolder=true) as objects, for remove. */
+  keepDirectoryStubs?: boolean | undefined;
 }
 
 /** One remote service (Blob, Files, Data Lake) seen through what the commands need of it. */

@@ -1,11 +1,12 @@
 // Flags azcp took over from AzCopy, run with both tools on the same input: the same files land.
-import { symlink } from "node:fs/promises";
+import { chmod, stat, symlink, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runAzcopy } from "../support/azcopy.js";
 import {
   blobHashes,
   createContainer,
+  createShare,
   localHashes,
   runAzcp,
   type TestContainer,
@@ -97,5 +98,97 @@ describe.concurrent("differential: flags shared with AzCopy", () => {
       expect(result.code, result.all).toBe(1);
       expect(result.all).toContain("the '--follow-symlinks' flag is not applicable for sync operations");
     }
+  });
+
+  it("--preserve-posix-properties stores what AzCopy stores and gives mode and times back", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "tree"), { "a.txt": "a", "d/b.txt": "b" });
+    await chmod(join(root, "a.txt"), 0o640);
+    await chmod(join(root, "d/b.txt"), 0o751);
+    const then = new Date("2001-02-03T04:05:06.789Z");
+    await utimes(join(root, "d/b.txt"), then, then);
+    const up = (to: string) => [
+      "copy",
+      root,
+      to,
+      "--recursive",
+      "--from-to",
+      "LocalBlob",
+      "--preserve-posix-properties",
+    ];
+    const byAzcopy = await createContainer();
+    const byAzcp = await createContainer();
+    const azcopy = await runAzcopy(up(byAzcopy.sasUrl()), home);
+    expect(azcopy.code, azcopy.stdout).toBe(0);
+    const azcp = await runAzcp(up(byAzcp.sasUrl()), home);
+    expect(azcp.code, azcp.all).toBe(0);
+    const metadataOf = async (container: TestContainer) => {
+      const out: Record<string, Record<string, string>> = {};
+      const client = container.service.getContainerClient(container.name);
+      for await (const blob of client.listBlobsFlat({ includeMetadata: true }))
+        if (blob.metadata?.hdi_isfolder !== "true") out[blob.name] = blob.metadata ?? {};
+      return out;
+    };
+    const theirs = await metadataOf(byAzcopy);
+    const ours = await metadataOf(byAzcp);
+    expect(Object.keys(ours).sort()).toEqual(["tree/a.txt", "tree/d/b.txt"]);
+    // Reading a file may move its access time between the two runs; everything else is the same.
+    const stable = [
+      "modtime",
+      "permissions",
+      "posix_ctime",
+      "posix_dev",
+      "posix_group",
+      "posix_ino",
+      "posix_nlink",
+      "posix_owner",
+    ];
+    for (const name of Object.keys(ours)) {
+      for (const key of stable) expect(ours[name]![key], `${name} ${key}`).toBe(theirs[name]![key]);
+      expect(ours[name]!.posix_atime).toMatch(/^\d+$/);
+    }
+    expect(ours["tree/d/b.txt"]!.modtime).toBe(String(BigInt(then.getTime()) * 1_000_000n));
+
+    const down = (to: string) => [
+      "copy",
+      `${byAzcopy.sasUrl()}`,
+      to,
+      "--recursive",
+      "--from-to",
+      "BlobLocal",
+      "--preserve-posix-properties",
+    ];
+    const azcopyDown = await runAzcopy(down(join(home, "azcopy-down")), home);
+    expect(azcopyDown.code, azcopyDown.stdout).toBe(0);
+    const azcpDown = await runAzcp(down(join(home, "azcp-down")), home);
+    expect(azcpDown.code, azcpDown.all).toBe(0);
+    for (const file of ["a.txt", "d/b.txt"]) {
+      const original = await stat(join(root, file));
+      for (const tool of ["azcopy-down", "azcp-down"]) {
+        const copied = await stat(join(home, tool, byAzcopy.name, "tree", file));
+        expect(copied.mode & 0o7777, `${tool} ${file}`).toBe(original.mode & 0o7777);
+        expect(copied.mtime.getTime(), `${tool} ${file}`).toBe(original.mtime.getTime());
+      }
+    }
+    // AzCopy's upload left directory stubs (empty blobs with hdi_isfolder=true) for tree and
+    // tree/d: a plain download treats them as folders, not as files to write over directories.
+    const plain = await runAzcp(["copy", byAzcopy.sasUrl(), join(home, "plain"), "--recursive"], home);
+    expect(plain.code, plain.all).toBe(0);
+    expect(Object.keys(await localHashes(join(home, "plain"))).sort()).toEqual([
+      `${byAzcopy.name}/tree/a.txt`,
+      `${byAzcopy.name}/tree/d/b.txt`,
+    ]);
+  });
+
+  it("refuses --preserve-posix-properties where no metadata can hold it", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "tree"), { "a.txt": "a" });
+    const share = await createShare();
+    const result = await runAzcp(
+      ["copy", root, share.sasUrl, "--recursive", "--from-to", "LocalFile", "--preserve-posix-properties"],
+      home,
+    );
+    expect(result.code).toBe(1);
+    expect(result.all).toContain("--preserve-posix-properties works between a local disk and Blob Storage");
   });
 });

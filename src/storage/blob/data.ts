@@ -78,17 +78,21 @@ export class BlobSource implements Source {
       };
       return;
     }
-    const { prefix, relativePrefix, recursive, nameFilter } = this.options;
+    const { prefix, relativePrefix, recursive, nameFilter, keepDirectoryStubs } = this.options;
+    // Metadata is always listed: it is what marks a directory stub, as AzCopy sees one.
     const blobs = listBlobs(this.options.transport, location, {
       prefix,
       delimiter: recursive ? undefined : "/",
-      withMetadata: this.options.withMetadata,
+      withMetadata: true,
     });
     for await (const item of blobs) {
       const rest = item.name.slice(prefix.length);
       // An empty blob whose name ends in "/" marks a folder; one that holds data is listed, and
       // a destination that cannot hold such a name (a disk) fails it rather than skip it.
       if (rest === "" || (rest.endsWith("/") && item.size === 0)) continue;
+      // A directory stub (Data Lake, AzCopy's --preserve-posix-properties) is a folder, not a
+      // file: AzCopy leaves it out of copies unless --include-directory-stub.
+      if (!keepDirectoryStubs && isDirectoryStub(item.metadata)) continue;
       if (nameFilter && !nameFilter(rest.split("/")[0]!)) continue;
       yield {
         relativePath: relativePrefix ? `${relativePrefix}/${rest}` : rest,
@@ -102,12 +106,12 @@ export class BlobSource implements Source {
           contentDisposition: item.contentDisposition,
           cacheControl: item.cacheControl,
         },
-        metadata: item.metadata,
+        metadata: this.options.withMetadata ? item.metadata : undefined,
         blobType: item.blobType,
         accessTier: item.accessTier,
         key: item.name,
         pin: quotedEtag(item.etag),
-        contentTime: item.metadata?.mtime,
+        contentTime: this.options.withMetadata ? item.metadata?.mtime : undefined,
       };
     }
   }
@@ -506,3 +510,10 @@ class PageBlobWriter implements ObjectWriter {
 }
 
 export { HttpError };
+
+function isDirectoryStub(metadata: Record<string, string> | undefined): boolean {
+  if (!metadata) return false;
+  return Object.entries(metadata).some(
+    ([key, value]) => key.toLowerCase() === "hdi_isfolder" && value.toLowerCase() === "true",
+  );
+}

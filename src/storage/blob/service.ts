@@ -27,6 +27,7 @@ export const BLOB_FEATURES: BackendFeatures = {
   pipes: true,
   setProperties: true,
   createsContainer: true,
+  posixMetadata: true,
 };
 
 function listed(path: string, blob: ListedBlob): ListedObject {

@@ -427,6 +427,7 @@ export const DATALAKE_FEATURES: BackendFeatures = {
   wholeSecondTimes: true,
   permissions: "acl",
   createsContainer: true,
+  posixMetadata: true,
 };
 
 export class DataLakeService implements RemoteService {

@@ -56,6 +56,7 @@ export class LocalBackend implements Backend {
       followSymlinks: options.followSymlinks,
       onSkipped: options.onSkipped,
       withFolders: options.withFolders ?? false,
+      withPosix: options.withPosix ?? false,
     };
     if (!info.isDirectory()) {
       if (nameFilter)

@@ -21,7 +21,19 @@ import {
   write as writeFd,
   writeSync,
 } from "node:fs";
-import { link, mkdir, open, opendir, realpath, rename, rm, stat, unlink, utimes } from "node:fs/promises";
+import {
+  chmod,
+  link,
+  mkdir,
+  open,
+  opendir,
+  realpath,
+  rename,
+  rm,
+  stat,
+  unlink,
+  utimes,
+} from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { promisify } from "node:util";
 import { AzcpError } from "../../errors.js";
@@ -37,6 +49,7 @@ import {
   type WriteOptions,
 } from "../backend.js";
 import { compareNames } from "../name-order.js";
+import { posixMetadata } from "../posix-metadata.js";
 
 // Small files are read and written with synchronous calls: from the page cache they take
 // microseconds, while each trip through libuv's thread pool costs far more CPU (on these VMs
@@ -82,6 +95,8 @@ export interface LocalSourceOptions {
   onSkipped?: (path: string, reason: "symlink" | "special" | "unreadable") => void;
   /** Yield directories too (before what they hold), for destinations with real folders. */
   withFolders?: boolean | undefined;
+  /** Give each file its POSIX properties as AzCopy's metadata (--preserve-posix-properties). */
+  withPosix?: boolean | undefined;
 }
 
 export class LocalSource implements Source {
@@ -95,7 +110,7 @@ export class LocalSource implements Source {
   async *enumerate(): AsyncGenerator<SourceObject> {
     const info = await stat(this.options.path, { bigint: true });
     if (!info.isDirectory()) {
-      yield fileObject(basename(this.options.path), this.options.path, info);
+      yield fileObject(basename(this.options.path), this.options.path, info, this.options.withPosix);
       return;
     }
     const visited = new Set<string>([await realpath(this.options.path)]);
@@ -174,7 +189,7 @@ export class LocalSource implements Source {
           this.options.onSkipped?.(path, "unreadable");
           continue;
         }
-        yield fileObject(relativePath, path, info);
+        yield fileObject(relativePath, path, info, this.options.withPosix);
       } else {
         this.options.onSkipped?.(path, "special");
       }
@@ -259,7 +274,7 @@ export class LocalSource implements Source {
 }
 
 /** A listed file, pinned by its size and its modification and change times (nanoseconds). */
-function fileObject(relativePath: string, path: string, info: BigIntStats): SourceObject {
+function fileObject(relativePath: string, path: string, info: BigIntStats, withPosix = false): SourceObject {
   return {
     relativePath,
     size: Number(info.size),
@@ -267,6 +282,7 @@ function fileObject(relativePath: string, path: string, info: BigIntStats): Sour
     key: path,
     pin: `${info.size}:${info.mtimeNs}:${info.ctimeNs}`,
     contentTime: rfc3339Nano(info.mtimeNs),
+    posix: withPosix ? posixMetadata(info) : undefined,
   };
 }
 
@@ -441,8 +457,10 @@ class LocalFileWriter implements ObjectWriter {
         );
       }
     }
-    if (this.options.lastModified)
-      await utimes(this.temporary, this.options.lastModified, this.options.lastModified);
+    const posix = this.options.posix;
+    if (posix?.mode !== undefined) await chmod(this.temporary, posix.mode);
+    const modified = posix?.modified ?? this.options.lastModified;
+    if (modified) await utimes(this.temporary, posix?.accessed ?? modified, modified);
     if (this.options.ifNotExists) {
       try {
         await link(this.temporary, this.key);

@@ -24,6 +24,7 @@ export async function* listTree(
           relativePrefix: "",
           recursive: true,
           withMetadata: false,
+          keepDirectoryStubs: true,
         },
   );
   for await (const object of source.enumerate()) {
