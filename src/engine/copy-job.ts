@@ -124,6 +124,20 @@ export async function createCopyJob(
       "Copy between a local path and a blob or dfs URL, or leave the flag out.",
     );
   }
+  if (options.preserveSymlinks && options.followSymlinks)
+    throw badInput(
+      "--preserve-symlinks and --follow-symlinks ask for opposite things.",
+      "Use one: --follow-symlinks copies what links point to, --preserve-symlinks copies the links.",
+    );
+  if (
+    options.preserveSymlinks &&
+    !(direction === "upload" ? destinationFeatures : sourceFeatures).posixMetadata
+  ) {
+    throw badInput(
+      "--preserve-symlinks works between a local disk and Blob Storage or Data Lake Storage only.",
+      "Copy between a local path and a blob or dfs URL, or leave the flag out.",
+    );
+  }
   if (overwrite === "prompt" && !options.askOverwrite) {
     throw badInput(
       "--overwrite prompt needs a terminal to ask on.",
@@ -180,6 +194,7 @@ export async function createCopyJob(
     preserveInfo: options.preserveInfo ?? false,
     preservePermissions: options.preservePermissions ?? false,
     preservePosix: options.preservePosixProperties ?? false,
+    preserveSymlinks: options.preserveSymlinks ?? false,
   };
 
   const job = new JobEnvironment({
@@ -203,8 +218,9 @@ export async function createCopyJob(
     followSymlinks: options.followSymlinks ?? false,
     withMetadata:
       (direction === "s2s" && settings.s2sPreserveProperties) ||
-      (direction === "download" && settings.preservePosix === true),
+      (direction === "download" && (settings.preservePosix === true || settings.preserveSymlinks === true)),
     withPosix: direction === "upload" && settings.preservePosix,
+    preserveSymlinks: direction === "upload" && settings.preserveSymlinks,
     withMd5:
       (direction === "download" && settings.checkMd5 !== "NoCheck") || options.sync?.compareHash === "MD5",
     // Real folders are copied as folders (so empty ones arrive too); a sync compares files only.

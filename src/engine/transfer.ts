@@ -14,7 +14,7 @@ import {
 } from "../storage/backend.js";
 import { type ChunkPlan, chunkRange } from "../storage/chunks.js";
 import { sniffContentType, typeByExtension } from "../storage/mime.js";
-import { posixFromMetadata } from "../storage/posix-metadata.js";
+import { isSymlinkMetadata, posixFromMetadata } from "../storage/posix-metadata.js";
 import type { BufferPool, ByteBudget } from "./concurrency.js";
 import { MIB, planChunks } from "./planner.js";
 import type { TransferResult, TransferStatus } from "./summary.js";
@@ -47,6 +47,8 @@ export interface TransferSettings {
   preserveInfo: boolean;
   /** Keep local files' POSIX properties in blob metadata, and give them back on download. */
   preservePosix?: boolean | undefined;
+  /** Upload symbolic links as blobs holding their target, and make links of those on download. */
+  preserveSymlinks?: boolean | undefined;
   /** Carry Data Lake ACLs. */
   preservePermissions: boolean;
   /** Keep each source's exact modification time in the destination's metadata (sync, where it can). */
@@ -267,10 +269,11 @@ function writeOptions(
     settings.metadata ??
     (settings.direction === "s2s" && settings.s2sPreserveProperties ? object.metadata : undefined);
   const withPosix = settings.preservePosix && object.posix ? { ...object.posix, ...given } : given;
+  const withLink = object.symlink !== undefined ? { ...withPosix, is_symlink: "true" } : withPosix;
   const metadata =
     settings.recordContentTime && object.contentTime && context.destination.recordsContentTime
-      ? { ...withPosix, mtime: object.contentTime }
-      : withPosix;
+      ? { ...withLink, mtime: object.contentTime }
+      : withLink;
   const tier =
     settings.tier ??
     (settings.direction === "s2s" && settings.s2sPreserveAccessTier ? object.accessTier : undefined);
@@ -293,6 +296,7 @@ function writeOptions(
     smb: upload && settings.preserveInfo ? (object.smb ?? { lastWriteTime: object.lastModified }) : undefined,
     acl: upload && settings.preservePermissions ? object.acl : undefined,
     posix: !upload && settings.preservePosix ? posixFromMetadata(object.metadata) : undefined,
+    symlink: !upload && settings.preserveSymlinks === true && isSymlinkMetadata(object.metadata),
     jobId: settings.jobId,
     // Only block ids use it; a hash per small file is wasted work.
     transferId: plan.kind === "blocks" ? stableId(settings.jobId, key, object, plan.blockSize) : "",

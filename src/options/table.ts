@@ -355,6 +355,12 @@ export const OPTIONS = [
     help: "Keep local files' POSIX properties (mode, owner, group, times, inode) in blob metadata as AzCopy does, and give mode and times back on download.",
   },
   {
+    flag: "preserve-symlinks",
+    commands: COPYING,
+    kind: "switch",
+    help: "Upload symbolic links as blobs that hold their target (metadata is_symlink=true), and make links of those on download, as AzCopy does. Links pointing out of the destination are not made.",
+  },
+  {
     flag: "follow-symlinks",
     commands: ["copy", "sync"],
     kind: "switch",

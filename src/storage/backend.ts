@@ -69,6 +69,8 @@ export interface SourceObject {
   acl?: string | undefined;
   /** A local file's POSIX properties as AzCopy stores them in metadata (--preserve-posix-properties). */
   posix?: Record<string, string> | undefined;
+  /** A local symbolic link's target: the object's data (--preserve-symlinks). */
+  symlink?: string | undefined;
   /**
    * What the object was when it was first seen, so that a change during its copy is caught: a
    * remote object's ETag (every read is conditional on it), or a local file's size, modification
@@ -160,6 +162,8 @@ export interface WriteOptions {
   acl?: string | undefined;
   /** POSIX mode and times to give a downloaded file (--preserve-posix-properties). */
   posix?: PosixProperties | undefined;
+  /** Make a symbolic link to the path the data holds, not a file (--preserve-symlinks). */
+  symlink?: boolean | undefined;
 }
 
 /** What a local file takes back from the POSIX properties AzCopy keeps in metadata. */
@@ -274,6 +278,8 @@ export interface SourceOptions {
   withFolders?: boolean | undefined;
   /** Read each local file's POSIX properties (--preserve-posix-properties). */
   withPosix?: boolean | undefined;
+  /** List symbolic links as objects whose data is their target (--preserve-symlinks). */
+  preserveSymlinks?: boolean | undefined;
   /** Read each object's permissions (--preserve-permissions). */
   withAcl?: boolean | undefined;
   onSkipped?: ((path: string, reason: "symlink" | "special" | "unreadable") => void) | undefined;

@@ -37,3 +37,10 @@ export function posixFromMetadata(metadata: Record<string, string> | undefined):
   };
   return posix.mode === undefined && !posix.accessed && !posix.modified ? undefined : posix;
 }
+
+/** AzCopy marks a blob that holds a symbolic link's target with is_symlink=true. */
+export function isSymlinkMetadata(metadata: Record<string, string> | undefined): boolean {
+  return Object.entries(metadata ?? {}).some(
+    ([key, value]) => key.toLowerCase() === "is_symlink" && value.toLowerCase() === "true",
+  );
+}

@@ -57,6 +57,7 @@ export class LocalBackend implements Backend {
       onSkipped: options.onSkipped,
       withFolders: options.withFolders ?? false,
       withPosix: options.withPosix ?? false,
+      preserveSymlinks: options.preserveSymlinks ?? false,
     };
     if (!info.isDirectory()) {
       if (nameFilter)

@@ -24,17 +24,21 @@ import {
 import {
   chmod,
   link,
+  lstat,
   mkdir,
   open,
   opendir,
+  readFile,
+  readlink,
   realpath,
   rename,
   rm,
   stat,
+  symlink,
   unlink,
   utimes,
 } from "node:fs/promises";
-import { basename, dirname, join, relative, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { AzcpError } from "../../errors.js";
 import {
@@ -97,6 +101,8 @@ export interface LocalSourceOptions {
   withFolders?: boolean | undefined;
   /** Give each file its POSIX properties as AzCopy's metadata (--preserve-posix-properties). */
   withPosix?: boolean | undefined;
+  /** Yield symbolic links as objects whose data is their target (--preserve-symlinks). */
+  preserveSymlinks?: boolean | undefined;
 }
 
 export class LocalSource implements Source {
@@ -143,6 +149,12 @@ export class LocalSource implements Source {
       const relativePath = prefix ? `${prefix}/${entry.name}` : entry.name;
       let isDirectory = entry.isDirectory();
       let isFile = entry.isFile();
+      if (entry.isSymbolicLink() && this.options.preserveSymlinks) {
+        const link = await symlinkObject(relativePath, path);
+        if (link) yield link;
+        else this.options.onSkipped?.(path, "unreadable");
+        continue;
+      }
       if (entry.isSymbolicLink()) {
         if (!this.options.followSymlinks) {
           this.options.onSkipped?.(path, "symlink");
@@ -205,6 +217,10 @@ export class LocalSource implements Source {
   }
 
   async read(object: SourceObject, offset: number, length: number, into: Buffer): Promise<void> {
+    if (object.symlink !== undefined) {
+      Buffer.from(object.symlink).copy(into, 0, offset, offset + length);
+      return;
+    }
     if (offset === 0 && length === object.size && length <= SMALL_IO && !this.descriptors.has(object.key)) {
       return this.readWhole(object, length, into);
     }
@@ -245,6 +261,13 @@ export class LocalSource implements Source {
 
   async checkUnchanged(object: SourceObject): Promise<void> {
     if (object.pin === undefined || object.folder) return;
+    if (object.symlink !== undefined) {
+      const now = await readlink(object.key).catch((error: NodeJS.ErrnoException) => {
+        throw cannotRead(object.key, error);
+      });
+      if (now !== object.symlink) throw new SourceChangedError(object.key, "the link now points elsewhere");
+      return;
+    }
     const open = this.descriptors.get(object.key);
     const fd = open ? await open.catch(() => undefined) : undefined;
     let now: BigIntStats;
@@ -284,6 +307,24 @@ function fileObject(relativePath: string, path: string, info: BigIntStats, withP
     contentTime: rfc3339Nano(info.mtimeNs),
     posix: withPosix ? posixMetadata(info) : undefined,
   };
+}
+
+/** A symbolic link as AzCopy's --preserve-symlinks uploads it: its target is its data. */
+async function symlinkObject(relativePath: string, path: string): Promise<SourceObject | undefined> {
+  try {
+    const target = await readlink(path);
+    const info = await lstat(path);
+    return {
+      relativePath,
+      key: path,
+      size: Buffer.byteLength(target),
+      lastModified: info.mtime,
+      symlink: target,
+      pin: `symlink:${target}`,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Nanoseconds since the epoch as RFC 3339 in UTC, with as many fraction digits as needed. */
@@ -382,7 +423,8 @@ export class LocalDestination implements Destination {
       fd = await openAsync(temporary, flags, 0o644);
     }
     const durable = this.options.durable !== false;
-    return new LocalFileWriter(key, temporary, fd, options, small, durable, (folder) =>
+    const root = this.options.mode === "file" ? dirname(this.options.path) : this.options.path;
+    return new LocalFileWriter(key, temporary, fd, options, small, durable, root, (folder) =>
       this.renamedIn.add(folder),
     );
   }
@@ -409,6 +451,8 @@ class LocalFileWriter implements ObjectWriter {
     /** One small write: done with synchronous calls (see SMALL_IO). */
     private readonly small: boolean,
     private readonly durable: boolean,
+    /** The destination's root, which links made here must not point out of. */
+    private readonly root: string,
     /** Told of the folder a file was renamed into, so that the destination syncs it once. */
     private readonly renamedInto: (folder: string) => void,
   ) {}
@@ -457,6 +501,7 @@ class LocalFileWriter implements ObjectWriter {
         );
       }
     }
+    if (this.options.symlink) return this.commitSymlink();
     const posix = this.options.posix;
     if (posix?.mode !== undefined) await chmod(this.temporary, posix.mode);
     const modified = posix?.modified ?? this.options.lastModified;
@@ -474,6 +519,38 @@ class LocalFileWriter implements ObjectWriter {
     } else {
       await rename(this.temporary, this.key);
     }
+    if (this.durable) this.renamedInto(dirname(this.key));
+  }
+
+  /**
+   * The data is a link's target. AzCopy makes any link it is given; a link that points out of
+   * the destination would let a later object in the same download be written through it, outside
+   * the destination, so azcp refuses those.
+   */
+  private async commitSymlink(): Promise<void> {
+    const target = await readFile(this.temporary, "utf8");
+    await unlink(this.temporary);
+    const inside = relative(this.root, resolve(dirname(this.key), target));
+    if (
+      target === "" ||
+      isAbsolute(target) ||
+      isAbsolute(inside) ||
+      inside === ".." ||
+      inside.startsWith(`..${sep}`)
+    )
+      throw new AzcpError(
+        "bad-input",
+        `${this.key} would be a symbolic link to ${target}, outside the destination ${this.root}; azcp does not create it, so that nothing in this download can be written through it.`,
+        { remedy: "Create that link yourself if you trust it, or download without --preserve-symlinks." },
+      );
+    await symlink(target, this.temporary);
+    if (this.options.ifNotExists) {
+      try {
+        await link(this.temporary, this.key);
+      } finally {
+        await unlink(this.temporary).catch(() => undefined);
+      }
+    } else await rename(this.temporary, this.key);
     if (this.durable) this.renamedInto(dirname(this.key));
   }
 
