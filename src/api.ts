@@ -55,6 +55,8 @@ export type LocationKind = "Blob" | "File" | "BlobFS";
 export interface ListOptions extends CommonOptions {
   /** The service, for URLs whose host does not say (emulators, IP addresses). */
   location?: LocationKind;
+  /** Keep trailing dots in Azure Files names (default "Enable"). */
+  trailingDot?: "Enable" | "Disable";
 }
 
 const SERVICE_OF_LOCATION: Record<LocationKind, ServiceKind> = { Blob: "blob", File: "file", BlobFS: "dfs" };
@@ -255,7 +257,7 @@ function serviceUrl(url: string, options: ListOptions, what: string): RemoteLoca
 export async function* list(url: string, options: ListOptions = {}): AsyncGenerator<ListedObject> {
   const location = serviceUrl(url, options, "azcp list");
   const { listLocation } = await import("./engine/list.js");
-  yield* listLocation(location, createAuthorizer(options), environmentOf(options));
+  yield* listLocation(location, createAuthorizer(options), environmentOf(options), options.trailingDot);
 }
 
 /** What `login` says: the sign-in it made, who it speaks for, and where the login is kept. */

@@ -8,7 +8,7 @@ import { JobLog, type LogLevel, newJobId } from "../jobs/job-log.js";
 import type { RemoteLocation } from "../location/location.js";
 import { type Environment, readSetting } from "../settings.js";
 import type { RemoteEndpoint as Endpoint, SourceObject } from "../storage/backend.js";
-import { tokenHeadersFor } from "../storage/registry.js";
+import { serviceHeadersFor, tokenHeadersFor } from "../storage/registry.js";
 import { storageFailure } from "../storage/rest/failure.js";
 import { type HttpAuth, RestTransport } from "../transport/http.js";
 import { RateLimiter, Semaphore } from "../transport/limits.js";
@@ -22,6 +22,8 @@ export interface JobEnvironmentOptions {
   capMbps?: number | undefined;
   /** Keep this id (a resumed job). */
   jobId?: string | undefined;
+  /** --trailing-dot: keep trailing dots in Azure Files names (default Enable). */
+  trailingDot?: "Enable" | "Disable" | undefined;
 }
 
 export type Explain = (error: unknown, object: SourceObject | undefined, key: string) => Promise<AzcpError>;
@@ -87,6 +89,7 @@ export class JobEnvironment {
         retry: retryPolicyFrom(this.options.env),
         rateLimiter: this.rateLimiter,
         tokenHeaders: tokenHeadersFor(location.service),
+        serviceHeaders: serviceHeadersFor(location.service, { trailingDot: this.options.trailingDot }),
         userAgentPrefix: readSetting("AZCOPY_USER_AGENT_PREFIX", this.options.env)?.trim(),
         onRetry: (notice) =>
           log.write(

@@ -9,16 +9,17 @@ import { featuresOf, openService } from "../storage/registry.js";
 import { storageFailure } from "../storage/rest/failure.js";
 import { JobEnvironment } from "./job-environment.js";
 
-function quietJob(env: Environment, command: string): JobEnvironment {
-  return new JobEnvironment({ env, logLevel: "NONE", commandLine: command });
+function quietJob(env: Environment, command: string, trailingDot?: "Enable" | "Disable"): JobEnvironment {
+  return new JobEnvironment({ env, logLevel: "NONE", commandLine: command, trailingDot });
 }
 
 export async function* listLocation(
   location: RemoteLocation,
   authorizer: Authorizer,
   env: Environment,
+  trailingDot?: "Enable" | "Disable",
 ): AsyncGenerator<ListedObject> {
-  const job = quietJob(env, "list");
+  const job = quietJob(env, "list", trailingDot);
   const { service } = await openService(location, job.openContext(authorizer, "source"));
   try {
     yield* service.list();

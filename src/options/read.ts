@@ -63,3 +63,9 @@ export function planOptions(command: CommandName, options: Record<string, unknow
   }
   return kept;
 }
+
+/** --trailing-dot as the transport takes it (values were checked against the option's choices). */
+export function trailingDotOption(value: string | undefined): "Enable" | "Disable" | undefined {
+  if (value === undefined) return undefined;
+  return value.toLowerCase() === "disable" ? "Disable" : "Enable";
+}

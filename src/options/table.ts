@@ -355,6 +355,15 @@ export const OPTIONS = [
     help: "Keep local files' POSIX properties (mode, owner, group, times, inode) in blob metadata as AzCopy does, and give mode and times back on download.",
   },
   {
+    flag: "trailing-dot",
+    commands: ["copy", "sync", "remove", "list", "set-properties"],
+    kind: "text",
+    value: "<mode>",
+    defaultValue: "Enable",
+    choices: ["Enable", "Disable"],
+    help: 'Enable keeps trailing dots in Azure Files names ("name." and "name" stay two files); Disable lets the service trim them, as older versions did.',
+  },
+  {
     flag: "preserve-symlinks",
     commands: COPYING,
     kind: "switch",

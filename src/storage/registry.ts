@@ -78,6 +78,19 @@ export async function openService(
 }
 
 /** Headers a service requires on every request signed with a token. */
+/**
+ * Headers every request to a service carries. Azure Files trims trailing dots from names unless
+ * told not to, so "name." and "name" would land on one file; AzCopy asks it not to by default
+ * (--trailing-dot Enable), and so does azcp.
+ */
+export function serviceHeadersFor(
+  service: ServiceKind,
+  options: { trailingDot?: "Enable" | "Disable" | undefined },
+): Record<string, string> | undefined {
+  if (service !== "file" || options.trailingDot === "Disable") return undefined;
+  return { "x-ms-allow-trailing-dot": "true" };
+}
+
 export function tokenHeadersFor(service: ServiceKind): Record<string, string> | undefined {
   const headers = SERVICES[service].tokenHeaders;
   return headers ? { ...headers } : undefined;

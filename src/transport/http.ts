@@ -111,6 +111,8 @@ export interface TransportOptions {
   tokenHeaders?: Record<string, string> | undefined;
   /** Put before azcp's own User-Agent (AZCOPY_USER_AGENT_PREFIX, set by programs that drive azcp). */
   userAgentPrefix?: string | undefined;
+  /** Headers every request carries (Azure Files: x-ms-allow-trailing-dot). */
+  serviceHeaders?: Record<string, string> | undefined;
 }
 
 export interface RestRequest {
@@ -211,6 +213,11 @@ export class RestTransport {
     this.secure = this.originUrl.protocol === "https:";
   }
 
+  /** Whether names keep their trailing dots on this service (Azure Files, --trailing-dot). */
+  get allowsTrailingDot(): boolean {
+    return this.options.serviceHeaders?.["x-ms-allow-trailing-dot"] === "true";
+  }
+
   /** The full URL of a path, with the SAS if there is one (for copy sources). */
   url(path: string, query: Record<string, string> = {}): string {
     return `${this.origin}${path}${this.queryString(query)}`;
@@ -296,6 +303,7 @@ export class RestTransport {
       "user-agent": this.options.userAgentPrefix
         ? `${this.options.userAgentPrefix} azcp/${VERSION}`
         : `azcp/${VERSION}`,
+      ...this.options.serviceHeaders,
       ...request.headers,
     };
     const body = request.body;

@@ -46,6 +46,7 @@ export function registerList(program: Command): void {
       let total = 0;
       for await (const entry of list(url, {
         ...(flags.location ? { location: flags.location } : {}),
+        ...(flags.trailingDot ? { trailingDot: flags.trailingDot as "Enable" | "Disable" } : {}),
         ...signInOptions(globals, output),
       })) {
         count++;

@@ -256,11 +256,16 @@ export class FilesSource implements Source {
     const { transport, location } = this.endpoint;
     const path = objectPath(location, object.key);
     const authorization = await transport.bearer();
-    // A Files source read with a token needs the backup intent on the copy request too.
+    // A Files source read with a token needs the backup intent on the copy request too, and a
+    // name with a trailing dot needs the copy request to say that dots are kept.
+    const headers = {
+      ...(authorization ? FILES_TOKEN_HEADERS : {}),
+      ...(transport.allowsTrailingDot ? { "x-ms-source-allow-trailing-dot": "true" } : {}),
+    };
     return {
       url: transport.url(path),
       authorization,
-      ...(authorization ? { headers: { ...FILES_TOKEN_HEADERS } } : {}),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
       ...copyPin(this.endpoint, object),
     };
   }
@@ -504,6 +509,7 @@ class FilesWriter implements ObjectWriter {
         query: { comp: "rename" },
         headers: {
           "x-ms-file-rename-source": this.endpoint.transport.url(this.temporaryPath),
+          ...(this.endpoint.transport.allowsTrailingDot ? { "x-ms-source-allow-trailing-dot": "true" } : {}),
           "x-ms-file-rename-replace-if-exists": this.options.ifNotExists ? "false" : "true",
         },
         expect: [200],

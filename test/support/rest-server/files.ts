@@ -138,6 +138,10 @@ export class FilesService implements Service {
   }
 
   resolve(request: Request, _auth: Auth): Operation {
+    // Azure Files trims trailing dots from every name in the path unless the request carries
+    // x-ms-allow-trailing-dot: true; "name." then becomes "name".
+    if (header(request.headers, "x-ms-allow-trailing-dot") !== "true")
+      request.path = trimTrailingDots(request.path);
     const { method, container, path, query } = request;
     const op = (
       resourceType: "s" | "c" | "o",
@@ -720,6 +724,11 @@ export class FilesService implements Service {
       headers.authorization = sourceAuthorization;
       if (this.options.isFilesUrl(source)) headers["x-ms-file-request-intent"] = "backup";
     }
+    if (
+      this.options.isFilesUrl(source) &&
+      header(request.headers, "x-ms-source-allow-trailing-dot") === "true"
+    )
+      headers["x-ms-allow-trailing-dot"] = "true";
     const copySource = {
       url: `${source.origin}${source.pathname}`,
       authorization:
@@ -866,7 +875,12 @@ export class FilesService implements Service {
       return undefined;
     }
     if (!`${url.origin}${url.pathname}`.startsWith(this.options.serviceEndpoint())) return undefined;
-    const { account, container, path } = parsePath(url.pathname);
+    const parsed = parsePath(url.pathname);
+    const { account, container } = parsed;
+    const path =
+      header(request.headers, "x-ms-source-allow-trailing-dot") === "true"
+        ? parsed.path
+        : trimTrailingDots(parsed.path);
     return {
       path: `/${[account, container, path].filter(Boolean).join("/")}`,
       query: parseQuery(url.search),
@@ -964,4 +978,11 @@ export class FilesService implements Service {
     share.tree.remove(parent, node.name);
     return { status: 202 };
   }
+}
+
+function trimTrailingDots(path: string): string {
+  return path
+    .split("/")
+    .map((segment) => segment.replace(/\.+$/, ""))
+    .join("/");
 }
