@@ -222,6 +222,8 @@ export async function createCopyJob(
       (direction === "download" && (settings.preservePosix === true || settings.preserveSymlinks === true)),
     withPosix: direction === "upload" && settings.preservePosix,
     preserveSymlinks: direction === "upload" && settings.preserveSymlinks,
+    // AzCopy writes no file for a stub on a download, with the flag or without.
+    includeDirectoryStubs: direction === "s2s" && (options.includeDirectoryStub ?? false),
     withMd5:
       (direction === "download" && settings.checkMd5 !== "NoCheck") || options.sync?.compareHash === "MD5",
     // Real folders are copied as folders (so empty ones arrive too); a sync compares files only.

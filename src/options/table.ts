@@ -364,6 +364,12 @@ export const OPTIONS = [
     help: 'Enable keeps trailing dots in Azure Files names ("name." and "name" stay two files); Disable lets the service trim them, as older versions did.',
   },
   {
+    flag: "include-directory-stub",
+    commands: COPYING,
+    kind: "switch",
+    help: "Copy Blob directory stubs (empty blobs with metadata hdi_isfolder=true) as blobs; by default they are folders and left out.",
+  },
+  {
     flag: "preserve-symlinks",
     commands: COPYING,
     kind: "switch",

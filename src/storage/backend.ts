@@ -280,6 +280,8 @@ export interface SourceOptions {
   withPosix?: boolean | undefined;
   /** List symbolic links as objects whose data is their target (--preserve-symlinks). */
   preserveSymlinks?: boolean | undefined;
+  /** List Blob directory stubs (hdi_isfolder=true) as objects (--include-directory-stub). */
+  includeDirectoryStubs?: boolean | undefined;
   /** Read each object's permissions (--preserve-permissions). */
   withAcl?: boolean | undefined;
   onSkipped?: ((path: string, reason: "symlink" | "special" | "unreadable") => void) | undefined;

@@ -266,4 +266,52 @@ describe.concurrent("differential: flags shared with AzCopy", () => {
     expect(await lstat(join(home, "evil", evil.name, "escape")).catch(() => undefined)).toBeUndefined();
     expect(Object.keys(await localHashes(join(home, "evil")))).toEqual([`${evil.name}/ok.txt`]);
   });
+
+  it("--include-directory-stub: a download writes no file for a stub, as AzCopy's does; a copy between containers keeps it", async () => {
+    const home = await testHome();
+    const source = await createContainer();
+    const client = source.service.getContainerClient(source.name);
+    await client.getBlockBlobClient("stub").upload("", 0, { metadata: { hdi_isfolder: "true" } });
+    await source.upload("dir/file.txt", "inside");
+    await source.upload("top.txt", "top");
+    for (const flags of [[], ["--include-directory-stub"]]) {
+      const label = flags.join(" ") || "default";
+      const args = (to: string) => [
+        "copy",
+        source.sasUrl(),
+        to,
+        "--recursive",
+        "--as-subdir=false",
+        "--from-to",
+        "BlobLocal",
+        ...flags,
+      ];
+      const azcopy = await runAzcopy(args(join(home, `azcopy-${label}`)), home);
+      expect(azcopy.code, azcopy.stdout).toBe(0);
+      const azcp = await runAzcp(args(join(home, `azcp-${label}`)), home);
+      expect(azcp.code, azcp.all).toBe(0);
+      const ours = await localHashes(join(home, `azcp-${label}`));
+      expect(ours, label).toEqual(await localHashes(join(home, `azcopy-${label}`)));
+      expect(Object.keys(ours).sort(), label).toEqual(["dir/file.txt", "top.txt"]);
+    }
+    // AzCopy cannot copy between two containers of this emulator, so this side is held to the flag's meaning.
+    for (const flags of [[], ["--include-directory-stub"]]) {
+      const target = await createContainer();
+      const copied = await runAzcp(
+        ["copy", source.sasUrl(), target.sasUrl(), "--recursive", "--as-subdir=false", ...flags],
+        home,
+      );
+      expect(copied.code, copied.all).toBe(0);
+      const stored: Record<string, string | undefined> = {};
+      for await (const blob of target.service
+        .getContainerClient(target.name)
+        .listBlobsFlat({ includeMetadata: true }))
+        stored[blob.name] = blob.metadata?.hdi_isfolder;
+      expect(stored).toEqual({
+        "dir/file.txt": undefined,
+        "top.txt": undefined,
+        ...(flags.length > 0 ? { stub: "true" } : {}),
+      });
+    }
+  });
 });

@@ -56,6 +56,7 @@ export class RemoteBackend implements Backend {
       withMd5: options.withMd5 ?? false,
       withFolders: (options.withFolders ?? false) && service.realFolders,
       withAcl: options.withAcl ?? false,
+      keepDirectoryStubs: options.includeDirectoryStubs ?? false,
     };
     const segments = location.path.split("/");
     const nameFilter = wildcardTest(segments.at(-1) ?? "");
