@@ -79,6 +79,15 @@ export const ENVIRONMENT = [
     sensitive: true,
   },
   {
+    name: "CPK_ENCRYPTION_KEY",
+    help: "Customer-provided encryption key (base64 AES-256) for --cpk-by-value.",
+    sensitive: true,
+  },
+  {
+    name: "CPK_ENCRYPTION_KEY_SHA256",
+    help: "SHA-256 of CPK_ENCRYPTION_KEY (base64), for --cpk-by-value.",
+  },
+  {
     name: "AZCOPY_SPA_CERT_PATH",
     help: "Certificate (PEM or PFX, with private key) of the service principal for SPN sign-in.",
   },

@@ -5,7 +5,7 @@ import { type AzcpError, badInput } from "../errors.js";
 import type { LogLevel } from "../jobs/job-log.js";
 import { openJournal } from "../jobs/journal.js";
 import { locationFor, splitFromTo } from "../location/from-to.js";
-import { bytesOption, dateOption, trailingDotOption } from "../options/read.js";
+import { bytesOption, customerKeyOption, dateOption, trailingDotOption } from "../options/read.js";
 import type { OptionsFor } from "../options/table.js";
 import { checkTags, parseMetadata, TIERS } from "../options/values.js";
 import { type Environment, readSetting } from "../settings.js";
@@ -204,6 +204,7 @@ export async function createCopyJob(
     capMbps: options.capMbps,
     jobId: options.resume?.jobId,
     trailingDot: trailingDotOption(options.trailingDot),
+    customerKey: customerKeyOption(options.cpkByName, options.cpkByValue, env),
   });
   const { log, explain } = job;
   // Both sides sign in before anything else, so a sign-in problem is the first thing said.

@@ -8,7 +8,12 @@ import { JobLog, type LogLevel, newJobId } from "../jobs/job-log.js";
 import type { RemoteLocation } from "../location/location.js";
 import { type Environment, readSetting } from "../settings.js";
 import type { RemoteEndpoint as Endpoint, SourceObject } from "../storage/backend.js";
-import { serviceHeadersFor, tokenHeadersFor } from "../storage/registry.js";
+import {
+  type CustomerKey,
+  objectHeadersFor,
+  serviceHeadersFor,
+  tokenHeadersFor,
+} from "../storage/registry.js";
 import { storageFailure } from "../storage/rest/failure.js";
 import { type HttpAuth, RestTransport } from "../transport/http.js";
 import { RateLimiter, Semaphore } from "../transport/limits.js";
@@ -24,6 +29,8 @@ export interface JobEnvironmentOptions {
   jobId?: string | undefined;
   /** --trailing-dot: keep trailing dots in Azure Files names (default Enable). */
   trailingDot?: "Enable" | "Disable" | undefined;
+  /** --cpk-by-name / --cpk-by-value: how Blob objects are encrypted. */
+  customerKey?: CustomerKey | undefined;
 }
 
 export type Explain = (error: unknown, object: SourceObject | undefined, key: string) => Promise<AzcpError>;
@@ -90,6 +97,7 @@ export class JobEnvironment {
         rateLimiter: this.rateLimiter,
         tokenHeaders: tokenHeadersFor(location.service),
         serviceHeaders: serviceHeadersFor(location.service, { trailingDot: this.options.trailingDot }),
+        objectHeaders: objectHeadersFor(location, this.options.customerKey),
         userAgentPrefix: readSetting("AZCOPY_USER_AGENT_PREFIX", this.options.env)?.trim(),
         onRetry: (notice) =>
           log.write(

@@ -5,7 +5,7 @@ import { badInput } from "../errors.js";
 import type { LogLevel } from "../jobs/job-log.js";
 import { containerLocation, serviceLocation } from "../location/from-to.js";
 import type { RemoteLocation, ServiceKind } from "../location/location.js";
-import { dateOption, trailingDotOption } from "../options/read.js";
+import { customerKeyOption, dateOption, trailingDotOption } from "../options/read.js";
 import { checkTags, parseMetadata, TIERS } from "../options/values.js";
 import type { Environment } from "../settings.js";
 import type { RemoteService, SnapshotOption, Source, SourceObject } from "../storage/backend.js";
@@ -30,6 +30,8 @@ export interface InPlaceOptions extends Omit<FilterOptions, "includeBefore" | "i
   logLevel?: LogLevel | undefined;
   /** --trailing-dot: keep trailing dots in Azure Files names (default Enable). */
   trailingDot?: string | undefined;
+  cpkByName?: string | undefined;
+  cpkByValue?: boolean | undefined;
   commandLine?: string | undefined;
 }
 
@@ -83,6 +85,7 @@ async function inPlaceJob(
     logLevel: options.logLevel,
     commandLine: options.commandLine ?? `${command} ${url}`,
     trailingDot: trailingDotOption(options.trailingDot),
+    customerKey: customerKeyOption(options.cpkByName, options.cpkByValue, options.env),
   });
   // The objects are both what is listed and what is changed: one side, labelled for errors.
   const { backend, service } = await openService(

@@ -1,6 +1,9 @@
 // Option values read by the table: a flag's kind decides its parser, and its entry gives the name
 // errors use and the limits, so no caller repeats them.
+import { createHash } from "node:crypto";
 import { badInput } from "../errors.js";
+import { type Environment, readSetting } from "../settings.js";
+import type { CustomerKey } from "../storage/registry.js";
 import { type CommandName, camelCase, type OptionSpec, optionSpec, optionsOf } from "./table.js";
 import { parseFlagDate, parseMebibytes } from "./values.js";
 
@@ -68,4 +71,42 @@ export function planOptions(command: CommandName, options: Record<string, unknow
 export function trailingDotOption(value: string | undefined): "Enable" | "Disable" | undefined {
   if (value === undefined) return undefined;
   return value.toLowerCase() === "disable" ? "Disable" : "Enable";
+}
+
+/**
+ * --cpk-by-name and --cpk-by-value as the transport takes them. The key itself comes from the
+ * environment (CPK_ENCRYPTION_KEY, CPK_ENCRYPTION_KEY_SHA256), as AzCopy reads it, never a flag.
+ */
+export function customerKeyOption(
+  byName: string | undefined,
+  byValue: boolean | undefined,
+  env: Environment,
+): CustomerKey | undefined {
+  if (!byName && !byValue) return undefined;
+  if (byName && byValue)
+    throw badInput(
+      "--cpk-by-name and --cpk-by-value are two ways to give one encryption.",
+      "Use one of them.",
+    );
+  if (byName) return { scope: byName };
+  const key = readSetting("CPK_ENCRYPTION_KEY", env);
+  if (!key)
+    throw badInput(
+      "--cpk-by-value needs the key in CPK_ENCRYPTION_KEY (base64, 32 bytes).",
+      "Set CPK_ENCRYPTION_KEY (and CPK_ENCRYPTION_KEY_SHA256), or leave the flag out.",
+    );
+  const bytes = Buffer.from(key, "base64");
+  if (bytes.length !== 32)
+    throw badInput(
+      "CPK_ENCRYPTION_KEY is not a base64 AES-256 key (32 bytes).",
+      "Set it to 32 random bytes in base64, such as the output of: openssl rand -base64 32",
+    );
+  const computed = createHash("sha256").update(bytes).digest("base64");
+  const given = readSetting("CPK_ENCRYPTION_KEY_SHA256", env);
+  if (given && given !== computed)
+    throw badInput(
+      "CPK_ENCRYPTION_KEY_SHA256 is not the SHA-256 of CPK_ENCRYPTION_KEY.",
+      "Fix or unset CPK_ENCRYPTION_KEY_SHA256 (azcp computes it when it is absent).",
+    );
+  return { key: { key, sha256: computed } };
 }

@@ -370,6 +370,19 @@ export const OPTIONS = [
     help: "Copy Blob directory stubs (empty blobs with metadata hdi_isfolder=true) as blobs; by default they are folders and left out.",
   },
   {
+    flag: "cpk-by-name",
+    commands: ["copy", "sync", "remove"],
+    kind: "text",
+    value: "<scope>",
+    help: "Encrypt what is written to Blob Storage with this encryption scope (sent as x-ms-encryption-scope).",
+  },
+  {
+    flag: "cpk-by-value",
+    commands: ["copy", "sync", "remove"],
+    kind: "switch",
+    help: "Encrypt and decrypt blobs with the customer-provided key in CPK_ENCRYPTION_KEY (and CPK_ENCRYPTION_KEY_SHA256); the key is read from the environment only.",
+  },
+  {
     flag: "preserve-symlinks",
     commands: COPYING,
     kind: "switch",

@@ -2,7 +2,7 @@
 // (or, for in-place commands, the RemoteService) it is given. A new backend is one line here.
 import type { Access } from "../auth/authorize.js";
 import type { Location, RemoteLocation, ServiceKind } from "../location/location.js";
-import type { RestTransport } from "../transport/http.js";
+import type { ObjectHeaders, RestTransport } from "../transport/http.js";
 import type {
   Backend,
   BackendFeatures,
@@ -17,6 +17,7 @@ import { DATALAKE_FEATURES, DataLakeService } from "./datalake/datalake.js";
 import { FILES_FEATURES, FILES_TOKEN_HEADERS, FilesService } from "./files/files.js";
 import { HTTP_FEATURES, HttpService } from "./http/http.js";
 import { LOCAL_FEATURES, LocalBackend } from "./local/backend.js";
+import { objectPath } from "./rest/object.js";
 import { RemoteBackend } from "./rest/remote-backend.js";
 
 interface ServiceEntry {
@@ -89,6 +90,38 @@ export function serviceHeadersFor(
 ): Record<string, string> | undefined {
   if (service !== "file" || options.trailingDot === "Disable") return undefined;
   return { "x-ms-allow-trailing-dot": "true" };
+}
+
+/** --cpk-by-name and --cpk-by-value: the encryption a Blob side's objects are written and read with. */
+export interface CustomerKey {
+  /** An encryption scope (--cpk-by-name). */
+  scope?: string | undefined;
+  /** A key and its SHA-256, both base64 (--cpk-by-value, from CPK_ENCRYPTION_KEY and CPK_ENCRYPTION_KEY_SHA256). */
+  key?: { key: string; sha256: string } | undefined;
+}
+
+/**
+ * The headers a customer-provided key puts on requests for blobs: a scope on writes; a key on
+ * every write and read of a blob's data or properties (the service needs it to decrypt).
+ */
+export function objectHeadersFor(
+  location: RemoteLocation,
+  customerKey: CustomerKey | undefined,
+): ObjectHeaders | undefined {
+  if (!customerKey || location.service !== "blob" || (!customerKey.scope && !customerKey.key))
+    return undefined;
+  const key = customerKey.key
+    ? {
+        "x-ms-encryption-key": customerKey.key.key,
+        "x-ms-encryption-key-sha256": customerKey.key.sha256,
+        "x-ms-encryption-algorithm": "AES256",
+      }
+    : undefined;
+  const scope = customerKey.scope ? { "x-ms-encryption-scope": customerKey.scope } : undefined;
+  return {
+    under: `${objectPath(location, "")}/`,
+    byMethod: { PUT: { ...key, ...scope }, ...(key ? { GET: key, HEAD: key } : {}) },
+  };
 }
 
 export function tokenHeadersFor(service: ServiceKind): Record<string, string> | undefined {

@@ -113,6 +113,15 @@ export interface TransportOptions {
   userAgentPrefix?: string | undefined;
   /** Headers every request carries (Azure Files: x-ms-allow-trailing-dot). */
   serviceHeaders?: Record<string, string> | undefined;
+  /** Headers for requests on objects under a path, by method (customer-provided keys). */
+  objectHeaders?: ObjectHeaders | undefined;
+}
+
+/** Headers that requests on one container's objects carry, by HTTP method. */
+export interface ObjectHeaders {
+  /** The container's path, ending in "/": a request on an object starts with it. */
+  under: string;
+  byMethod: Partial<Record<RestRequest["method"], Record<string, string>>>;
 }
 
 export interface RestRequest {
@@ -213,6 +222,13 @@ export class RestTransport {
     this.secure = this.originUrl.protocol === "https:";
   }
 
+  private objectHeaders(request: RestRequest): Record<string, string> | undefined {
+    const rule = this.options.objectHeaders;
+    if (!rule || !request.path.startsWith(rule.under) || request.path.length === rule.under.length)
+      return undefined;
+    return rule.byMethod[request.method];
+  }
+
   /** Whether names keep their trailing dots on this service (Azure Files, --trailing-dot). */
   get allowsTrailingDot(): boolean {
     return this.options.serviceHeaders?.["x-ms-allow-trailing-dot"] === "true";
@@ -304,6 +320,7 @@ export class RestTransport {
         ? `${this.options.userAgentPrefix} azcp/${VERSION}`
         : `azcp/${VERSION}`,
       ...this.options.serviceHeaders,
+      ...this.objectHeaders(request),
       ...request.headers,
     };
     const body = request.body;

@@ -56,6 +56,10 @@ export interface ProxyLogEntry {
   /** A Put Blob From URL / Put Block From URL the proxy carried out. */
   copyFromUrl?: { source: string; bytes: number; sourceAuthorization: "bearer" | "none" };
   authorization: "bearer" | "sharedkey" | "none";
+  /** The query string, as sent. */
+  query: string;
+  /** Customer-provided encryption the request carried: the key's SHA-256, or the scope. */
+  encryption?: { keySha256?: string; algorithm?: string; scope?: string };
 }
 
 export interface StorageProxy {
@@ -141,7 +145,18 @@ export async function startStorageProxy(options: {
         : auth.startsWith("SharedKey")
           ? "sharedkey"
           : "none",
+      query: (req.url ?? "").split("?")[1] ?? "",
     };
+    const keySha256 = req.headers["x-ms-encryption-key-sha256"];
+    const scope = req.headers["x-ms-encryption-scope"];
+    if (keySha256 || scope)
+      entry.encryption = {
+        ...(typeof keySha256 === "string" ? { keySha256 } : {}),
+        ...(typeof req.headers["x-ms-encryption-algorithm"] === "string"
+          ? { algorithm: req.headers["x-ms-encryption-algorithm"] }
+          : {}),
+        ...(typeof scope === "string" ? { scope } : {}),
+      };
     log.push(entry);
     const query = (req.url ?? "").split("?")[1] ?? "";
     const rule = rules.find(
