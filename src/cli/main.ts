@@ -12,6 +12,7 @@ import { registerList } from "./commands/list.js";
 import { registerLogin, registerLogout } from "./commands/login.js";
 import { registerMake, registerRemove } from "./commands/remove.js";
 import { registerSync } from "./commands/sync.js";
+import { addExamples } from "./examples.js";
 import { addFlags, normalizeBooleanFlags } from "./flags.js";
 import { GLOBAL_FLAGS } from "./global-flags.js";
 import { EXIT_BROKEN_PIPE } from "./run.js";
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerCompletion(program);
   registerDoc(program);
+  for (const command of program.commands) addExamples(command, command.name());
   return program;
 }
 
