@@ -195,6 +195,7 @@ export async function createCopyJob(
     preservePermissions: options.preservePermissions ?? false,
     preservePosix: options.preservePosixProperties ?? false,
     preserveSymlinks: options.preserveSymlinks ?? false,
+    s2sPreserveBlobTags: options.s2sPreserveBlobTags ?? false,
   };
 
   const job = new JobEnvironment({
@@ -225,6 +226,7 @@ export async function createCopyJob(
     preserveSymlinks: direction === "upload" && settings.preserveSymlinks,
     // AzCopy writes no file for a stub on a download, with the flag or without.
     includeDirectoryStubs: direction === "s2s" && (options.includeDirectoryStub ?? false),
+    withTags: direction === "s2s" && settings.s2sPreserveBlobTags,
     withMd5:
       (direction === "download" && settings.checkMd5 !== "NoCheck") || options.sync?.compareHash === "MD5",
     // Real folders are copied as folders (so empty ones arrive too); a sync compares files only.

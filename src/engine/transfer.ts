@@ -47,6 +47,8 @@ export interface TransferSettings {
   preserveInfo: boolean;
   /** Keep local files' POSIX properties in blob metadata, and give them back on download. */
   preservePosix?: boolean | undefined;
+  /** Copy blob index tags between Blob accounts (--s2s-preserve-blob-tags). */
+  s2sPreserveBlobTags?: boolean | undefined;
   /** Upload symbolic links as blobs holding their target, and make links of those on download. */
   preserveSymlinks?: boolean | undefined;
   /** Carry Data Lake ACLs. */
@@ -281,7 +283,10 @@ function writeOptions(
     plan,
     headers,
     metadata: upload ? metadata : undefined,
-    tags: upload ? settings.tags : undefined,
+    tags: upload
+      ? (settings.tags ??
+        (settings.direction === "s2s" && settings.s2sPreserveBlobTags ? object.tags : undefined))
+      : undefined,
     tier: upload && blobType === "BlockBlob" ? tier : undefined,
     blobType,
     ifNotExists: settings.overwrite === "false",

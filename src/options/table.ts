@@ -137,6 +137,12 @@ export const OPTIONS = [
     help: "Leave out blobs of these ';'-separated types (BlockBlob, PageBlob, AppendBlob) when copying from Blob Storage.",
   },
   {
+    flag: "s2s-preserve-blob-tags",
+    commands: COPYING,
+    kind: "switch",
+    help: "Keep blob index tags when copying between Blob accounts.",
+  },
+  {
     flag: "s2s-detect-source-changed",
     commands: ["copy"],
     kind: "switch",

@@ -71,6 +71,8 @@ export interface SourceObject {
   posix?: Record<string, string> | undefined;
   /** A local symbolic link's target: the object's data (--preserve-symlinks). */
   symlink?: string | undefined;
+  /** Blob index tags, "k=v&k2=v2" URL-encoded (--s2s-preserve-blob-tags). */
+  tags?: string | undefined;
   /**
    * What the object was when it was first seen, so that a change during its copy is caught: a
    * remote object's ETag (every read is conditional on it), or a local file's size, modification
@@ -282,6 +284,8 @@ export interface SourceOptions {
   preserveSymlinks?: boolean | undefined;
   /** List Blob directory stubs (hdi_isfolder=true) as objects (--include-directory-stub). */
   includeDirectoryStubs?: boolean | undefined;
+  /** Each blob must carry its index tags (--s2s-preserve-blob-tags). */
+  withTags?: boolean | undefined;
   /** Read each object's permissions (--preserve-permissions). */
   withAcl?: boolean | undefined;
   onSkipped?: ((path: string, reason: "symlink" | "special" | "unreadable") => void) | undefined;
@@ -371,6 +375,8 @@ export interface TreeSourceOptions {
   withAcl?: boolean | undefined;
   /** List Blob directory stubs (empty blobs with hdi_isfolder=true) as objects, for remove. */
   keepDirectoryStubs?: boolean | undefined;
+  /** Each blob must carry its index tags (--s2s-preserve-blob-tags). */
+  withTags?: boolean | undefined;
 }
 
 /** One remote service (Blob, Files, Data Lake) seen through what the commands need of it. */

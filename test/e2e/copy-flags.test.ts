@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAzcopy } from "../support/azcopy.js";
 import {
   AZCP_BIN,
   blobHashes,
@@ -231,6 +232,51 @@ describe.concurrent("Blob to Blob", () => {
       .setMetadata({ origin: "source" });
     return { source, hashes: { "dir/small.bin": md5(small), "dir/large.bin": md5(large) } };
   }
+
+  it("--s2s-preserve-blob-tags carries the same index tags across as AzCopy; without it none", async () => {
+    const { source, hashes } = await sourceWithFiles();
+    const client = source.service.getContainerClient(source.name);
+    await client.getBlobClient("dir/small.bin").setTags({ project: "blue sky", "cost-centre": "42" });
+    await client.getBlobClient("dir/large.bin").setTags({ tier: "gold" });
+    for (const flags of [["--s2s-preserve-blob-tags"], []]) {
+      const destination = await createContainer();
+      const [, sas] = destination.sasUrl().split("?");
+      const proxied = `${proxy.origin}/${stack().accountName}/${destination.name}?${sas}`;
+      const result = await runAzcp(
+        ["copy", source.sasUrl(), proxied, "--recursive", "--as-subdir=false", ...flags],
+        await testHome(),
+      );
+      expect(result.code, result.all).toBe(0);
+      expect(await blobHashes(destination)).toEqual(hashes);
+      const tagsOf = async (name: string) =>
+        (await destination.service.getContainerClient(destination.name).getBlobClient(name).getTags()).tags;
+      if (flags.length > 0) {
+        const byAzcopy = await createContainer();
+        const [, azcopySas] = byAzcopy.sasUrl().split("?");
+        const azcopy = await runAzcopy(
+          [
+            "copy",
+            source.sasUrl(),
+            `${proxy.origin}/${stack().accountName}/${byAzcopy.name}?${azcopySas}`,
+            "--recursive",
+            "--as-subdir=false",
+            "--from-to",
+            "BlobBlob",
+            ...flags,
+          ],
+          await testHome(),
+        );
+        expect(azcopy.code, azcopy.stdout).toBe(0);
+        const azcopyClient = byAzcopy.service.getContainerClient(byAzcopy.name);
+        for (const name of ["dir/small.bin", "dir/large.bin"])
+          expect(await tagsOf(name), name).toEqual((await azcopyClient.getBlobClient(name).getTags()).tags);
+        expect(await tagsOf("dir/small.bin")).toEqual({ project: "blue sky", "cost-centre": "42" });
+        expect(await tagsOf("dir/large.bin")).toEqual({ tier: "gold" });
+      } else {
+        expect(await tagsOf("dir/small.bin")).toEqual({});
+      }
+    }
+  });
 
   it("copies server-side with Put Blob/Block From URL, authorized by the source's SAS", async () => {
     const { source, hashes } = await sourceWithFiles();

@@ -84,6 +84,7 @@ export class BlobSource implements Source {
       prefix,
       delimiter: recursive ? undefined : "/",
       withMetadata: true,
+      withTags: this.options.withTags ?? false,
     });
     for await (const item of blobs) {
       const rest = item.name.slice(prefix.length);
@@ -109,6 +110,7 @@ export class BlobSource implements Source {
         metadata: this.options.withMetadata ? item.metadata : undefined,
         blobType: item.blobType,
         accessTier: item.accessTier,
+        tags: item.tags,
         key: item.name,
         pin: quotedEtag(item.etag),
         contentTime: this.options.withMetadata ? item.metadata?.mtime : undefined,

@@ -20,6 +20,8 @@ export interface ListedBlob {
   blobType: string | undefined;
   accessTier: string | undefined;
   metadata: Record<string, string> | undefined;
+  /** Index tags, "k=v&k2=v2" URL-encoded, when the listing asked for them. */
+  tags?: string | undefined;
   /** As the listing gives it (the service leaves out the quotes of the header form). */
   etag: string | undefined;
   versionId?: string | undefined;
@@ -34,6 +36,8 @@ export interface ListOptions {
   /** "/" to list one level (virtual directories are skipped); undefined for everything below. */
   delimiter?: string | undefined;
   withMetadata?: boolean | undefined;
+  /** Ask for each blob's index tags (--s2s-preserve-blob-tags). */
+  withTags?: boolean | undefined;
   pageSize?: number | undefined;
 }
 
@@ -70,6 +74,16 @@ function metadataOf(entry: string): Record<string, string> {
   return metadata;
 }
 
+/** A listing's <Tags> as x-ms-tags takes them: "k=v&k2=v2", URL-encoded. */
+function tagsOf(entry: string): string | undefined {
+  const pairs = [...section(entry, "Tags").matchAll(/<Tag>([\s\S]*?)<\/Tag>/g)].map((match) => {
+    const key = decodeXmlText(element(match[1]!, "Key") ?? "");
+    const value = decodeXmlText(element(match[1]!, "Value") ?? "");
+    return `${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
+  });
+  return pairs.length > 0 ? pairs.join("&") : undefined;
+}
+
 export function parseBlobEntry(entry: string, withMetadata: boolean): ListedBlob {
   // Properties come before Metadata; looking only inside them keeps metadata keys out.
   const properties = section(entry, "Properties");
@@ -93,6 +107,7 @@ export function parseBlobEntry(entry: string, withMetadata: boolean): ListedBlob
     leaseDuration: element(properties, "LeaseDuration"),
     archiveStatus: element(properties, "ArchiveStatus"),
     metadata: withMetadata && entry.includes("<Metadata") ? metadataOf(entry) : undefined,
+    tags: entry.includes("<Tags>") ? tagsOf(entry) : undefined,
   };
 }
 
@@ -153,7 +168,13 @@ export async function* listBlobs(
         maxresults: String(options.pageSize ?? 5000),
         ...(options.prefix ? { prefix: options.prefix } : {}),
         ...(options.delimiter ? { delimiter: options.delimiter } : {}),
-        ...(options.withMetadata ? { include: "metadata" } : {}),
+        ...(options.withMetadata || options.withTags
+          ? {
+              include: [options.withMetadata ? "metadata" : "", options.withTags ? "tags" : ""]
+                .filter(Boolean)
+                .join(","),
+            }
+          : {}),
         ...(marker ? { marker } : {}),
       },
       expect: [200],

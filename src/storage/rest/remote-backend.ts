@@ -57,6 +57,7 @@ export class RemoteBackend implements Backend {
       withFolders: (options.withFolders ?? false) && service.realFolders,
       withAcl: options.withAcl ?? false,
       keepDirectoryStubs: options.includeDirectoryStubs ?? false,
+      withTags: options.withTags ?? false,
     };
     const segments = location.path.split("/");
     const nameFilter = wildcardTest(segments.at(-1) ?? "");
