@@ -81,21 +81,12 @@ export async function createBenchJob(target: string, options: BenchJobOptions): 
   };
   return {
     job: new CopyJob({
-      cancel: job.cancel,
-      jobId: job.jobId,
+      ...job.copyJobParts(),
       source,
       destination,
       settings,
       filter: objectFilter(await compileFilter({}), { single: false, rootName: "" }),
       dryRun: false,
-      memory: job.memory,
-      pool: job.pool,
-      fileConcurrency: job.fileConcurrency,
-      log: job.log,
-      transportStats: () => job.transportStats(),
-      explain: job.explain,
-      isFatal: (error) => job.isFatal(error),
-      setCapMbps: (megabitsPerSecond) => job.rateLimiter.setRate(megabitsPerSecond),
     }),
     folder,
     bytesPerFile: upload ? size : 0,

@@ -331,8 +331,7 @@ export async function createCopyJob(
   };
   const destinationEndpoint = job.endpointOf("destination");
   const copyJob = new CopyJob({
-    cancel: job.cancel,
-    jobId: job.jobId,
+    ...job.copyJobParts(),
     source: resolved.source,
     destination: target,
     skippedEntries: skipped,
@@ -342,14 +341,6 @@ export async function createCopyJob(
     alreadyDone: options.resume?.done,
     ...(sync ? { tasks: () => syncTasks(sync.plan), syncCounts: sync.plan.counts } : {}),
     dryRun: options.dryRun ?? false,
-    memory: job.memory,
-    pool: job.pool,
-    fileConcurrency: job.fileConcurrency,
-    log,
-    transportStats: () => job.transportStats(),
-    explain,
-    isFatal: (error) => job.isFatal(error),
-    setCapMbps: (megabitsPerSecond) => job.rateLimiter.setRate(megabitsPerSecond),
     // Before anything is listed: may this identity write here (a refusal ends the job at once),
     // then the container a copy writes to is made if it is missing.
     ...(options.dryRun

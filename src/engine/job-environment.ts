@@ -18,6 +18,7 @@ import { storageFailure } from "../storage/rest/failure.js";
 import { type HttpAuth, RestTransport } from "../transport/http.js";
 import { RateLimiter, Semaphore } from "../transport/limits.js";
 import { BufferPool, ByteBudget } from "./concurrency.js";
+import type { CopyJobParts } from "./job.js";
 import { concurrencyFrom, memoryBudgetFrom, positiveInteger, retryPolicyFrom } from "./limits.js";
 
 export interface JobEnvironmentOptions {
@@ -165,6 +166,34 @@ export class JobEnvironment {
   };
 
   /** Failures that stop a whole job at once (a missing role, a firewall, a missing container). */
+  /** What every CopyJob takes from its environment: cancel, budgets, log, explanations, the cap. */
+  copyJobParts(): Pick<
+    CopyJobParts,
+    | "cancel"
+    | "jobId"
+    | "memory"
+    | "pool"
+    | "fileConcurrency"
+    | "log"
+    | "transportStats"
+    | "explain"
+    | "isFatal"
+    | "setCapMbps"
+  > {
+    return {
+      cancel: this.cancel,
+      jobId: this.jobId,
+      memory: this.memory,
+      pool: this.pool,
+      fileConcurrency: this.fileConcurrency,
+      log: this.log,
+      transportStats: () => this.transportStats(),
+      explain: this.explain,
+      isFatal: (error) => this.isFatal(error),
+      setCapMbps: (megabitsPerSecond) => this.rateLimiter.setRate(megabitsPerSecond),
+    };
+  }
+
   isFatal(error: AzcpError): boolean {
     return (
       error.kind === "authentication" ||

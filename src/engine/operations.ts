@@ -159,20 +159,11 @@ async function inPlaceJob(
   }
   const signedIn = job.endpointOf("source")?.access.kind === "token";
   return new CopyJob({
-    cancel: job.cancel,
-    jobId: job.jobId,
+    ...job.copyJobParts(),
     source,
     filter,
     tasks,
     dryRun: options.dryRun ?? false,
-    memory: job.memory,
-    pool: job.pool,
-    fileConcurrency: job.fileConcurrency,
-    log: job.log,
-    transportStats: () => job.transportStats(),
-    explain: job.explain,
-    isFatal: (error) => job.isFatal(error),
-    setCapMbps: (megabitsPerSecond) => job.rateLimiter.setRate(megabitsPerSecond),
     countDeletedBytes: verb === "remove",
     ...(verb === "remove" && signedIn && !options.dryRun
       ? { preflight: () => probeDelete(location, service, job.explain) }

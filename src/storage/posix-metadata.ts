@@ -38,9 +38,14 @@ export function posixFromMetadata(metadata: Record<string, string> | undefined):
   return posix.mode === undefined && !posix.accessed && !posix.modified ? undefined : posix;
 }
 
+/** Whether metadata sets `name` to true; the service keeps keys as written, AzCopy reads them in any case. */
+export function metadataFlag(metadata: Record<string, string> | undefined, name: string): boolean {
+  return Object.entries(metadata ?? {}).some(
+    ([key, value]) => key.toLowerCase() === name && value.toLowerCase() === "true",
+  );
+}
+
 /** AzCopy marks a blob that holds a symbolic link's target with is_symlink=true. */
 export function isSymlinkMetadata(metadata: Record<string, string> | undefined): boolean {
-  return Object.entries(metadata ?? {}).some(
-    ([key, value]) => key.toLowerCase() === "is_symlink" && value.toLowerCase() === "true",
-  );
+  return metadataFlag(metadata, "is_symlink");
 }

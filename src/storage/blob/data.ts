@@ -16,6 +16,7 @@ import {
   type TreeSourceOptions,
   type WriteOptions,
 } from "../backend.js";
+import { metadataFlag } from "../posix-metadata.js";
 import {
   copyPin,
   destinationPrefix,
@@ -93,7 +94,7 @@ export class BlobSource implements Source {
       if (rest === "" || (rest.endsWith("/") && item.size === 0)) continue;
       // A directory stub (Data Lake, AzCopy's --preserve-posix-properties) is a folder, not a
       // file: AzCopy leaves it out of copies unless --include-directory-stub.
-      if (!keepDirectoryStubs && isDirectoryStub(item.metadata)) continue;
+      if (!keepDirectoryStubs && metadataFlag(item.metadata, "hdi_isfolder")) continue;
       if (nameFilter && !nameFilter(rest.split("/")[0]!)) continue;
       yield {
         relativePath: relativePrefix ? `${relativePrefix}/${rest}` : rest,
@@ -512,10 +513,3 @@ class PageBlobWriter implements ObjectWriter {
 }
 
 export { HttpError };
-
-function isDirectoryStub(metadata: Record<string, string> | undefined): boolean {
-  if (!metadata) return false;
-  return Object.entries(metadata).some(
-    ([key, value]) => key.toLowerCase() === "hdi_isfolder" && value.toLowerCase() === "true",
-  );
-}
