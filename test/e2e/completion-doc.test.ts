@@ -50,4 +50,20 @@ describe.concurrent("completion and doc", () => {
     expect(copy).toMatch(/^## azcp copy/);
     expect(copy).toContain("--block-size-mb <MiB>");
   });
+
+  it("writes GitHub Wiki pages with the flags in tables with --format wiki, as AzCopy's doc does", async () => {
+    const home = await testHome();
+    const folder = join(home, "wiki");
+    const result = await runAzcp(["doc", "--format", "wiki", "--output-location", folder], home);
+    expect(result.code, result.all).toBe(0);
+    const copy = await readFile(join(folder, "azcp_copy.md"), "utf8");
+    expect(copy).toMatch(/^# azcp copy\n/);
+    expect(copy).toMatch(/^\| `--overwrite` \| <mode> \| `true` \| .+ \|$/m);
+    expect(copy).toContain("**Parent command:** [azcp](azcp)");
+    const jobs = await readFile(join(folder, "azcp_jobs.md"), "utf8");
+    expect(jobs).toContain("| [azcp jobs resume](azcp_jobs_resume) |");
+    const wrong = await runAzcp(["doc", "--format", "html"], home);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain("Use one of: default, wiki.");
+  });
 });

@@ -145,6 +145,69 @@ function page(path: string[], command: Command, root: Command): string {
   ].join("\n");
 }
 
+function cell(text: string): string {
+  return text.replace(/\s+/g, " ").replace(/\|/g, "\\|").trim();
+}
+
+function flagTable(options: readonly Option[]): string[] {
+  return [
+    "| Flag | Value | Default | Description |",
+    "|------|-------|---------|-------------|",
+    ...options
+      .filter((option) => !option.hidden && option.long)
+      .map((option) => {
+        const names = [option.short, option.long].filter(Boolean).map((name) => `\`${name}\``);
+        const value = option.flags.match(/[<[][^>\]]*[>\]]/)?.[0] ?? "switch";
+        const fallback = option.defaultValue === undefined ? "" : `\`${String(option.defaultValue)}\``;
+        return `| ${names.join(", ")} | ${cell(value)} | ${fallback} | ${cell(option.description)} |`;
+      }),
+  ];
+}
+
+/** AzCopy's `doc --format wiki`: the same pages with the flags as tables, linked to each other. */
+function wikiPage(path: string[], command: Command, root: Command): string {
+  const name = ["azcp", ...path].join(" ");
+  const link = (words: string[]) => ["azcp", ...words].join("_");
+  return [
+    `# ${name}`,
+    "",
+    command.summary() || command.description(),
+    "",
+    "## Synopsis",
+    "",
+    command.description(),
+    "",
+    "## Usage",
+    "",
+    "```bash",
+    `${name} ${command.usage()}`,
+    "```",
+    "",
+    "## Options",
+    "",
+    ...flagTable(command.options),
+    "",
+    "## Global Options",
+    "",
+    ...flagTable(root.options),
+    ...(command.commands.length
+      ? [
+          "",
+          "## Subcommands",
+          "",
+          "| Command | Description |",
+          "|---------|-------------|",
+          ...command.commands.map(
+            (child) =>
+              `| [${name} ${child.name()}](${link([...path, child.name()])}) | ${cell(child.summary() || child.description())} |`,
+          ),
+        ]
+      : []),
+    ...(path.length ? ["", "---", "", `**Parent command:** [${["azcp", ...path.slice(0, -1)].join(" ")}](${link(path.slice(0, -1))})`] : []),
+    "",
+  ].join("\n");
+}
+
 export function registerDoc(program: Command): void {
   const doc = program
     .command("doc")
@@ -157,13 +220,21 @@ export function registerDoc(program: Command): void {
       help: "Where the Markdown files go.",
       defaultValue: "./doc",
     },
-  ]).action(async (flags: { outputLocation: string }, self: Command) =>
+    {
+      name: "format",
+      value: "<format>",
+      help: "default (a page of text per command) or wiki (GitHub Wiki pages with the flags in tables).",
+      defaultValue: "default",
+      choices: ["default", "wiki"],
+    },
+  ]).action(async (flags: { outputLocation: string; format: "default" | "wiki" }, self: Command) =>
     runCommand(self, async ({ output }) => {
       const folder = resolve(flags.outputLocation);
+      const render = flags.format === "wiki" ? wikiPage : page;
       await mkdir(folder, { recursive: true });
       const pages = [{ path: [] as string[], command: program }, ...commandsOf(program)];
       for (const { path, command } of pages)
-        await writeFile(join(folder, `${["azcp", ...path].join("_")}.md`), page(path, command, program));
+        await writeFile(join(folder, `${["azcp", ...path].join("_")}.md`), render(path, command, program));
       output.result(`Wrote ${pages.length} pages to ${folder}.`);
       return 0;
     }),
