@@ -37,13 +37,25 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     help: "Cap the transfer rate, in megabits per second (0 or absent: no cap).",
   },
   {
-    name: "cancel-from-stdin",
-    help: "Stop the job when a line saying cancel arrives on standard input (for programs that drive azcp).",
-    hidden: true,
+    name: "await-continue",
+    help: "For debugging: wait for a line saying continue on standard input (at most a minute) before doing anything.",
+  },
+  {
+    name: "await-open",
+    help: "For testing: wait for a line saying open on standard input (at most five minutes) after the listing starts and before the first file is opened.",
+  },
+  {
+    name: "debug-skip-files",
+    value: "<paths>",
+    help: "For testing: cancel the transfers of these relative paths (separated by ';'); they count as failed.",
   },
   {
     name: "check-version",
     help: "Accepted for AzCopy compatibility; azcp never calls home.",
+  },
+  {
+    name: "cancel-from-stdin",
+    help: "Stop the job when a line saying cancel arrives on standard input (for programs that drive azcp).",
     hidden: true,
   },
 ];
@@ -57,6 +69,9 @@ export interface GlobalOptions {
   trustedMicrosoftSuffixes: string | undefined;
   capMbps: number | undefined;
   cancelFromStdin: boolean;
+  awaitContinue: boolean;
+  awaitOpen: boolean;
+  debugSkipFiles: string | undefined;
 }
 
 export function readGlobalOptions(command: Command): GlobalOptions {
@@ -78,6 +93,9 @@ export function readGlobalOptions(command: Command): GlobalOptions {
     trustedMicrosoftSuffixes: all.trustedMicrosoftSuffixes,
     capMbps: capMbps === 0 ? undefined : capMbps,
     cancelFromStdin: (all.cancelFromStdin as unknown) === true,
+    awaitContinue: (all.awaitContinue as unknown) === true,
+    awaitOpen: (all.awaitOpen as unknown) === true,
+    debugSkipFiles: all.debugSkipFiles,
   };
 }
 

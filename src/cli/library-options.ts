@@ -4,6 +4,7 @@
 import type { GlobalOptions } from "./global-flags.js";
 import type { Output } from "./output.js";
 import { canPrompt } from "./prompt.js";
+import { awaitLine } from "./stdin-control.js";
 
 export function signInOptions(globals: GlobalOptions, output: Output) {
   return {
@@ -19,5 +20,9 @@ export function jobOptions(globals: GlobalOptions) {
   return {
     logLevel: globals.logLevel,
     commandLine: process.argv.slice(2).join(" "),
+    debug: {
+      beforeFirstTransfer: globals.awaitOpen ? () => awaitLine("open", 5 * 60_000) : undefined,
+      skipFiles: globals.debugSkipFiles,
+    },
   };
 }

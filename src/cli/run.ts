@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { isAzcpError, redactSecrets as redactAll } from "../api.js";
 import { type GlobalOptions, outputFor, readGlobalOptions } from "./global-flags.js";
 import { Output } from "./output.js";
+import { awaitLine } from "./stdin-control.js";
 
 export interface CommandContext {
   globals: GlobalOptions;
@@ -19,6 +20,7 @@ export async function runCommand(
   try {
     const globals = readGlobalOptions(command);
     output = outputFor(globals);
+    if (globals.awaitContinue) await awaitLine("continue", 60_000);
     code = (await body({ globals, output })) ?? 0;
   } catch (error) {
     if (isAzcpError(error) && error.errorCode === "EPIPE") process.exit(EXIT_BROKEN_PIPE);

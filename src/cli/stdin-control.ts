@@ -242,3 +242,23 @@ export function promptThrough(
     }
   }
 }
+
+/**
+ * Waits for a line saying `word` (any case) on standard input, or `timeoutMs`, whichever comes
+ * first, as AzCopy's --await-continue and --await-open do.
+ */
+export function awaitLine(word: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const reader = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+    const done = () => {
+      clearTimeout(timer);
+      reader.close();
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    reader.on("line", (line) => {
+      if (line.trim().toLowerCase() === word) done();
+    });
+    reader.on("close", done);
+  });
+}

@@ -19,7 +19,7 @@ import type {
 import { featuresOf, openBackend } from "../storage/registry.js";
 import { compileFilter, type FilterOptions, objectFilter } from "./filters.js";
 import { CopyJob } from "./job.js";
-import { JobEnvironment } from "./job-environment.js";
+import { type JobDebugOptions, JobEnvironment } from "./job-environment.js";
 import { memoryBudgetFrom } from "./limits.js";
 import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
 import { MIB } from "./planner.js";
@@ -40,6 +40,8 @@ export type CopyJobOptions = OptionsFor<"copy"> & {
   resume?: { jobId: string; done: ReadonlySet<string> } | undefined;
   /** Make it a sync: compare both sides and copy (and delete) only what differs. */
   sync?: SyncSettings | undefined;
+  /** AzCopy's testing knobs (--await-open, --debug-skip-files). */
+  debug?: JobDebugOptions | undefined;
 };
 
 export interface SyncSettings {
@@ -206,6 +208,7 @@ export async function createCopyJob(
     jobId: options.resume?.jobId,
     trailingDot: trailingDotOption(options.trailingDot),
     customerKey: customerKeyOption(options.cpkByName, options.cpkByValue, env),
+    debug: options.debug,
   });
   const { log, explain } = job;
   // Both sides sign in before anything else, so a sign-in problem is the first thing said.

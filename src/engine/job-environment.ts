@@ -32,6 +32,16 @@ export interface JobEnvironmentOptions {
   trailingDot?: "Enable" | "Disable" | undefined;
   /** --cpk-by-name / --cpk-by-value: how Blob objects are encrypted. */
   customerKey?: CustomerKey | undefined;
+  /** AzCopy's testing knobs (--await-open, --debug-skip-files). */
+  debug?: JobDebugOptions | undefined;
+}
+
+/** AzCopy's knobs for testing a job from outside. */
+export interface JobDebugOptions {
+  /** Waited for after the listing started and before the first file is opened (--await-open). */
+  beforeFirstTransfer?: (() => Promise<void>) | undefined;
+  /** Relative paths (";"-separated) whose transfers are cancelled rather than run (--debug-skip-files). */
+  skipFiles?: string | undefined;
 }
 
 export type Explain = (error: unknown, object: SourceObject | undefined, key: string) => Promise<AzcpError>;
@@ -179,7 +189,10 @@ export class JobEnvironment {
     | "explain"
     | "isFatal"
     | "setCapMbps"
+    | "beforeFirstTransfer"
+    | "skipPaths"
   > {
+    const { beforeFirstTransfer, skipFiles } = this.options.debug ?? {};
     return {
       cancel: this.cancel,
       jobId: this.jobId,
@@ -191,6 +204,15 @@ export class JobEnvironment {
       explain: this.explain,
       isFatal: (error) => this.isFatal(error),
       setCapMbps: (megabitsPerSecond) => this.rateLimiter.setRate(megabitsPerSecond),
+      beforeFirstTransfer,
+      skipPaths: skipFiles
+        ? new Set(
+            skipFiles
+              .split(";")
+              .map((path) => path.replace(/^\/+/, ""))
+              .filter(Boolean),
+          )
+        : undefined,
     };
   }
 

@@ -1,7 +1,7 @@
 // A copy job: enumeration streams into transfers (copying starts before listing ends), at most
 // `fileConcurrency` objects are in progress, every chunk waits its turn in the memory budget, and
 // the job settles as soon as the last transfer does. It reports through typed events.
-import type { AzcpError } from "../errors.js";
+import { AzcpError } from "../errors.js";
 import type { JobLog } from "../jobs/job-log.js";
 import type { Destination, Source, SourceObject } from "../storage/backend.js";
 import type { TransportStats } from "../transport/http.js";
@@ -78,6 +78,10 @@ export interface CopyJobParts {
   /** Runs once every task settled, when none failed (a remove's clean-up of emptied folders). */
   afterwards?: () => Promise<void>;
   progressIntervalMs?: number;
+  /** Waited for once, before the first transfer starts (--await-open). */
+  beforeFirstTransfer?: (() => Promise<void>) | undefined;
+  /** Relative paths whose transfers are cancelled instead of run (--debug-skip-files). */
+  skipPaths?: ReadonlySet<string> | undefined;
 }
 
 export class CopyJob {
@@ -242,6 +246,7 @@ export class CopyJob {
     running: Set<Promise<void>>,
   ): Promise<void> {
     const { parts } = this;
+    let first = true;
     for await (const task of this.tasks()) {
       if (this.controller.signal.aborted) break;
       const { object } = task;
@@ -251,6 +256,14 @@ export class CopyJob {
       if (task.kind === "copy") this.counters.bytesEnumerated += object.size;
       if (parts.dryRun) {
         this.emit(await this.dryRunEvent(task));
+        continue;
+      }
+      if (first) {
+        first = false;
+        await parts.beforeFirstTransfer?.();
+      }
+      if (parts.skipPaths?.has(object.relativePath)) {
+        this.finishTask(this.cancelledByDebugKnob(task));
         continue;
       }
       const release = await slots.acquire();
@@ -264,6 +277,22 @@ export class CopyJob {
       running.add(work);
       void work.then(() => running.delete(work));
     }
+  }
+
+  /** A transfer --debug-skip-files names: not run, and counted as failed so the job does not pass. */
+  private cancelledByDebugKnob(task: JobTask): TransferResult {
+    const source = task.kind === "copy" ? this.parts.source.display(task.object) : task.target;
+    return {
+      source,
+      destination: "",
+      size: task.object.size,
+      status: "Failed",
+      action: task.kind === "copy" ? "copy" : task.verb === "remove" ? "delete" : "set-properties",
+      path: task.object.relativePath,
+      error: new AzcpError("cancelled", `${task.object.relativePath}: cancelled by --debug-skip-files.`, {
+        remedy: "Leave --debug-skip-files out to transfer it.",
+      }),
+    };
   }
 
   private async *tasks(): AsyncGenerator<JobTask> {

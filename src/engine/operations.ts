@@ -12,7 +12,7 @@ import type { RemoteService, SnapshotOption, Source, SourceObject } from "../sto
 import { featuresOf, openService } from "../storage/registry.js";
 import { compileFilter, type FilterOptions, objectFilter } from "./filters.js";
 import { CopyJob, type JobTask } from "./job.js";
-import { type Explain, JobEnvironment } from "./job-environment.js";
+import { type Explain, type JobDebugOptions, JobEnvironment } from "./job-environment.js";
 import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
 
 export interface InPlaceOptions extends Omit<FilterOptions, "includeBefore" | "includeAfter"> {
@@ -33,6 +33,8 @@ export interface InPlaceOptions extends Omit<FilterOptions, "includeBefore" | "i
   cpkByName?: string | undefined;
   cpkByValue?: boolean | undefined;
   commandLine?: string | undefined;
+  /** AzCopy's testing knobs (--await-open, --debug-skip-files). */
+  debug?: JobDebugOptions | undefined;
 }
 
 export interface RemoveOptions extends InPlaceOptions {
@@ -86,6 +88,7 @@ async function inPlaceJob(
     commandLine: options.commandLine ?? `${command} ${url}`,
     trailingDot: trailingDotOption(options.trailingDot),
     customerKey: customerKeyOption(options.cpkByName, options.cpkByValue, options.env),
+    debug: options.debug,
   });
   // The objects are both what is listed and what is changed: one side, labelled for errors.
   const { backend, service } = await openService(

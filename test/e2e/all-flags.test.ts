@@ -29,7 +29,16 @@ const COMMANDS = [
 ];
 
 /** Go flag types as pflag prints them after the name; anything else there is a bool's placeholder. */
-const VALUE_TYPES = new Set(["string", "uint32", "uint", "int", "float", "float64", "stringArray", "stringSlice"]);
+const VALUE_TYPES = new Set([
+  "string",
+  "uint32",
+  "uint",
+  "int",
+  "float",
+  "float64",
+  "stringArray",
+  "stringSlice",
+]);
 
 interface AzcopyFlag {
   name: string;
@@ -75,7 +84,10 @@ describe.concurrent("every AzCopy flag", () => {
       const missing = azcopyFlags.filter((flag) => !accepted.has(flag.name)).map((flag) => flag.name);
       expect(missing, `flags azcp ${path} rejects`).toEqual([]);
       const wrongArity = azcopyFlags
-        .filter((flag) => flag.takesValue && !(accepted.get(flag.name)?.required || accepted.get(flag.name)?.optional))
+        .filter(
+          (flag) =>
+            flag.takesValue && !(accepted.get(flag.name)?.required || accepted.get(flag.name)?.optional),
+        )
         .map((flag) => flag.name);
       expect(wrongArity, `flags azcp ${path} takes as switches but AzCopy gives a value`).toEqual([]);
     });

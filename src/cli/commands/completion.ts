@@ -203,7 +203,14 @@ function wikiPage(path: string[], command: Command, root: Command): string {
           ),
         ]
       : []),
-    ...(path.length ? ["", "---", "", `**Parent command:** [${["azcp", ...path.slice(0, -1)].join(" ")}](${link(path.slice(0, -1))})`] : []),
+    ...(path.length
+      ? [
+          "",
+          "---",
+          "",
+          `**Parent command:** [${["azcp", ...path.slice(0, -1)].join(" ")}](${link(path.slice(0, -1))})`,
+        ]
+      : []),
     "",
   ].join("\n");
 }
