@@ -162,6 +162,21 @@ export async function createCopyJob(
       "Use one way of choosing files.",
     );
   }
+  const versions = options.listOfVersions;
+  if (
+    versions !== undefined &&
+    (options.sync ||
+      listed ||
+      direction !== "download" ||
+      !sourceFeatures.versions ||
+      source.path === "" ||
+      /[/*]$/.test(source.path))
+  ) {
+    throw badInput(
+      "--list-of-versions: either source is not a blob or destination is not a local folder.",
+      "Name one blob as the source and a local folder as the destination.",
+    );
+  }
   if (listed && source.path.includes("*")) {
     throw badInput(
       `${options.listOfFiles ? "--list-of-files" : "--include-path"} cannot be combined with a wildcard in the source.`,
@@ -235,6 +250,7 @@ export async function createCopyJob(
     // Real folders are copied as folders (so empty ones arrive too); a sync compares files only.
     withFolders: !options.sync && destinationFeatures.realFolders,
     withAcl: settings.preservePermissions,
+    versionIds: versions === undefined ? undefined : linesOfFile(versions, "--list-of-versions"),
     onSkipped: (path: string, reason: "symlink" | "special" | "unreadable") => {
       if (reason === "symlink") skipped.symlinks++;
       else skipped.special++;
@@ -268,14 +284,16 @@ export async function createCopyJob(
   }
   if (options.sync) await to.prepareSyncDestination?.();
   const durable = readSetting("AZCP_DOWNLOAD_FSYNC", env)?.toLowerCase() !== "false";
+  // Versions land side by side in the destination folder, however many there are.
+  const singleDestination = resolved.single && versions === undefined;
   const target: Destination = await to
-    .destination(resolved.single, { durable })
+    .destination(singleDestination, { durable })
     .catch(async (error) => {
       // A missing container is made (as AzCopy makes it) before the destination is read again.
       if ((error as { code?: string }).code !== "ContainerNotFound" || options.dryRun || !to.ensureContainer)
         throw error;
       await to.ensureContainer();
-      return to.destination(resolved.single, { durable });
+      return to.destination(singleDestination, { durable });
     })
     .catch(async (error) => {
       throw await explain(error, undefined, "");

@@ -15,7 +15,7 @@ import type {
 import { splitList } from "./filters.js";
 
 /** The lines of a --list-of-files file: a BOM and "\r" dropped, nothing trimmed, empty lines skipped. */
-export async function* linesOfFile(path: string): AsyncGenerator<string> {
+export async function* linesOfFile(path: string, flag = "--list-of-files"): AsyncGenerator<string> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   let first = true;
   try {
@@ -26,7 +26,10 @@ export async function* linesOfFile(path: string): AsyncGenerator<string> {
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
-      throw badInput(`The list of files ${path} does not exist.`, "Check the --list-of-files path.");
+      throw badInput(
+        `cannot open ${path} file passed with the ${flag.slice(2)} flag (it does not exist).`,
+        `Check the ${flag} path.`,
+      );
     throw error;
   }
 }

@@ -39,6 +39,8 @@ export interface InPlaceOptions extends Omit<FilterOptions, "includeBefore" | "i
 
 export interface RemoveOptions extends InPlaceOptions {
   deleteSnapshots?: SnapshotOption | undefined;
+  /** A file of version ids of the one blob the URL names: those versions are deleted. */
+  listOfVersions?: string | undefined;
 }
 
 export interface SetPropertiesOptions extends InPlaceOptions {
@@ -74,8 +76,22 @@ async function inPlaceJob(
   verb: "remove" | "set-properties",
   command: string,
   operate: Operate,
+  versions?: string,
 ): Promise<CopyJob> {
   const location = serviceLocation(url, `azcp ${command}`, options.service);
+  if (
+    versions !== undefined &&
+    (!featuresOf(location).versions ||
+      options.listOfFiles ||
+      options.includePath ||
+      location.path === "" ||
+      /[/*]$/.test(location.path))
+  ) {
+    throw badInput(
+      "--list-of-versions: the source is not a blob.",
+      "Name one blob: https://<account>.blob.core.windows.net/<container>/<blob>.",
+    );
+  }
   if (verb === "set-properties" && !featuresOf(location).setProperties) {
     throw badInput(
       "azcp set-properties sets blob tiers, metadata and tags, and this URL is not a Blob URL.",
@@ -118,6 +134,7 @@ async function inPlaceJob(
         asSubdir: false,
         followSymlinks: false,
         withMetadata: false,
+        versionIds: versions === undefined ? undefined : linesOfFile(versions, "--list-of-versions"),
       })
   ).catch(async (error) => {
     throw await job.explain(error, undefined, "");
@@ -204,8 +221,14 @@ async function probeDelete(
 }
 
 export function createRemoveJob(url: string, options: RemoveOptions): Promise<CopyJob> {
-  return inPlaceJob(url, options, "remove", "remove", (service, object) =>
-    service.deleteObject(object.key, { snapshots: options.deleteSnapshots }),
+  return inPlaceJob(
+    url,
+    options,
+    "remove",
+    "remove",
+    (service, object) =>
+      service.deleteObject(object.key, { snapshots: options.deleteSnapshots, versionId: object.versionId }),
+    options.listOfVersions,
   );
 }
 

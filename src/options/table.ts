@@ -171,6 +171,13 @@ export const OPTIONS = [
     value: "<file>",
     help: "Only the paths listed in this file, one per line, relative to the source.",
   },
+  {
+    flag: "list-of-versions",
+    commands: ["copy", "remove"],
+    kind: "text",
+    value: "<file>",
+    help: "Versions of the one blob the source names, one version id per line: each is downloaded as <version>-<name> into the destination folder (copy) or deleted (remove).",
+  },
   // How it is copied.
   {
     flag: "overwrite",

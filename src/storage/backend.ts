@@ -90,6 +90,8 @@ export interface SourceObject {
    * metadata when it was uploaded (the key rclone uses too). Sync compares it where both have it.
    */
   contentTime?: string | undefined;
+  /** The blob version this object is (--list-of-versions): reads and deletes address it. */
+  versionId?: string | undefined;
 }
 
 /** Where the destination service can fetch an object itself (server-side copy). */
@@ -253,6 +255,8 @@ export interface BackendFeatures {
   readonly createsContainer?: boolean | undefined;
   /** A local file's POSIX properties can live in its object's metadata (Blob, Data Lake). */
   readonly posixMetadata?: boolean | undefined;
+  /** Objects keep earlier versions, addressed by id (Blob: --list-of-versions). */
+  readonly versions?: boolean | undefined;
 }
 
 /** Which snapshots a blob delete takes with it (--delete-snapshots). */
@@ -288,6 +292,8 @@ export interface SourceOptions {
   withTags?: boolean | undefined;
   /** Read each object's permissions (--preserve-permissions). */
   withAcl?: boolean | undefined;
+  /** These versions of the one blob the location names, each as an object (--list-of-versions). */
+  versionIds?: AsyncIterable<string> | undefined;
   onSkipped?: ((path: string, reason: "symlink" | "special" | "unreadable") => void) | undefined;
 }
 
@@ -377,6 +383,8 @@ export interface TreeSourceOptions {
   keepDirectoryStubs?: boolean | undefined;
   /** Each blob must carry its index tags (--s2s-preserve-blob-tags). */
   withTags?: boolean | undefined;
+  /** These versions of `single`, each as an object named "<version>-<name>" (--list-of-versions). */
+  versionIds?: AsyncIterable<string> | undefined;
 }
 
 /** One remote service (Blob, Files, Data Lake) seen through what the commands need of it. */
@@ -395,7 +403,10 @@ export interface RemoteService {
   destination(mode: "directory" | "file"): Destination;
   /** The URL of an object as people may see it (no SAS). */
   display(key: string): string;
-  deleteObject(key: string, options?: { snapshots?: SnapshotOption | undefined }): Promise<void>;
+  deleteObject(
+    key: string,
+    options?: { snapshots?: SnapshotOption | undefined; versionId?: string | undefined },
+  ): Promise<void>;
   /** Deletes a directory and all it holds in one request (Data Lake). */
   deleteTree?(path: string): Promise<void>;
   /** Deletes the directories under `path` that hold nothing, deepest first (after a recursive remove). */

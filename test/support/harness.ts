@@ -429,7 +429,9 @@ export function hashesOf(files: Record<string, Buffer | string>): Record<string,
 }
 
 /** The fault proxy in front of the shared Azurite, terminating TLS with the stack's certificate. */
-export async function proxyInFrontOfAzurite(options: { copyFromUrl?: boolean } = {}): Promise<StorageProxy> {
+export async function proxyInFrontOfAzurite(
+  options: { copyFromUrl?: boolean; versions?: boolean } = {},
+): Promise<StorageProxy> {
   const info = stack();
   return startStorageProxy({
     target: info.blobOrigin,
@@ -438,6 +440,7 @@ export async function proxyInFrontOfAzurite(options: { copyFromUrl?: boolean } =
       certPem: await readFile(info.serverCertPath, "utf8"),
     },
     ca: await readFile(info.caCertPath, "utf8"),
-    ...options,
+    copyFromUrl: options.copyFromUrl,
+    versions: options.versions ? { account: info.accountName, key: info.accountKey } : undefined,
   });
 }

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
+import { type SharedKey, sharedKeyAuthorization } from "../../src/transport/shared-key.js";
 
 export interface ErrorReply {
   type: "error";
@@ -95,6 +96,27 @@ function errorBody(reply: ErrorReply): string {
   return `\uFEFF<?xml version="1.0" encoding="utf-8"?><Error><Code>${reply.code}</Code><Message>${message}</Message>${detail}</Error>`;
 }
 
+/** SAS fields, dropped when a request is signed with the account key instead. */
+const SAS_FIELDS = new Set(["sv", "ss", "srt", "sp", "se", "st", "spr", "sip", "sr", "sig", "si", "ses"]);
+
+/** The path and headers to send upstream: a version read or delete becomes a snapshot one. */
+function asSnapshotRequest(req: IncomingMessage, key: SharedKey | undefined) {
+  const url = new URL(req.url ?? "/", "https://proxy");
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers))
+    if (typeof value === "string") headers[name] = value;
+  const versionId = url.searchParams.get("versionid");
+  if (!key || !versionId) return { path: req.url, headers };
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    if (!SAS_FIELDS.has(name) && name !== "versionid") query[name] = value;
+  query.snapshot = versionId;
+  headers["x-ms-date"] ??= new Date().toUTCString();
+  delete headers.authorization;
+  headers.authorization = sharedKeyAuthorization(key, req.method ?? "GET", url.pathname, query, headers);
+  return { path: `${url.pathname}?${new URLSearchParams(query).toString()}`, headers };
+}
+
 function fetchBuffer(
   url: URL,
   headers: Record<string, string>,
@@ -125,6 +147,12 @@ export async function startStorageProxy(options: {
    * write the bytes with a plain Put Blob / Put Block. The client sends no data for these.
    */
   copyFromUrl?: boolean;
+  /**
+   * Stand in for blob versions, which Azurite lacks, with its snapshots: a request naming
+   * `versionid=X` goes on as `snapshot=X`, so a test makes "versions" by taking snapshots.
+   * Azurite signs a SAS over the snapshot too, so these go on signed with the account's key.
+   */
+  versions?: SharedKey;
 }): Promise<StorageProxy> {
   const target = new URL(options.target);
   const log: ProxyLogEntry[] = [];
@@ -309,13 +337,14 @@ export async function startStorageProxy(options: {
 
   const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, fault?: FaultReply) => {
     const method = req.method ?? "GET";
+    const { path, headers } = asSnapshotRequest(req, options.versions);
     const upstream = httpsRequest(
       {
         host: target.hostname,
         port: target.port,
         method,
-        path: req.url,
-        headers: { ...req.headers, host: target.host },
+        path,
+        headers: { ...headers, host: target.host },
         ca: options.ca,
       },
       (response) => {

@@ -44,42 +44,19 @@ export class BlobSource implements Source {
   }
 
   async *enumerate(): AsyncGenerator<SourceObject> {
-    const { location, single } = this.options;
+    const { single, versionIds } = this.options;
     if (single !== undefined) {
-      const response = await this.options.transport.send({
-        method: "HEAD",
-        path: blobPath(location, single),
-        expect: [200],
-      });
-      const h = response.headers;
-      const metadata: Record<string, string> = {};
-      for (const [name, value] of Object.entries(h)) {
-        if (name.startsWith("x-ms-meta-") && typeof value === "string") metadata[name.slice(10)] = value;
+      const name = single.slice(single.lastIndexOf("/") + 1);
+      if (!versionIds) {
+        yield await this.statSingle(single, name);
+        return;
       }
-      yield {
-        relativePath: single.slice(single.lastIndexOf("/") + 1),
-        size: Number(header(response, "content-length") ?? 0),
-        lastModified: header(response, "last-modified")
-          ? new Date(header(response, "last-modified")!)
-          : undefined,
-        contentMd5: header(response, "content-md5"),
-        headers: {
-          contentType: header(response, "content-type"),
-          contentEncoding: header(response, "content-encoding"),
-          contentLanguage: header(response, "content-language"),
-          contentDisposition: header(response, "content-disposition"),
-          cacheControl: header(response, "cache-control"),
-        },
-        metadata,
-        blobType: header(response, "x-ms-blob-type"),
-        accessTier: header(response, "x-ms-access-tier"),
-        key: single,
-        pin: header(response, "etag"),
-        contentTime: metadata.mtime,
-      };
+      // Each version lands beside the others, its id (":" made "-") before the blob's name.
+      for await (const versionId of versionIds)
+        yield await this.statSingle(single, `${versionId.replaceAll(":", "-")}-${name}`, versionId);
       return;
     }
-    const { prefix, relativePrefix, recursive, nameFilter, keepDirectoryStubs } = this.options;
+    const { location, prefix, relativePrefix, recursive, nameFilter, keepDirectoryStubs } = this.options;
     // Metadata is always listed: it is what marks a directory stub, as AzCopy sees one.
     const blobs = listBlobs(this.options.transport, location, {
       prefix,
@@ -119,6 +96,40 @@ export class BlobSource implements Source {
     }
   }
 
+  private async statSingle(key: string, relativePath: string, versionId?: string): Promise<SourceObject> {
+    const response = await this.options.transport.send({
+      method: "HEAD",
+      path: blobPath(this.options.location, key),
+      ...(versionId ? { query: { versionid: versionId } } : {}),
+      expect: [200],
+    });
+    const metadata: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (name.startsWith("x-ms-meta-") && typeof value === "string") metadata[name.slice(10)] = value;
+    }
+    const modified = header(response, "last-modified");
+    return {
+      relativePath,
+      size: Number(header(response, "content-length") ?? 0),
+      lastModified: modified ? new Date(modified) : undefined,
+      contentMd5: header(response, "content-md5"),
+      headers: {
+        contentType: header(response, "content-type"),
+        contentEncoding: header(response, "content-encoding"),
+        contentLanguage: header(response, "content-language"),
+        contentDisposition: header(response, "content-disposition"),
+        cacheControl: header(response, "cache-control"),
+      },
+      metadata,
+      blobType: header(response, "x-ms-blob-type"),
+      accessTier: header(response, "x-ms-access-tier"),
+      key,
+      pin: header(response, "etag"),
+      contentTime: metadata.mtime,
+      ...(versionId ? { versionId } : {}),
+    };
+  }
+
   read(
     object: SourceObject,
     offset: number,
@@ -126,7 +137,7 @@ export class BlobSource implements Source {
     into: Buffer,
     signal?: AbortSignal,
   ): Promise<void> {
-    return readRange(this.options, object.key, offset, length, into, signal, object.pin);
+    return readRange(this.options, object.key, offset, length, into, signal, object.pin, object.versionId);
   }
 
   display(object: SourceObject): string {

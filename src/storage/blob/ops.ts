@@ -52,10 +52,12 @@ export async function deleteBlob(
   location: RemoteLocation,
   name: string,
   snapshots?: SnapshotOption,
+  versionId?: string,
 ): Promise<void> {
   await transport.send({
     method: "DELETE",
     path: blobPath(location, name),
+    ...(versionId ? { query: { versionid: versionId } } : {}),
     headers: snapshots ? { "x-ms-delete-snapshots": snapshots } : {},
     expect: [202],
   });

@@ -12,6 +12,7 @@ import type {
   PropertyChanges,
   RemoteEndpoint,
   RemoteService,
+  SnapshotOption,
   Source,
   TreeSourceOptions,
 } from "../backend.js";
@@ -28,6 +29,7 @@ export const BLOB_FEATURES: BackendFeatures = {
   setProperties: true,
   createsContainer: true,
   posixMetadata: true,
+  versions: true,
 };
 
 function listed(path: string, blob: ListedBlob): ListedObject {
@@ -178,8 +180,17 @@ export class BlobService implements RemoteService {
     return this.endpoint.transport.displayUrl(blobPath(this.endpoint.location, key));
   }
 
-  deleteObject(key: string, options: { snapshots?: "include" | "only" | undefined } = {}): Promise<void> {
-    return deleteBlob(this.endpoint.transport, this.endpoint.location, key, options.snapshots);
+  deleteObject(
+    key: string,
+    options: { snapshots?: SnapshotOption | undefined; versionId?: string | undefined } = {},
+  ): Promise<void> {
+    return deleteBlob(
+      this.endpoint.transport,
+      this.endpoint.location,
+      key,
+      options.snapshots,
+      options.versionId,
+    );
   }
 
   async probeWrite(): Promise<void> {

@@ -34,6 +34,7 @@ export async function readRange(
   into: Buffer,
   signal?: AbortSignal,
   ifMatch?: string,
+  versionId?: string,
 ): Promise<void> {
   if (length === 0) return;
   try {
@@ -41,6 +42,7 @@ export async function readRange(
       {
         method: "GET",
         path: objectPath(endpoint.location, key),
+        ...(versionId ? { query: { versionid: versionId } } : {}),
         headers: {
           "x-ms-range": `bytes=${offset}-${offset + length - 1}`,
           ...(ifMatch ? { "if-match": ifMatch } : {}),

@@ -59,6 +59,21 @@ export class RemoteBackend implements Backend {
       keepDirectoryStubs: options.includeDirectoryStubs ?? false,
       withTags: options.withTags ?? false,
     };
+    if (options.versionIds) {
+      // The versions are read one by one; the base blob itself may be gone.
+      return {
+        source: service.source({
+          ...common,
+          single: location.path,
+          prefix: "",
+          relativePrefix: "",
+          recursive: false,
+          versionIds: options.versionIds,
+        }),
+        single: true,
+        rootName: "",
+      };
+    }
     const segments = location.path.split("/");
     const nameFilter = wildcardTest(segments.at(-1) ?? "");
     if (nameFilter) {
