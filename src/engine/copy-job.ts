@@ -199,6 +199,7 @@ export async function createCopyJob(
     putBlobSize,
     blobType: options.blobType ?? "Detect",
     tier: options.blockBlobTier,
+    pageTier: options.pageBlobTier === "None" ? undefined : options.pageBlobTier,
     metadata: parseMetadata(options.metadata),
     tags: checkTags(options.blobTags),
     headers,
@@ -370,11 +371,29 @@ export async function createCopyJob(
           preflight: async () => {
             if (destinationEndpoint?.access.kind === "token") await probeWrite(to, explain);
             await to.ensureContainer?.();
+            await dropTiersTheAccountCannotHold(settings, target, notices.emit);
           },
         }),
   });
   notices.emit = (text) => copyJob.notice(text);
   return copyJob;
+}
+
+/** As AzCopy: a tier the destination account cannot hold is said once and left out. */
+async function dropTiersTheAccountCannotHold(
+  settings: TransferSettings,
+  target: Destination,
+  say: (text: string) => void,
+): Promise<void> {
+  if (!target.tierAllowed) return;
+  for (const which of ["tier", "pageTier"] as const) {
+    const tier = settings[which];
+    if (tier === undefined || (await target.tierAllowed(tier))) continue;
+    say(
+      `INFO: Destination could not accommodate the tier ${tier}. Going ahead with the default tier. In case of service to service transfer, consider setting the flag --s2s-preserve-access-tier=false.`,
+    );
+    settings[which] = undefined;
+  }
 }
 
 function mayReceiveToken(options: CopyJobOptions, url: string): boolean {

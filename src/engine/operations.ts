@@ -44,7 +44,11 @@ export interface RemoveOptions extends InPlaceOptions {
 }
 
 export interface SetPropertiesOptions extends InPlaceOptions {
+  /** BlobNone, FileNone or BlobFSNone: the service, for URLs whose host does not say. */
+  fromTo?: string | undefined;
   blockBlobTier?: string | undefined;
+  pageBlobTier?: string | undefined;
+  rehydratePriority?: string | undefined;
   metadata?: string | undefined;
   blobTags?: string | undefined;
 }
@@ -94,8 +98,8 @@ async function inPlaceJob(
   }
   if (verb === "set-properties" && !featuresOf(location).setProperties) {
     throw badInput(
-      "azcp set-properties sets blob tiers, metadata and tags, and this URL is not a Blob URL.",
-      "Pass https://<account>.blob.core.windows.net/<container>/...",
+      "azcp set-properties changes blobs (tier, metadata, tags) and Azure Files files (metadata), and this URL is neither.",
+      "Pass https://<account>.blob.core.windows.net/<container>/... or https://<account>.file.core.windows.net/<share>/...",
     );
   }
   const job = new JobEnvironment({
@@ -232,20 +236,57 @@ export function createRemoveJob(url: string, options: RemoveOptions): Promise<Co
   );
 }
 
+const SERVICE_OF_PAIR: Record<string, ServiceKind> = {
+  blobnone: "blob",
+  filenone: "file",
+  blobfsnone: "blob",
+};
+
 export function createSetPropertiesJob(url: string, options: SetPropertiesOptions): Promise<CopyJob> {
   const tier = options.blockBlobTier;
   if (tier !== undefined && !TIERS.includes(tier))
     throw badInput(`--block-blob-tier "${tier}" is not a tier.`, `Use one of ${TIERS.join(", ")}.`);
+  const pageTier = options.pageBlobTier === "None" ? undefined : options.pageBlobTier;
   const metadata = options.metadata === undefined ? undefined : (parseMetadata(options.metadata) ?? {});
   const tags = options.blobTags === undefined ? undefined : (checkTags(options.blobTags) ?? "");
-  if (tier === undefined && metadata === undefined && tags === undefined) {
+  if (tier === undefined && pageTier === undefined && metadata === undefined && tags === undefined) {
     throw badInput(
       "set-properties needs something to set.",
-      "Pass --block-blob-tier, --metadata or --blob-tags.",
+      "Pass --block-blob-tier, --page-blob-tier, --metadata or --blob-tags.",
     );
   }
-  return inPlaceJob(url, options, "set-properties", "set-properties", (service, object) =>
-    service.setProperties!(object.key, { tier, metadata, tags }),
+  const pair = options.fromTo?.toLowerCase();
+  if (pair !== undefined && !(pair in SERVICE_OF_PAIR)) {
+    throw badInput(
+      `invalid destination "${options.fromTo}" for --from-to.`,
+      "Please enter a valid destination, i.e. BlobNone, FileNone, BlobFSNone.",
+    );
+  }
+  // As AzCopy: Data Lake's properties are set through the account's Blob endpoint.
+  const target = url.replace(/^(https?:\/\/[^/?]*)\.dfs\./i, "$1.blob.");
+  const service = pair ? SERVICE_OF_PAIR[pair] : options.service;
+  const can = featuresOf(serviceLocation(target, "azcp set-properties", service)).setProperties ?? [];
+  if ((tier !== undefined || pageTier !== undefined) && !can.includes("tier"))
+    throw badInput(
+      "changing tier is not available for File Storage.",
+      "Leave out the tier flags for Azure Files.",
+    );
+  if (tags !== undefined && !can.includes("tags"))
+    throw badInput("blob tags are not available for File Storage.", "Leave out --blob-tags for Azure Files.");
+  if (tier === "Archive" && metadata !== undefined)
+    throw badInput(
+      "metadata can't be set if blob is set to be archived.",
+      "Set the metadata first, then archive.",
+    );
+  const rehydratePriority = options.rehydratePriority ?? "Standard";
+  return inPlaceJob(target, { ...options, service }, "set-properties", "set-properties", (backend, object) =>
+    backend.setProperties!(object.key, {
+      // Each blob type takes its own tier; append blobs have none.
+      tier: object.blobType === "PageBlob" ? pageTier : object.blobType === "AppendBlob" ? undefined : tier,
+      rehydratePriority,
+      metadata,
+      tags,
+    }),
   );
 }
 

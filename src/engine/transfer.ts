@@ -33,6 +33,8 @@ export interface TransferSettings {
   putBlobSize?: number | undefined;
   blobType: BlobTypeOption;
   tier?: string | undefined;
+  /** Tier of uploaded page blobs (--page-blob-tier). */
+  pageTier?: string | undefined;
   metadata?: Record<string, string> | undefined;
   tags?: string | undefined;
   /** Headers the user set (--content-type and friends). */
@@ -287,7 +289,13 @@ function writeOptions(
       ? (settings.tags ??
         (settings.direction === "s2s" && settings.s2sPreserveBlobTags ? object.tags : undefined))
       : undefined,
-    tier: upload && blobType === "BlockBlob" ? tier : undefined,
+    tier: !upload
+      ? undefined
+      : blobType === "BlockBlob"
+        ? tier
+        : blobType === "PageBlob"
+          ? settings.pageTier
+          : undefined,
     blobType,
     ifNotExists: settings.overwrite === "false",
     lastModified:

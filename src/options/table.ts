@@ -38,6 +38,7 @@ export interface OptionSpec {
 }
 
 const MIB = 1024 * 1024;
+const PAGE_TIERS = ["None", "P4", "P6", "P10", "P15", "P20", "P30", "P40", "P50"] as const;
 const COPYING = ["copy", "sync"] as const;
 const SELECTING = ["copy", "sync", "remove", "set-properties"] as const;
 const IN_PLACE = ["remove", "set-properties"] as const;
@@ -79,6 +80,14 @@ export const OPTIONS = [
     value: "<pair>",
     choices: ["BlobTrash", "FileTrash", "BlobFSTrash"],
     help: "The service, for URLs whose host does not name one (emulators): BlobTrash, FileTrash or BlobFSTrash.",
+  },
+  {
+    flag: "from-to",
+    commands: ["set-properties"],
+    kind: "text",
+    value: "<pair>",
+    choices: ["BlobNone", "FileNone", "BlobFSNone"],
+    help: "The service, for URLs whose host does not name one (emulators): BlobNone, FileNone or BlobFSNone (Data Lake goes through its Blob endpoint).",
   },
   {
     flag: "include-pattern",
@@ -228,7 +237,25 @@ export const OPTIONS = [
     kind: "text",
     value: "<tier>",
     choices: ["Hot", "Cool", "Cold", "Archive"],
-    help: "Access tier to set: Hot, Cool, Cold or Archive.",
+    help: "Access tier to set on block blobs: Hot, Cool, Cold or Archive.",
+  },
+  {
+    flag: "page-blob-tier",
+    commands: ["copy", "set-properties"],
+    kind: "text",
+    value: "<tier>",
+    choices: PAGE_TIERS,
+    defaultValue: "None",
+    help: "Access tier for page blobs (premium accounts): P4, P6, P10, P15, P20, P30, P40 or P50.",
+  },
+  {
+    flag: "rehydrate-priority",
+    commands: ["set-properties"],
+    kind: "text",
+    value: "<priority>",
+    choices: ["Standard", "High"],
+    defaultValue: "Standard",
+    help: "How fast an archived blob whose tier is changed comes back: Standard or High (sent with every tier change).",
   },
   {
     flag: "metadata",

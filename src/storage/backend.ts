@@ -227,6 +227,8 @@ export interface Destination {
   flush?(): Promise<void>;
   /** Optional check before a job that writes: is writing allowed here? */
   probeWrite?(): Promise<void>;
+  /** Whether the account can hold an access tier (Blob: asked once before tiers are set). */
+  tierAllowed?(tier: string): Promise<boolean>;
 }
 
 /** What a copied folder carries over (--preserve-info, --preserve-permissions). */
@@ -247,8 +249,8 @@ export interface BackendFeatures {
   readonly permissions?: "acl" | "sddl" | undefined;
   /** Streams of unknown length can be written and read (Blob: --from-to PipeBlob / BlobPipe). */
   readonly pipes?: boolean | undefined;
-  /** Tier, metadata and tags can be set on objects in place (Blob: set-properties). */
-  readonly setProperties?: boolean | undefined;
+  /** What set-properties can change on objects in place: tier, metadata and tags on Blob, metadata on Files. */
+  readonly setProperties?: readonly ("tier" | "metadata" | "tags")[] | undefined;
   /** A new container takes a size quota (Azure Files shares: make --quota-gb). */
   readonly quota?: boolean | undefined;
   /** A copy creates its destination container when it is missing (AzCopy does on Blob and Data Lake, not Files). */
@@ -265,6 +267,8 @@ export type SnapshotOption = "include" | "only";
 /** What set-properties changes on an object. */
 export interface PropertyChanges {
   tier?: string | undefined;
+  /** Sent with a tier change: how fast an archived blob comes back (Standard, High). */
+  rehydratePriority?: string | undefined;
   metadata?: Record<string, string> | undefined;
   /** "k=v&k2=v2", URL-encoded parts. */
   tags?: string | undefined;

@@ -30,7 +30,9 @@ export type FaultReply =
   /** Send the headers (with the full Content-Length) and only part of the body, then close. */
   | { type: "truncate"; fraction: number }
   /** Change one byte in the middle of the response body. */
-  | { type: "flip" };
+  | { type: "flip" }
+  /** Answer Get Account Information as an account of this SKU and kind (Azurite is Standard). */
+  | { type: "account"; sku: string; kind: string };
 
 export interface ProxyRule {
   methods?: string[];
@@ -59,6 +61,8 @@ export interface ProxyLogEntry {
   authorization: "bearer" | "sharedkey" | "none";
   /** The query string, as sent. */
   query: string;
+  /** The x-ms-access-tier and x-ms-rehydrate-priority the request carried. */
+  tier?: { accessTier?: string; rehydratePriority?: string };
   /** Customer-provided encryption the request carried: the key's SHA-256, or the scope. */
   encryption?: { keySha256?: string; algorithm?: string; scope?: string };
 }
@@ -185,6 +189,13 @@ export async function startStorageProxy(options: {
           : {}),
         ...(typeof scope === "string" ? { scope } : {}),
       };
+    const accessTier = req.headers["x-ms-access-tier"];
+    const rehydratePriority = req.headers["x-ms-rehydrate-priority"];
+    if (typeof accessTier === "string" || typeof rehydratePriority === "string")
+      entry.tier = {
+        ...(typeof accessTier === "string" ? { accessTier } : {}),
+        ...(typeof rehydratePriority === "string" ? { rehydratePriority } : {}),
+      };
     log.push(entry);
     const query = (req.url ?? "").split("?")[1] ?? "";
     const rule = rules.find(
@@ -221,6 +232,17 @@ export async function startStorageProxy(options: {
             return;
           }
           forward(req, res, entry, reply);
+          return;
+        case "account":
+          entry.status = 200;
+          req.resume();
+          res.writeHead(200, {
+            "x-ms-sku-name": reply.sku,
+            "x-ms-account-kind": reply.kind,
+            "x-ms-request-id": randomUUID(),
+            "content-length": 0,
+          });
+          res.end();
           return;
         case "stall":
           // Then on as if no rule applied (a copy from a URL is still carried out).

@@ -28,6 +28,7 @@ import {
   statObject,
 } from "../rest/object.js";
 import { listBlobs } from "./listing.js";
+import { type AccountInfo, accountInfo, tierAllowed } from "./ops.js";
 
 /** Path of a blob from the transport's origin: /account/container/name (path-style) or /container/name. */
 export const blobPath = objectPath;
@@ -176,6 +177,13 @@ export class BlobDestination implements Destination {
 
   keyFor(relativePath: string): string {
     return this.options.mode === "file" ? this.options.location.path : `${this.prefix}${relativePath}`;
+  }
+
+  private account: Promise<AccountInfo | undefined> | undefined;
+
+  async tierAllowed(tier: string): Promise<boolean> {
+    this.account ??= accountInfo(this.options.transport, this.options.location, this.options.location.path);
+    return tierAllowed(await this.account, tier);
   }
 
   display(key: string): string {

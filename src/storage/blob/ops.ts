@@ -3,8 +3,7 @@
 import type { RemoteLocation } from "../../location/location.js";
 import type { HttpError, RestTransport } from "../../transport/http.js";
 import type { SnapshotOption } from "../backend.js";
-import { header } from "../rest/object.js";
-import { blobPath } from "./data.js";
+import { objectPath as blobPath, header } from "../rest/object.js";
 import type { ListedBlob } from "./listing.js";
 
 export type { SnapshotOption };
@@ -68,12 +67,16 @@ export async function setTier(
   location: RemoteLocation,
   name: string,
   tier: string,
+  rehydratePriority?: string,
 ): Promise<void> {
   await transport.send({
     method: "PUT",
     path: blobPath(location, name),
     query: { comp: "tier" },
-    headers: { "x-ms-access-tier": tier },
+    headers: {
+      "x-ms-access-tier": tier,
+      ...(rehydratePriority ? { "x-ms-rehydrate-priority": rehydratePriority } : {}),
+    },
     expect: [200, 202],
   });
 }
@@ -125,6 +128,48 @@ export async function setTags(
     body,
     expect: [204],
   });
+}
+
+/** The account's SKU (Standard_LRS, Premium_LRS, ...) and kind (StorageV2, BlockBlobStorage, ...). */
+export interface AccountInfo {
+  sku: string;
+  kind: string;
+}
+
+/** Get Account Information through a blob's URL (any SAS may ask); undefined when it is refused. */
+export async function accountInfo(
+  transport: RestTransport,
+  location: RemoteLocation,
+  name: string,
+): Promise<AccountInfo | undefined> {
+  try {
+    const response = await transport.send({
+      method: "HEAD",
+      path: blobPath(location, name),
+      query: { restype: "account", comp: "properties" },
+      expect: [200],
+    });
+    return {
+      sku: header(response, "x-ms-sku-name") ?? "",
+      kind: header(response, "x-ms-account-kind") ?? "",
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether an account can hold a tier, as AzCopy decides before it sets one: standard accounts
+ * take Hot, Cool, Cold and Archive; premium general-purpose v2 accounts only page blob tiers
+ * (P4...P80); premium block blob accounts are left to the service. Unknown accounts: try it.
+ */
+export function tierAllowed(account: AccountInfo | undefined, tier: string): boolean {
+  if (!account) return true;
+  if (account.sku.includes("Premium")) {
+    if (account.kind === "StorageV2") return /^P\d+$/.test(tier);
+    return account.kind.includes("Block");
+  }
+  return account.kind !== "Storage" && ["Hot", "Cool", "Cold", "Archive"].includes(tier);
 }
 
 /** Creates the location's container; false when it already existed. */

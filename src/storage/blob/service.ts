@@ -18,7 +18,17 @@ import type {
 } from "../backend.js";
 import { BlobDestination, BlobSource, blobPath } from "./data.js";
 import { type ListedBlob, listBlobs, listContainers } from "./listing.js";
-import { createContainer, deleteBlob, setMetadata, setTags, setTier, statBlob } from "./ops.js";
+import {
+  type AccountInfo,
+  accountInfo,
+  createContainer,
+  deleteBlob,
+  setMetadata,
+  setTags,
+  setTier,
+  statBlob,
+  tierAllowed,
+} from "./ops.js";
 
 /** What Blob Storage can do, known before anything is opened. */
 export const BLOB_FEATURES: BackendFeatures = {
@@ -26,7 +36,7 @@ export const BLOB_FEATURES: BackendFeatures = {
   realFolders: false,
   wholeSecondTimes: true,
   pipes: true,
-  setProperties: true,
+  setProperties: ["tier", "metadata", "tags"],
   createsContainer: true,
   posixMetadata: true,
   versions: true,
@@ -213,9 +223,14 @@ export class BlobService implements RemoteService {
     }
   }
 
+  private account: Promise<AccountInfo | undefined> | undefined;
+
   async setProperties(key: string, changes: PropertyChanges): Promise<void> {
     const { transport, location } = this.endpoint;
-    if (changes.tier !== undefined) await setTier(transport, location, key, changes.tier);
+    // As AzCopy, a tier the account cannot hold (a page tier on a standard account) is left alone.
+    this.account ??= changes.tier === undefined ? undefined : accountInfo(transport, location, key);
+    if (changes.tier !== undefined && tierAllowed(await this.account, changes.tier))
+      await setTier(transport, location, key, changes.tier, changes.rehydratePriority);
     if (changes.metadata !== undefined) await setMetadata(transport, location, key, changes.metadata);
     if (changes.tags !== undefined) await setTags(transport, location, key, changes.tags);
   }

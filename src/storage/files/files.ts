@@ -16,6 +16,7 @@ import {
   type ListedObject,
   ObjectExistsError,
   type ObjectWriter,
+  type PropertyChanges,
   type RemoteEndpoint,
   type RemoteService,
   type SmbProperties,
@@ -546,6 +547,7 @@ export const FILES_FEATURES: BackendFeatures = {
   wholeSecondTimes: true,
   permissions: "sddl",
   quota: true,
+  setProperties: ["metadata"],
 };
 
 export class FilesService implements RemoteService {
@@ -603,6 +605,20 @@ export class FilesService implements RemoteService {
       method: "DELETE",
       path: objectPath(this.endpoint.location, key),
       expect: [202],
+    });
+  }
+
+  /** Replaces a file's metadata (the only property set-properties changes on Azure Files). */
+  async setProperties(key: string, changes: PropertyChanges): Promise<void> {
+    if (changes.metadata === undefined) return;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(changes.metadata)) headers[`x-ms-meta-${name}`] = value;
+    await this.endpoint.transport.send({
+      method: "PUT",
+      path: objectPath(this.endpoint.location, key),
+      query: { comp: "metadata" },
+      headers,
+      expect: [200],
     });
   }
 
