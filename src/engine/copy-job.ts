@@ -162,6 +162,12 @@ export async function createCopyJob(
       "Use one way of choosing files.",
     );
   }
+  if (options.decompress && !(direction === "download" && sourceFeatures.listsContentEncoding)) {
+    throw badInput(
+      "automatic decompression is only supported for downloads from Blob and Azure Files.",
+      "Leave out --decompress, or download from a blob or file URL.",
+    );
+  }
   const versions = options.listOfVersions;
   if (
     versions !== undefined &&
@@ -200,6 +206,7 @@ export async function createCopyJob(
     blobType: options.blobType ?? "Detect",
     tier: options.blockBlobTier,
     pageTier: options.pageBlobTier === "None" ? undefined : options.pageBlobTier,
+    decompress: options.decompress ?? false,
     metadata: parseMetadata(options.metadata),
     tags: checkTags(options.blobTags),
     headers,

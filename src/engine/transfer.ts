@@ -1,6 +1,7 @@
 // Moving one object from a source to a destination: decide whether to (overwrite rules), plan
 // its chunks, and move them under the job's memory budget, streaming through this machine or
 // letting the destination service copy from the source URL.
+
 import { createHash } from "node:crypto";
 import { AzcpError } from "../errors.js";
 import {
@@ -16,6 +17,7 @@ import { type ChunkPlan, chunkRange } from "../storage/chunks.js";
 import { sniffContentType, typeByExtension } from "../storage/mime.js";
 import { isSymlinkMetadata, posixFromMetadata } from "../storage/posix-metadata.js";
 import type { BufferPool, ByteBudget } from "./concurrency.js";
+import { type Compression, compressionOf } from "./decompression.js";
 import { MIB, planChunks } from "./planner.js";
 import type { TransferResult, TransferStatus } from "./summary.js";
 
@@ -33,6 +35,8 @@ export interface TransferSettings {
   putBlobSize?: number | undefined;
   blobType: BlobTypeOption;
   tier?: string | undefined;
+  /** Decompress downloads whose Content-Encoding is gzip or deflate (--decompress). */
+  decompress?: boolean | undefined;
   /** Tier of uploaded page blobs (--page-blob-tier). */
   pageTier?: string | undefined;
   metadata?: Record<string, string> | undefined;
@@ -314,7 +318,15 @@ function writeOptions(
     // Only block ids use it; a hash per small file is wasted work.
     transferId: plan.kind === "blocks" ? stableId(settings.jobId, key, object, plan.blockSize) : "",
     resume: settings.resume,
+    decompress: compressionFor(settings, object),
   };
+}
+
+/** How a download is to be decompressed (--decompress), by its Content-Encoding. */
+function compressionFor(settings: TransferSettings, object: SourceObject): Compression | undefined {
+  return settings.decompress && settings.direction === "download"
+    ? compressionOf(object.headers?.contentEncoding)
+    : undefined;
 }
 
 /** The MD5 to compare a download with, by --check-md5; undefined means no check. */

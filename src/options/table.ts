@@ -181,6 +181,12 @@ export const OPTIONS = [
     help: "Only the paths listed in this file, one per line, relative to the source.",
   },
   {
+    flag: "decompress",
+    commands: ["copy"],
+    kind: "switch",
+    help: "Decompress downloads whose Content-Encoding is gzip or deflate (names are kept, as AzCopy 10.32 keeps them).",
+  },
+  {
     flag: "list-of-versions",
     commands: ["copy", "remove"],
     kind: "text",

@@ -168,6 +168,8 @@ export interface WriteOptions {
   posix?: PosixProperties | undefined;
   /** Make a symbolic link to the path the data holds, not a file (--preserve-symlinks). */
   symlink?: boolean | undefined;
+  /** The data is compressed so; the file gets it decompressed (--decompress). */
+  decompress?: "gzip" | "deflate" | undefined;
 }
 
 /** What a local file takes back from the POSIX properties AzCopy keeps in metadata. */
@@ -257,6 +259,8 @@ export interface BackendFeatures {
   readonly createsContainer?: boolean | undefined;
   /** A local file's POSIX properties can live in its object's metadata (Blob, Data Lake). */
   readonly posixMetadata?: boolean | undefined;
+  /** Its listing gives each object's Content-Encoding (Blob, Files: what --decompress needs). */
+  readonly listsContentEncoding?: boolean | undefined;
   /** Objects keep earlier versions, addressed by id (Blob: --list-of-versions). */
   readonly versions?: boolean | undefined;
 }

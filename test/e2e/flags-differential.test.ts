@@ -1,13 +1,14 @@
 // Flags azcp took over from AzCopy, run with both tools on the same input: the same files land.
-import { chmod, lstat, readlink, stat, symlink, utimes } from "node:fs/promises";
+import { chmod, lstat, readFile, readlink, rm, stat, symlink, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runAzcopy } from "../support/azcopy.js";
+import { runAzcopy, runAzcopyPastHangs } from "../support/azcopy.js";
 import {
   blobHashes,
   createContainer,
   createShare,
   localHashes,
+  md5,
   runAzcp,
   type TestContainer,
   testHome,
@@ -303,5 +304,82 @@ describe.concurrent("differential: flags shared with AzCopy", () => {
         ...(flags.length > 0 ? { stub: { hdi_isfolder: "true" } } : {}),
       });
     }
+  });
+});
+
+describe.concurrent("differential: --decompress", () => {
+  it("decompresses gzip downloads under their own names, the same files as AzCopy", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const home = await testHome();
+    const container = await createContainer();
+    const client = container.service.getContainerClient(container.name);
+    const text = "line of text\n".repeat(1000);
+    const put = (name: string, data: Buffer, contentEncoding?: string) =>
+      client
+        .getBlockBlobClient(name)
+        .uploadData(data, { blobHTTPHeaders: { blobContentEncoding: contentEncoding } });
+    await put("logs/a.log.gz", gzipSync(text), "gzip");
+    await put("logs/b.txt.GZIP", gzipSync(`b ${text}`), "GZIP");
+    await put("logs/d.gz", gzipSync("plain"), "");
+    await put("logs/e.bin", gzipSync(`e ${text}`), "gzip");
+    const args = (to: string) => [
+      "copy",
+      container.sasUrl(),
+      to,
+      "--recursive",
+      "--decompress",
+      "--from-to",
+      "BlobLocal",
+    ];
+    const byAzcopy = join(home, "azcopy");
+    const byAzcp = join(home, "azcp");
+    const azcopy = await runAzcopyPastHangs(args(byAzcopy), home, {
+      beforeRetry: () => rm(byAzcopy, { recursive: true, force: true }),
+    });
+    expect(azcopy.code, azcopy.stdout).toBe(0);
+    const azcp = await runAzcp(args(byAzcp), home);
+    expect(azcp.code, azcp.all).toBe(0);
+    const files = await localHashes(byAzcp);
+    expect(files).toEqual(await localHashes(byAzcopy));
+    const prefix = `${container.name}/logs/`;
+    expect(Object.keys(files).sort()).toEqual(
+      ["a.log.gz", "b.txt.GZIP", "d.gz", "e.bin"].map((name) => `${prefix}${name}`),
+    );
+    expect(files[`${prefix}a.log.gz`]).toBe(md5(text));
+    expect(files[`${prefix}e.bin`]).toBe(md5(`e ${text}`));
+  });
+
+  it("decompresses deflate (which AzCopy 10.32.2 often never finishes); fails data that is not what its Content-Encoding says, leaving no file; refuses uploads", async () => {
+    const { deflateSync } = await import("node:zlib");
+    const home = await testHome();
+    const container = await createContainer();
+    const client = container.service.getContainerClient(container.name);
+    await client
+      .getBlockBlobClient("bad.gz")
+      .uploadData(Buffer.from("not gzip at all"), { blobHTTPHeaders: { blobContentEncoding: "gzip" } });
+    const text = "deflated line\n".repeat(500);
+    await client
+      .getBlockBlobClient("c.zz")
+      .uploadData(deflateSync(text), { blobHTTPHeaders: { blobContentEncoding: "deflate" } });
+    const inflated = join(home, "inflated");
+    const deflate = await runAzcp(
+      ["copy", container.sasUrl().replace("?", "/c.zz?"), inflated, "--decompress"],
+      home,
+    );
+    expect(deflate.code, deflate.all).toBe(0);
+    expect(md5(await readFile(inflated))).toBe(md5(text));
+    const folder = join(home, "out");
+    const result = await runAzcp(
+      ["copy", container.sasUrl().replace("?", "/bad.gz?"), folder, "--decompress"],
+      home,
+    );
+    expect(result.code, result.all).toBe(1);
+    expect(result.all).toContain("could not be decompressed as gzip");
+    expect(await localHashes(folder).catch(() => ({}))).toEqual({});
+    const upload = await runAzcp(["copy", folder, container.sasUrl(), "--recursive", "--decompress"], home);
+    expect(upload.code).toBe(1);
+    expect(upload.stderr).toContain(
+      "automatic decompression is only supported for downloads from Blob and Azure Files",
+    );
   });
 });

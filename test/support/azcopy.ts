@@ -30,3 +30,26 @@ export async function runAzcopy(args: string[], home: string, options: RunOption
     },
   });
 }
+
+/**
+ * Runs AzCopy again when a run hangs: some of its paths (--decompress, --preserve-symlinks
+ * downloads) now and then stop with one transfer pending forever. Each hang is reported on stderr.
+ */
+export async function runAzcopyPastHangs(
+  args: string[],
+  home: string,
+  options: RunOptions & { tries?: number; beforeRetry?: () => Promise<unknown> } = {},
+): Promise<RunResult> {
+  const { tries = 3, beforeRetry, ...rest } = options;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runAzcopy(args, home, { timeoutMs: 20_000, ...rest });
+    } catch (error) {
+      if (attempt >= tries || !/did not finish/.test((error as Error).message)) throw error;
+      process.stderr.write(
+        `AzCopy hung (try ${attempt} of ${tries}): ${args[0]} ${args.slice(-4).join(" ")}\n`,
+      );
+      await beforeRetry?.();
+    }
+  }
+}

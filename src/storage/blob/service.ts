@@ -40,6 +40,7 @@ export const BLOB_FEATURES: BackendFeatures = {
   createsContainer: true,
   posixMetadata: true,
   versions: true,
+  listsContentEncoding: true,
 };
 
 function listed(path: string, blob: ListedBlob): ListedObject {

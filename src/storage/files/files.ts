@@ -548,6 +548,7 @@ export const FILES_FEATURES: BackendFeatures = {
   permissions: "sddl",
   quota: true,
   setProperties: ["metadata"],
+  listsContentEncoding: true,
 };
 
 export class FilesService implements RemoteService {

@@ -6,6 +6,8 @@ import {
   close,
   closeSync,
   constants,
+  createReadStream,
+  createWriteStream,
   type Dirent,
   fdatasync,
   fdatasyncSync,
@@ -39,7 +41,9 @@ import {
   utimes,
 } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
+import { createGunzip, createInflate } from "node:zlib";
 import { AzcpError } from "../../errors.js";
 import {
   type Destination,
@@ -501,6 +505,7 @@ class LocalFileWriter implements ObjectWriter {
         );
       }
     }
+    if (this.options.decompress) await this.decompressTemporary(this.options.decompress);
     if (this.options.symlink) return this.commitSymlink();
     const posix = this.options.posix;
     if (posix?.mode !== undefined) await chmod(this.temporary, posix.mode);
@@ -520,6 +525,33 @@ class LocalFileWriter implements ObjectWriter {
       await rename(this.temporary, this.key);
     }
     if (this.durable) this.renamedInto(dirname(this.key));
+  }
+
+  /**
+   * Replaces the downloaded (compressed, checked) temporary file with its decompressed bytes,
+   * still under a temporary name: a stream that is not valid gzip or deflate leaves nothing.
+   */
+  private async decompressTemporary(compression: "gzip" | "deflate"): Promise<void> {
+    const inflated = `${this.temporary}.inflated`;
+    try {
+      await pipeline(
+        createReadStream(this.temporary),
+        compression === "gzip" ? createGunzip() : createInflate(),
+        createWriteStream(inflated),
+      );
+      if (this.durable) {
+        const file = await open(inflated, "r");
+        await file.datasync().finally(() => file.close());
+      }
+      await rename(inflated, this.temporary);
+    } catch (error) {
+      await rm(inflated, { force: true });
+      throw new AzcpError(
+        "service",
+        `${this.key} could not be decompressed as ${compression} (its Content-Encoding): ${(error as Error).message}.`,
+        { remedy: "Download it without --decompress to keep the bytes as stored." },
+      );
+    }
   }
 
   /**
