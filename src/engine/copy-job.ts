@@ -126,6 +126,27 @@ export async function createCopyJob(
       "Copy between a local path and a blob or dfs URL, or leave the flag out.",
     );
   }
+  refuseWhatLinuxCannotDo(options, direction);
+  if (options.forceIfReadOnly && !destinationFeatures.readOnlyAttribute) {
+    throw badInput(
+      "force-if-read-only is only supported when the target is Azure Files or a Windows file system.",
+      "Leave out --force-if-read-only for this destination.",
+    );
+  }
+  const posixStyle = options.posixPropertiesStyle ?? "standard";
+  if (posixStyle !== "standard" && !options.preservePosixProperties) {
+    throw badInput(
+      "to use --posix-properties-style flag, it has to be used with preserve-posix-properties.",
+      "Please include this preserve flag in your AzCopy command (--preserve-posix-properties).",
+    );
+  }
+  const invalidMetadata = options.s2sHandleInvalidMetadata ?? "ExcludeIfInvalid";
+  if (invalidMetadata !== "ExcludeIfInvalid" && direction !== "s2s") {
+    throw badInput(
+      `s2s-handle-invalid-metadata is not supported while ${direction === "download" ? "downloading" : "uploading"}.`,
+      "It applies to copies between services only; leave it out.",
+    );
+  }
   if (options.preserveSymlinks && options.followSymlinks)
     throw badInput(
       "--preserve-symlinks and --follow-symlinks ask for opposite things.",
@@ -207,6 +228,8 @@ export async function createCopyJob(
     tier: options.blockBlobTier,
     pageTier: options.pageBlobTier === "None" ? undefined : options.pageBlobTier,
     decompress: options.decompress ?? false,
+    invalidMetadata,
+    forceIfReadOnly: options.forceIfReadOnly ?? false,
     metadata: parseMetadata(options.metadata),
     tags: checkTags(options.blobTags),
     headers,
@@ -248,7 +271,7 @@ export async function createCopyJob(
     withMetadata:
       (direction === "s2s" && settings.s2sPreserveProperties) ||
       (direction === "download" && (settings.preservePosix === true || settings.preserveSymlinks === true)),
-    withPosix: direction === "upload" && settings.preservePosix,
+    withPosix: direction === "upload" && settings.preservePosix ? posixStyle : undefined,
     preserveSymlinks: direction === "upload" && settings.preserveSymlinks,
     // AzCopy writes no file for a stub on a download, with the flag or without.
     includeDirectoryStubs: direction === "s2s" && (options.includeDirectoryStub ?? false),
@@ -345,7 +368,8 @@ export async function createCopyJob(
       }),
       exactTimes,
       wholeSecondSource: sourceFeatures.wholeSecondTimes && !destinationFeatures.wholeSecondTimes,
-      deleteObject: (object: SourceObject) => to.deleteListed(object),
+      deleteObject: (object: SourceObject) =>
+        to.deleteListed(object, { forceIfReadOnly: options.forceIfReadOnly ?? false }),
       displayDestination: (object: SourceObject) => target.display(object.key),
       filter,
       deleteDestination: options.sync.deleteDestination,
@@ -400,6 +424,23 @@ async function dropTiersTheAccountCannotHold(
       `INFO: Destination could not accommodate the tier ${tier}. Going ahead with the default tier. In case of service to service transfer, consider setting the flag --s2s-preserve-access-tier=false.`,
     );
     settings[which] = undefined;
+  }
+}
+
+/** AzCopy's flags for Windows, refused with its reasons (it refuses or cannot apply them on Linux). */
+function refuseWhatLinuxCannotDo(options: CopyJobOptions, direction: TransferSettings["direction"]): void {
+  if (options.backup)
+    throw badInput(
+      "backup mode is only supported on Windows.",
+      "Leave out --backup: on Linux azcp reads and writes what the account running it may.",
+    );
+  if (options.includeAttributes || options.excludeAttributes) {
+    throw badInput(
+      direction === "upload"
+        ? "'include-attributes' and 'exclude-attributes' are not supported on this OS."
+        : "cannot check file attributes on remote objects.",
+      "Leave them out: they filter by Windows file attributes. Use --include-pattern or --exclude-pattern instead.",
+    );
   }
 }
 

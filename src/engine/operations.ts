@@ -8,7 +8,7 @@ import type { RemoteLocation, ServiceKind } from "../location/location.js";
 import { customerKeyOption, dateOption, trailingDotOption } from "../options/read.js";
 import { checkTags, parseMetadata, TIERS } from "../options/values.js";
 import type { Environment } from "../settings.js";
-import type { RemoteService, SnapshotOption, Source, SourceObject } from "../storage/backend.js";
+import type { RemoteService, SnapshotOption, SoftDeleted, Source, SourceObject } from "../storage/backend.js";
 import { featuresOf, openService } from "../storage/registry.js";
 import { compileFilter, type FilterOptions, objectFilter } from "./filters.js";
 import { CopyJob, type JobTask } from "./job.js";
@@ -41,6 +41,10 @@ export interface RemoveOptions extends InPlaceOptions {
   deleteSnapshots?: SnapshotOption | undefined;
   /** A file of version ids of the one blob the URL names: those versions are deleted. */
   listOfVersions?: string | undefined;
+  /** Permanently delete soft-deleted snapshots and/or versions (Blob); "None" by default. */
+  permanentDelete?: "None" | SoftDeleted | undefined;
+  /** Azure Files: delete read-only files too, clearing the attribute. */
+  forceIfReadOnly?: boolean | undefined;
 }
 
 export interface SetPropertiesOptions extends InPlaceOptions {
@@ -81,6 +85,7 @@ async function inPlaceJob(
   command: string,
   operate: Operate,
   versions?: string,
+  softDeleted?: SoftDeleted,
 ): Promise<CopyJob> {
   const location = serviceLocation(url, `azcp ${command}`, options.service);
   if (
@@ -139,6 +144,7 @@ async function inPlaceJob(
         followSymlinks: false,
         withMetadata: false,
         versionIds: versions === undefined ? undefined : linesOfFile(versions, "--list-of-versions"),
+        softDeleted,
       })
   ).catch(async (error) => {
     throw await job.explain(error, undefined, "");
@@ -154,7 +160,11 @@ async function inPlaceJob(
   const source = resolved.source;
   // A wildcard in the URL narrows what goes, as a filter does.
   const wholeTree =
-    verb === "remove" && !resolved.single && !location.path.includes("*") && removesWholeTree(options);
+    verb === "remove" &&
+    !resolved.single &&
+    !location.path.includes("*") &&
+    !softDeleted &&
+    removesWholeTree(options);
   const oneRequest =
     wholeTree && service.deleteTree !== undefined && location.path.replace(/\/+$/, "") !== "";
   async function* tasks(): AsyncGenerator<JobTask> {
@@ -225,14 +235,36 @@ async function probeDelete(
 }
 
 export function createRemoveJob(url: string, options: RemoveOptions): Promise<CopyJob> {
+  const features = featuresOf(serviceLocation(url, "azcp remove", options.service));
+  if (options.forceIfReadOnly && !features.readOnlyAttribute) {
+    throw badInput(
+      "force-if-read-only is only supported when the target is Azure Files or a Windows file system.",
+      "Leave out --force-if-read-only for this URL.",
+    );
+  }
+  const permanent = options.permanentDelete === "None" ? undefined : options.permanentDelete;
+  if (permanent && !features.versions) {
+    // AzCopy ignores it on Azure Files (and removes the files); azcp says so rather than surprise.
+    throw badInput(
+      "--permanent-delete removes soft-deleted blob snapshots and versions, and this URL is not a Blob URL.",
+      "Leave out --permanent-delete to remove files, or pass a blob, directory or container URL.",
+    );
+  }
   return inPlaceJob(
     url,
     options,
     "remove",
     "remove",
     (service, object) =>
-      service.deleteObject(object.key, { snapshots: options.deleteSnapshots, versionId: object.versionId }),
+      service.deleteObject(object.key, {
+        snapshots: permanent ? undefined : options.deleteSnapshots,
+        versionId: object.versionId,
+        snapshot: object.snapshot,
+        permanent: permanent !== undefined,
+        forceIfReadOnly: options.forceIfReadOnly,
+      }),
     options.listOfVersions,
+    permanent,
   );
 }
 

@@ -18,6 +18,7 @@ import { sniffContentType, typeByExtension } from "../storage/mime.js";
 import { isSymlinkMetadata, posixFromMetadata } from "../storage/posix-metadata.js";
 import type { BufferPool, ByteBudget } from "./concurrency.js";
 import { type Compression, compressionOf } from "./decompression.js";
+import { acceptableMetadata, type InvalidMetadataHandling } from "./metadata-keys.js";
 import { MIB, planChunks } from "./planner.js";
 import type { TransferResult, TransferStatus } from "./summary.js";
 
@@ -35,6 +36,10 @@ export interface TransferSettings {
   putBlobSize?: number | undefined;
   blobType: BlobTypeOption;
   tier?: string | undefined;
+  /** What to do with source metadata keys Azure does not accept (--s2s-handle-invalid-metadata). */
+  invalidMetadata?: InvalidMetadataHandling | undefined;
+  /** Replace read-only files on Azure Files (--force-if-read-only). */
+  forceIfReadOnly?: boolean | undefined;
   /** Decompress downloads whose Content-Encoding is gzip or deflate (--decompress). */
   decompress?: boolean | undefined;
   /** Tier of uploaded page blobs (--page-blob-tier). */
@@ -275,7 +280,13 @@ function writeOptions(
   const upload = settings.direction !== "download";
   const given =
     settings.metadata ??
-    (settings.direction === "s2s" && settings.s2sPreserveProperties ? object.metadata : undefined);
+    (settings.direction === "s2s" && settings.s2sPreserveProperties && object.metadata
+      ? acceptableMetadata(object.metadata, settings.invalidMetadata ?? "ExcludeIfInvalid", (keys) =>
+          context.warn(
+            `METADATAWARNING: For source "${context.source.display(object)}", invalid metadata with keys '${keys.join(", ")}' are excluded`,
+          ),
+        )
+      : undefined);
   const withPosix = settings.preservePosix && object.posix ? { ...object.posix, ...given } : given;
   const withLink = object.symlink !== undefined ? { ...withPosix, is_symlink: "true" } : withPosix;
   const metadata =
@@ -319,6 +330,7 @@ function writeOptions(
     transferId: plan.kind === "blocks" ? stableId(settings.jobId, key, object, plan.blockSize) : "",
     resume: settings.resume,
     decompress: compressionFor(settings, object),
+    forceIfReadOnly: settings.forceIfReadOnly,
   };
 }
 

@@ -92,6 +92,8 @@ export interface SourceObject {
   contentTime?: string | undefined;
   /** The blob version this object is (--list-of-versions): reads and deletes address it. */
   versionId?: string | undefined;
+  /** The blob snapshot this object is (--permanent-delete). */
+  snapshot?: string | undefined;
 }
 
 /** Where the destination service can fetch an object itself (server-side copy). */
@@ -168,9 +170,14 @@ export interface WriteOptions {
   posix?: PosixProperties | undefined;
   /** Make a symbolic link to the path the data holds, not a file (--preserve-symlinks). */
   symlink?: boolean | undefined;
+  /** Replace a file even when its read-only attribute is set (Azure Files: --force-if-read-only). */
+  forceIfReadOnly?: boolean | undefined;
   /** The data is compressed so; the file gets it decompressed (--decompress). */
   decompress?: "gzip" | "deflate" | undefined;
 }
+
+/** How POSIX properties are named in metadata (--posix-properties-style): AzCopy's own, or Azure Managed Lustre's. */
+export type PosixStyle = "standard" | "amlfs";
 
 /** What a local file takes back from the POSIX properties AzCopy keeps in metadata. */
 export interface PosixProperties {
@@ -259,10 +266,29 @@ export interface BackendFeatures {
   readonly createsContainer?: boolean | undefined;
   /** A local file's POSIX properties can live in its object's metadata (Blob, Data Lake). */
   readonly posixMetadata?: boolean | undefined;
+  /** Files carry a read-only attribute that blocks overwriting and deleting (Azure Files: --force-if-read-only). */
+  readonly readOnlyAttribute?: boolean | undefined;
   /** Its listing gives each object's Content-Encoding (Blob, Files: what --decompress needs). */
   readonly listsContentEncoding?: boolean | undefined;
   /** Objects keep earlier versions, addressed by id (Blob: --list-of-versions). */
   readonly versions?: boolean | undefined;
+}
+
+/** Which soft-deleted entries --permanent-delete removes. */
+export type SoftDeleted = "Snapshots" | "Versions" | "SnapshotsAndVersions";
+
+/** How an object is deleted. */
+export interface DeleteOptions {
+  /** Blob: which snapshots go with it (--delete-snapshots). */
+  snapshots?: SnapshotOption | undefined;
+  /** Blob: delete this version only (--list-of-versions). */
+  versionId?: string | undefined;
+  /** Blob: this snapshot only (--permanent-delete). */
+  snapshot?: string | undefined;
+  /** Blob: remove a soft-deleted snapshot or version for good (--permanent-delete). */
+  permanent?: boolean | undefined;
+  /** Azure Files: clear the read-only attribute when it blocks the delete (--force-if-read-only). */
+  forceIfReadOnly?: boolean | undefined;
 }
 
 /** Which snapshots a blob delete takes with it (--delete-snapshots). */
@@ -291,7 +317,7 @@ export interface SourceOptions {
   /** List directories too, for a destination with real folders (empty ones are created). */
   withFolders?: boolean | undefined;
   /** Read each local file's POSIX properties (--preserve-posix-properties). */
-  withPosix?: boolean | undefined;
+  withPosix?: PosixStyle | undefined;
   /** List symbolic links as objects whose data is their target (--preserve-symlinks). */
   preserveSymlinks?: boolean | undefined;
   /** List Blob directory stubs (hdi_isfolder=true) as objects (--include-directory-stub). */
@@ -302,6 +328,8 @@ export interface SourceOptions {
   withAcl?: boolean | undefined;
   /** These versions of the one blob the location names, each as an object (--list-of-versions). */
   versionIds?: AsyncIterable<string> | undefined;
+  /** List only soft-deleted snapshots and/or versions, each as an object (--permanent-delete). */
+  softDeleted?: SoftDeleted | undefined;
   onSkipped?: ((path: string, reason: "symlink" | "special" | "unreadable") => void) | undefined;
 }
 
@@ -337,7 +365,7 @@ export interface Backend {
   /** The tree here as a sync compares it, relative to here; empty while it does not exist. */
   syncListing(options: { recursive: boolean; withMd5: boolean; withMetadata: boolean }): Source;
   /** Deletes an object that syncListing gave. */
-  deleteListed(object: SourceObject): Promise<void>;
+  deleteListed(object: SourceObject, options?: DeleteOptions): Promise<void>;
   /** What `list` shows here, where the backend can list (a storage service). */
   list?(): AsyncIterable<ListedObject>;
   /** MD5 (base64) of an object whose listing carries none (a disk hashes the file). */
@@ -393,6 +421,8 @@ export interface TreeSourceOptions {
   withTags?: boolean | undefined;
   /** These versions of `single`, each as an object named "<version>-<name>" (--list-of-versions). */
   versionIds?: AsyncIterable<string> | undefined;
+  /** List only soft-deleted snapshots and/or versions (--permanent-delete). */
+  softDeleted?: SoftDeleted | undefined;
 }
 
 /** One remote service (Blob, Files, Data Lake) seen through what the commands need of it. */
@@ -411,10 +441,7 @@ export interface RemoteService {
   destination(mode: "directory" | "file"): Destination;
   /** The URL of an object as people may see it (no SAS). */
   display(key: string): string;
-  deleteObject(
-    key: string,
-    options?: { snapshots?: SnapshotOption | undefined; versionId?: string | undefined },
-  ): Promise<void>;
+  deleteObject(key: string, options?: DeleteOptions): Promise<void>;
   /** Deletes a directory and all it holds in one request (Data Lake). */
   deleteTree?(path: string): Promise<void>;
   /** Deletes the directories under `path` that hold nothing, deepest first (after a recursive remove). */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAzcopy } from "../support/azcopy.js";
 import {
   createContainer,
+  createShare,
   hashesOf,
   localHashes,
   proxyInFrontOfAzurite,
@@ -123,5 +124,70 @@ describe.concurrent("--list-of-versions, beside AzCopy", () => {
     );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("list-of-versions flag");
+  });
+});
+
+describe.concurrent("--permanent-delete, beside AzCopy", () => {
+  let softDelete: StorageProxy;
+  beforeAll(async () => {
+    softDelete = await proxyInFrontOfAzurite({ versions: true, softDeletedSnapshots: true });
+  });
+  afterAll(() => softDelete.close());
+
+  it("permanently deletes the soft-deleted snapshots and keeps the blobs, with the same requests as AzCopy", async () => {
+    const home = await testHome();
+    const deletes: Record<string, string[]> = {};
+    for (const tool of ["azcp", "azcopy"] as const) {
+      const container = await createContainer();
+      await blobWithVersions(container, "a.txt");
+      await blobWithVersions(container, "dir/b.txt");
+      const url = `${softDelete.origin}/${stack().accountName}/${container.name}?${container.sasUrl().split("?")[1]}`;
+      const args = [
+        "remove",
+        url,
+        "--recursive",
+        "--permanent-delete",
+        "snapshots",
+        "--from-to",
+        "BlobTrash",
+      ];
+      const result = tool === "azcp" ? await runAzcp(args, home) : await runAzcopy(args, home);
+      expect(result.code, `${tool}: ${result.stdout}${result.stderr}`).toBe(0);
+      expect(result.stdout, tool).toContain("Permanent delete is a PREVIEW feature");
+      expect(await snapshotsLeft(container), tool).toEqual([]);
+      const names = container.service.getContainerClient(container.name).listBlobsFlat();
+      const left: string[] = [];
+      for await (const blob of names) left.push(blob.name);
+      expect(left.sort(), tool).toEqual(["a.txt", "dir/b.txt"]);
+      deletes[tool] = softDelete.log
+        .filter((entry) => entry.method === "DELETE" && entry.path.includes(`/${container.name}/`))
+        .map(
+          (entry) =>
+            `${decodeURIComponent(entry.path).split(`/${container.name}/`)[1]} ${/deletetype=Permanent/.test(entry.query) && /snapshot=/.test(entry.query) ? "permanent snapshot" : entry.query}`,
+        )
+        .sort();
+    }
+    expect(deletes.azcp).toEqual(deletes.azcopy);
+    expect(deletes.azcp).toEqual([
+      "a.txt permanent snapshot",
+      "a.txt permanent snapshot",
+      "dir/b.txt permanent snapshot",
+      "dir/b.txt permanent snapshot",
+    ]);
+  });
+
+  it("refuses --permanent-delete and --force-if-read-only where they cannot apply", async () => {
+    const home = await testHome();
+    const container = await createContainer();
+    const force = await runAzcp(["remove", container.sasUrl(), "--recursive", "--force-if-read-only"], home);
+    expect(force.code).toBe(1);
+    expect(force.stderr).toContain("force-if-read-only is only supported when the target is Azure Files");
+    const share = await createShare();
+    const permanent = await runAzcp(
+      ["remove", share.sasUrl, "--recursive", "--permanent-delete", "versions", "--from-to", "FileTrash"],
+      home,
+    );
+    expect(permanent.code).toBe(1);
+    expect(permanent.stderr).toContain("--permanent-delete removes soft-deleted blob snapshots and versions");
   });
 });

@@ -430,7 +430,7 @@ export function hashesOf(files: Record<string, Buffer | string>): Record<string,
 
 /** The fault proxy in front of the shared Azurite, terminating TLS with the stack's certificate. */
 export async function proxyInFrontOfAzurite(
-  options: { copyFromUrl?: boolean; versions?: boolean } = {},
+  options: { copyFromUrl?: boolean; versions?: boolean; softDeletedSnapshots?: boolean } = {},
 ): Promise<StorageProxy> {
   const info = stack();
   return startStorageProxy({
@@ -442,5 +442,6 @@ export async function proxyInFrontOfAzurite(
     ca: await readFile(info.caCertPath, "utf8"),
     copyFromUrl: options.copyFromUrl,
     versions: options.versions ? { account: info.accountName, key: info.accountKey } : undefined,
+    softDeletedSnapshots: options.softDeletedSnapshots,
   });
 }

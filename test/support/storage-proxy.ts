@@ -100,6 +100,22 @@ function errorBody(reply: ErrorReply): string {
   return `\uFEFF<?xml version="1.0" encoding="utf-8"?><Error><Code>${reply.code}</Code><Message>${message}</Message>${detail}</Error>`;
 }
 
+/** Passes a List Blobs answer on with each snapshot marked as soft-deleted. */
+function markSnapshotsDeleted(response: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  response.on("data", (chunk: Buffer) => chunks.push(chunk));
+  response.on("end", () => {
+    const body = Buffer.from(
+      Buffer.concat(chunks)
+        .toString("utf8")
+        .replace(/<\/Snapshot>/g, "</Snapshot><Deleted>true</Deleted>"),
+    );
+    const { "transfer-encoding": _chunked, ...headers } = response.headers;
+    res.writeHead(response.statusCode ?? 502, { ...headers, "content-length": body.length });
+    res.end(body);
+  });
+}
+
 /** SAS fields, dropped when a request is signed with the account key instead. */
 const SAS_FIELDS = new Set(["sv", "ss", "srt", "sp", "se", "st", "spr", "sip", "sr", "sig", "si", "ses"]);
 
@@ -109,12 +125,12 @@ function asSnapshotRequest(req: IncomingMessage, key: SharedKey | undefined) {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers))
     if (typeof value === "string") headers[name] = value;
-  const versionId = url.searchParams.get("versionid");
-  if (!key || !versionId) return { path: req.url, headers };
+  const snapshot = url.searchParams.get("versionid") ?? url.searchParams.get("snapshot");
+  if (!key || !snapshot) return { path: req.url, headers };
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams)
     if (!SAS_FIELDS.has(name) && name !== "versionid") query[name] = value;
-  query.snapshot = versionId;
+  query.snapshot = snapshot;
   headers["x-ms-date"] ??= new Date().toUTCString();
   delete headers.authorization;
   headers.authorization = sharedKeyAuthorization(key, req.method ?? "GET", url.pathname, query, headers);
@@ -154,9 +170,15 @@ export async function startStorageProxy(options: {
   /**
    * Stand in for blob versions, which Azurite lacks, with its snapshots: a request naming
    * `versionid=X` goes on as `snapshot=X`, so a test makes "versions" by taking snapshots.
-   * Azurite signs a SAS over the snapshot too, so these go on signed with the account's key.
+   * Azurite signs a SAS over the snapshot too, so these (and requests naming a snapshot) go on
+   * signed with the account's key.
    */
   versions?: SharedKey;
+  /**
+   * Stand in for soft delete, which Azurite lacks: a listing that asks for deleted entries
+   * shows every snapshot as soft-deleted (<Deleted>true</Deleted>).
+   */
+  softDeletedSnapshots?: boolean;
 }): Promise<StorageProxy> {
   const target = new URL(options.target);
   const log: ProxyLogEntry[] = [];
@@ -371,6 +393,14 @@ export async function startStorageProxy(options: {
       },
       (response) => {
         entry.status = response.statusCode ?? 0;
+        if (
+          options.softDeletedSnapshots &&
+          /comp=list/.test(entry.query) &&
+          /include=[^&]*deleted/.test(entry.query)
+        ) {
+          markSnapshotsDeleted(response, res);
+          return;
+        }
         res.writeHead(response.statusCode ?? 502, response.headers);
         if (!fault || (response.statusCode ?? 0) >= 300) {
           response.pipe(res);

@@ -28,6 +28,10 @@ export function registerRemove(program: Command): void {
         const stdin = stdinControlFor(output, globals, cancellationNotice(output, "remove"));
         const { remove: removeBlobs } = await import("../../api.js");
         const { fromTo, ...rest } = flags;
+        if (flags.permanentDelete && flags.permanentDelete !== "None")
+          output.info(
+            "INFO: Permanent delete is a PREVIEW feature and soft-deleted snapshots/versions will be deleted PERMANENTLY. Please proceed with caution.",
+          );
         const job = await removeBlobs(url, {
           ...rest,
           ...(fromTo ? { location: TRASH_LOCATIONS[fromTo]! } : {}),

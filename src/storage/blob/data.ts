@@ -11,6 +11,7 @@ import {
   ObjectExistsError,
   type ObjectWriter,
   type RemoteEndpoint,
+  type SoftDeleted,
   type Source,
   type SourceObject,
   type TreeSourceOptions,
@@ -27,13 +28,20 @@ import {
   readRange,
   statObject,
 } from "../rest/object.js";
-import { listBlobs } from "./listing.js";
+import { type ListedBlob, listBlobs } from "./listing.js";
 import { type AccountInfo, accountInfo, tierAllowed } from "./ops.js";
 
 /** Path of a blob from the transport's origin: /account/container/name (path-style) or /container/name. */
 export const blobPath = objectPath;
 
 export type BlobSourceOptions = RemoteEndpoint & TreeSourceOptions;
+
+/** A soft-deleted snapshot or version of the kind --permanent-delete names. */
+function isSoftDeletedCopy(item: ListedBlob, which: SoftDeleted): boolean {
+  if (!item.deleted) return false;
+  if (item.snapshot) return which !== "Versions";
+  return item.versionId !== undefined && which !== "Snapshots";
+}
 
 export class BlobSource implements Source {
   readonly description: string;
@@ -59,13 +67,23 @@ export class BlobSource implements Source {
     }
     const { location, prefix, relativePrefix, recursive, nameFilter, keepDirectoryStubs } = this.options;
     // Metadata is always listed: it is what marks a directory stub, as AzCopy sees one.
+    const softDeleted = this.options.softDeleted;
     const blobs = listBlobs(this.options.transport, location, {
       prefix,
       delimiter: recursive ? undefined : "/",
       withMetadata: true,
       withTags: this.options.withTags ?? false,
+      include: softDeleted
+        ? [
+            "deleted",
+            ...(softDeleted === "Versions" ? [] : (["snapshots"] as const)),
+            ...(softDeleted === "Snapshots" ? [] : (["versions"] as const)),
+          ]
+        : undefined,
     });
     for await (const item of blobs) {
+      // --permanent-delete acts on soft-deleted snapshots and versions only, never a base blob.
+      if (softDeleted && !isSoftDeletedCopy(item, softDeleted)) continue;
       const rest = item.name.slice(prefix.length);
       // An empty blob whose name ends in "/" marks a folder; one that holds data is listed, and
       // a destination that cannot hold such a name (a disk) fails it rather than skip it.
@@ -93,6 +111,8 @@ export class BlobSource implements Source {
         key: item.name,
         pin: quotedEtag(item.etag),
         contentTime: this.options.withMetadata ? item.metadata?.mtime : undefined,
+        ...(softDeleted && item.snapshot ? { snapshot: item.snapshot } : {}),
+        ...(softDeleted && !item.snapshot && item.versionId ? { versionId: item.versionId } : {}),
       };
     }
   }

@@ -25,6 +25,10 @@ export interface ListedBlob {
   /** As the listing gives it (the service leaves out the quotes of the header form). */
   etag: string | undefined;
   versionId?: string | undefined;
+  /** Set on a snapshot's entry (listings that include snapshots). */
+  snapshot?: string | undefined;
+  /** A soft-deleted blob, snapshot or version (listings that include deleted ones). */
+  deleted?: boolean | undefined;
   leaseState?: string | undefined;
   leaseStatus?: string | undefined;
   leaseDuration?: string | undefined;
@@ -38,6 +42,8 @@ export interface ListOptions {
   withMetadata?: boolean | undefined;
   /** Ask for each blob's index tags (--s2s-preserve-blob-tags). */
   withTags?: boolean | undefined;
+  /** Also list these: soft-deleted entries, snapshots, versions (--permanent-delete). */
+  include?: readonly ("deleted" | "snapshots" | "versions")[] | undefined;
   pageSize?: number | undefined;
 }
 
@@ -102,6 +108,8 @@ export function parseBlobEntry(entry: string, withMetadata: boolean): ListedBlob
     accessTier: element(properties, "AccessTier"),
     etag: element(properties, "Etag"),
     versionId: element(entry.slice(0, entry.indexOf("<Properties>")), "VersionId"),
+    snapshot: element(entry.slice(0, entry.indexOf("<Properties>")), "Snapshot"),
+    deleted: element(entry.slice(0, entry.indexOf("<Properties>")), "Deleted") === "true" || undefined,
     leaseState: element(properties, "LeaseState"),
     leaseStatus: element(properties, "LeaseStatus"),
     leaseDuration: element(properties, "LeaseDuration"),
@@ -150,6 +158,15 @@ export function parseListPage(
   return { blobs, nextMarker: element(xml.slice(xml.lastIndexOf("<NextMarker")), "NextMarker") ?? "" };
 }
 
+function includeParameter(options: ListOptions): { include?: string } {
+  const include = [
+    ...(options.withMetadata ? ["metadata"] : []),
+    ...(options.withTags ? ["tags"] : []),
+    ...(options.include ?? []),
+  ];
+  return include.length > 0 ? { include: include.join(",") } : {};
+}
+
 export async function* listBlobs(
   transport: RestTransport,
   location: RemoteLocation,
@@ -168,13 +185,7 @@ export async function* listBlobs(
         maxresults: String(options.pageSize ?? 5000),
         ...(options.prefix ? { prefix: options.prefix } : {}),
         ...(options.delimiter ? { delimiter: options.delimiter } : {}),
-        ...(options.withMetadata || options.withTags
-          ? {
-              include: [options.withMetadata ? "metadata" : "", options.withTags ? "tags" : ""]
-                .filter(Boolean)
-                .join(","),
-            }
-          : {}),
+        ...includeParameter(options),
         ...(marker ? { marker } : {}),
       },
       expect: [200],

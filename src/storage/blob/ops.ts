@@ -2,7 +2,7 @@
 // tier, metadata and index tags, and create a container.
 import type { RemoteLocation } from "../../location/location.js";
 import type { HttpError, RestTransport } from "../../transport/http.js";
-import type { SnapshotOption } from "../backend.js";
+import type { DeleteOptions, SnapshotOption } from "../backend.js";
 import { objectPath as blobPath, header } from "../rest/object.js";
 import type { ListedBlob } from "./listing.js";
 
@@ -50,14 +50,17 @@ export async function deleteBlob(
   transport: RestTransport,
   location: RemoteLocation,
   name: string,
-  snapshots?: SnapshotOption,
-  versionId?: string,
+  options: DeleteOptions = {},
 ): Promise<void> {
+  const query: Record<string, string> = {};
+  if (options.versionId) query.versionid = options.versionId;
+  if (options.snapshot) query.snapshot = options.snapshot;
+  if (options.permanent) query.deletetype = "Permanent";
   await transport.send({
     method: "DELETE",
     path: blobPath(location, name),
-    ...(versionId ? { query: { versionid: versionId } } : {}),
-    headers: snapshots ? { "x-ms-delete-snapshots": snapshots } : {},
+    query,
+    headers: options.snapshots ? { "x-ms-delete-snapshots": options.snapshots } : {},
     expect: [202],
   });
 }

@@ -7,12 +7,12 @@ import type { HttpError } from "../../transport/http.js";
 import type {
   AccessAttempt,
   BackendFeatures,
+  DeleteOptions,
   Destination,
   ListedObject,
   PropertyChanges,
   RemoteEndpoint,
   RemoteService,
-  SnapshotOption,
   Source,
   TreeSourceOptions,
 } from "../backend.js";
@@ -191,17 +191,8 @@ export class BlobService implements RemoteService {
     return this.endpoint.transport.displayUrl(blobPath(this.endpoint.location, key));
   }
 
-  deleteObject(
-    key: string,
-    options: { snapshots?: SnapshotOption | undefined; versionId?: string | undefined } = {},
-  ): Promise<void> {
-    return deleteBlob(
-      this.endpoint.transport,
-      this.endpoint.location,
-      key,
-      options.snapshots,
-      options.versionId,
-    );
+  deleteObject(key: string, options: DeleteOptions = {}): Promise<void> {
+    return deleteBlob(this.endpoint.transport, this.endpoint.location, key, options);
   }
 
   async probeWrite(): Promise<void> {

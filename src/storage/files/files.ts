@@ -4,12 +4,14 @@
 // final name when complete, real directories, shares, and SMB properties. A request signed
 // with a token carries x-ms-file-request-intent: backup (set on the transport).
 import { randomBytes } from "node:crypto";
+import { AzcpError } from "../../errors.js";
 import type { RemoteLocation } from "../../location/location.js";
 import type { HttpError, RestResponse, RestTransport } from "../../transport/http.js";
 import {
   type BackendFeatures,
   type ContentHeaders,
   type CopySource,
+  type DeleteOptions,
   type Destination,
   type ExistingObject,
   type FolderOptions,
@@ -512,10 +514,17 @@ class FilesWriter implements ObjectWriter {
           "x-ms-file-rename-source": this.endpoint.transport.url(this.temporaryPath),
           ...(this.endpoint.transport.allowsTrailingDot ? { "x-ms-source-allow-trailing-dot": "true" } : {}),
           "x-ms-file-rename-replace-if-exists": this.options.ifNotExists ? "false" : "true",
+          ...(this.options.forceIfReadOnly && !this.options.ifNotExists
+            ? { "x-ms-file-rename-ignore-readonly": "true" }
+            : {}),
         },
         expect: [200],
       });
     } catch (error) {
+      if (isReadOnlyRefusal(error)) {
+        await this.abort();
+        throw readOnlyTarget(displayObject(this.endpoint, this.key));
+      }
       if (this.options.ifNotExists && statusOf(error) === 409 && codeOf(error) === "ResourceAlreadyExists") {
         await this.abort();
         throw new ObjectExistsError(this.key);
@@ -540,6 +549,22 @@ class FilesWriter implements ObjectWriter {
   }
 }
 
+function isReadOnlyRefusal(error: unknown): boolean {
+  return statusOf(error) === 409 && codeOf(error) === "ReadOnlyAttribute";
+}
+
+function readOnlyTarget(display: string): AzcpError {
+  return new AzcpError(
+    "bad-input",
+    `${display}: target is readonly. To force the action to proceed, add --force-if-read-only to the command line.`,
+    {
+      remedy: "Add --force-if-read-only to replace or delete read-only files.",
+      statusCode: 409,
+      errorCode: "ReadOnlyAttribute",
+    },
+  );
+}
+
 /** What Azure Files can do, known before anything is opened. */
 export const FILES_FEATURES: BackendFeatures = {
   objectProperties: true,
@@ -549,6 +574,7 @@ export const FILES_FEATURES: BackendFeatures = {
   quota: true,
   setProperties: ["metadata"],
   listsContentEncoding: true,
+  readOnlyAttribute: true,
 };
 
 export class FilesService implements RemoteService {
@@ -601,12 +627,28 @@ export class FilesService implements RemoteService {
     return displayObject(this.endpoint, key);
   }
 
-  async deleteObject(key: string): Promise<void> {
-    await this.endpoint.transport.send({
-      method: "DELETE",
-      path: objectPath(this.endpoint.location, key),
-      expect: [202],
-    });
+  async deleteObject(key: string, options: DeleteOptions = {}): Promise<void> {
+    const remove = () =>
+      this.endpoint.transport.send({
+        method: "DELETE",
+        path: objectPath(this.endpoint.location, key),
+        expect: [202],
+      });
+    try {
+      await remove();
+    } catch (error) {
+      if (!isReadOnlyRefusal(error)) throw error;
+      if (!options.forceIfReadOnly) throw readOnlyTarget(this.display(key));
+      // As AzCopy: clear the attributes, then try once more.
+      await this.endpoint.transport.send({
+        method: "PUT",
+        path: objectPath(this.endpoint.location, key),
+        query: { comp: "properties" },
+        headers: { "x-ms-file-attributes": "None" },
+        expect: [200],
+      });
+      await remove();
+    }
   }
 
   /** Replaces a file's metadata (the only property set-properties changes on Azure Files). */

@@ -56,7 +56,7 @@ export class LocalBackend implements Backend {
       followSymlinks: options.followSymlinks,
       onSkipped: options.onSkipped,
       withFolders: options.withFolders ?? false,
-      withPosix: options.withPosix ?? false,
+      withPosix: options.withPosix,
       preserveSymlinks: options.preserveSymlinks ?? false,
     };
     if (!info.isDirectory()) {

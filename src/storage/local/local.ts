@@ -51,6 +51,7 @@ import {
   type FolderOptions,
   ObjectExistsError,
   type ObjectWriter,
+  type PosixStyle,
   type Source,
   SourceChangedError,
   type SourceObject,
@@ -104,7 +105,7 @@ export interface LocalSourceOptions {
   /** Yield directories too (before what they hold), for destinations with real folders. */
   withFolders?: boolean | undefined;
   /** Give each file its POSIX properties as AzCopy's metadata (--preserve-posix-properties). */
-  withPosix?: boolean | undefined;
+  withPosix?: PosixStyle | undefined;
   /** Yield symbolic links as objects whose data is their target (--preserve-symlinks). */
   preserveSymlinks?: boolean | undefined;
 }
@@ -301,7 +302,12 @@ export class LocalSource implements Source {
 }
 
 /** A listed file, pinned by its size and its modification and change times (nanoseconds). */
-function fileObject(relativePath: string, path: string, info: BigIntStats, withPosix = false): SourceObject {
+function fileObject(
+  relativePath: string,
+  path: string,
+  info: BigIntStats,
+  withPosix?: PosixStyle,
+): SourceObject {
   return {
     relativePath,
     size: Number(info.size),
@@ -309,7 +315,7 @@ function fileObject(relativePath: string, path: string, info: BigIntStats, withP
     key: path,
     pin: `${info.size}:${info.mtimeNs}:${info.ctimeNs}`,
     contentTime: rfc3339Nano(info.mtimeNs),
-    posix: withPosix ? posixMetadata(info) : undefined,
+    posix: withPosix ? posixMetadata(info, withPosix) : undefined,
   };
 }
 

@@ -5,6 +5,7 @@ import { wildcardTest } from "../../location/wildcard.js";
 import {
   type Backend,
   type BackendFeatures,
+  type DeleteOptions,
   type Destination,
   directoryNeedsRecursive,
   type ListedObject,
@@ -58,6 +59,7 @@ export class RemoteBackend implements Backend {
       withAcl: options.withAcl ?? false,
       keepDirectoryStubs: options.includeDirectoryStubs ?? false,
       withTags: options.withTags ?? false,
+      softDeleted: options.softDeleted,
     };
     if (options.versionIds) {
       // The versions are read one by one; the base blob itself may be gone.
@@ -180,8 +182,8 @@ export class RemoteBackend implements Backend {
     return this.service.list();
   }
 
-  deleteListed(object: SourceObject): Promise<void> {
-    return this.service.deleteObject(object.key);
+  deleteListed(object: SourceObject, options?: DeleteOptions): Promise<void> {
+    return this.service.deleteObject(object.key, options);
   }
 
   get probeWrite(): (() => Promise<void>) | undefined {

@@ -574,6 +574,7 @@ export class FilesService implements Service {
     const lookup = share.tree.lookup(segments);
     if (!lookup.parent) throw this.error("ParentNotFound");
     if (lookup.node?.kind === "dir") throw this.error("ResourceTypeMismatch");
+    if (lookup.node?.kind === "file" && isReadOnly(lookup.node)) throw this.error("ReadOnlyAttribute");
     const file: File = {
       kind: "file",
       // Names are case-preserving: replacing a file keeps the name it was created with.
@@ -941,7 +942,7 @@ export class FilesService implements Service {
     const existing = to.node === moving ? undefined : to.node;
     if (existing?.kind === "dir") throw this.error("ResourceTypeMismatch");
     if (existing && !replace) throw this.error("ResourceAlreadyExists");
-    if (existing?.kind === "file" && existing.props.smb.attributes.split(" | ").includes("ReadOnly")) {
+    if (existing?.kind === "file" && isReadOnly(existing)) {
       if (!ignoreReadOnly) throw this.error("ReadOnlyAttribute");
     }
     // Everything the request sets is validated before anything changes.
@@ -975,9 +976,15 @@ export class FilesService implements Service {
   private deleteFile(request: Request): ServiceReply {
     const share = this.share(request);
     const { parent, node } = this.file(share, request.path);
+    if (isReadOnly(node)) throw this.error("ReadOnlyAttribute");
     share.tree.remove(parent, node.name);
     return { status: 202 };
   }
+}
+
+/** A file whose ReadOnly attribute is set: the service refuses to replace or delete it. */
+function isReadOnly(file: File): boolean {
+  return file.props.smb.attributes.split(" | ").includes("ReadOnly");
 }
 
 function trimTrailingDots(path: string): string {
