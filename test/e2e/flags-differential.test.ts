@@ -187,6 +187,44 @@ describe.concurrent("differential: flags shared with AzCopy", () => {
     ]);
   });
 
+  it("--posix-properties-style amlfs stores Lustre's names as AzCopy does, and a download reads them back", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "tree"), { "a.txt": "a" });
+    await chmod(join(root, "a.txt"), 0o640);
+    const then = new Date("2001-02-03T04:05:06.000Z");
+    await utimes(join(root, "a.txt"), then, then);
+    const up = (to: string) => [
+      "copy",
+      root,
+      to,
+      "--recursive",
+      "--from-to",
+      "LocalBlob",
+      "--preserve-posix-properties",
+      "--posix-properties-style",
+      "amlfs",
+    ];
+    const { byAzcopy, byAzcp } = await intoContainersOfBoth(home, up);
+    const theirs = (await metadataByBlob(byAzcopy))["tree/a.txt"]!;
+    const ours = (await metadataByBlob(byAzcp))["tree/a.txt"]!;
+    for (const key of ["owner", "group", "permissions", "modtime", "posix_ino", "posix_nlink", "posix_dev"])
+      expect(ours[key], key).toBe(theirs[key]);
+    expect(ours.permissions).toBe("0640");
+    expect(ours.posix_owner).toBeUndefined();
+    const down = join(home, "down");
+    const result = await runAzcp(
+      ["copy", byAzcopy.sasUrl(), down, "--recursive", "--from-to", "BlobLocal", "--preserve-posix-properties"],
+      home,
+    );
+    expect(result.code, result.all).toBe(0);
+    const copied = await stat(join(down, byAzcopy.name, "tree", "a.txt"));
+    expect(copied.mode & 0o777).toBe(0o640);
+    expect(copied.mtime.getTime()).toBe(then.getTime());
+    const misuse = await runAzcp(["copy", root, byAzcp.sasUrl(), "--recursive", "--posix-properties-style", "amlfs"], home);
+    expect(misuse.code).toBe(1);
+    expect(misuse.stderr).toContain("to use --posix-properties-style flag, it has to be used with preserve-posix-properties");
+  });
+
   it("refuses --preserve-posix-properties where no metadata can hold it", async () => {
     const home = await testHome();
     const root = await writeTree(join(home, "tree"), { "a.txt": "a" });
