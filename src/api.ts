@@ -132,6 +132,12 @@ export type SyncOptions = CopyOptions & {
   compareHash?: "None" | "MD5";
   mirrorMode?: boolean;
   askDelete?: (target: string) => Promise<boolean>;
+  /** With compareHash MD5, where local files' MD5s are kept between runs (default "XAttr": not kept). */
+  localHashStorageMode?: "XAttr" | "HiddenFiles";
+  /** With localHashStorageMode HiddenFiles: keep the hash files under this folder. */
+  hashMetaDir?: string;
+  /** Also carry the root folder's own properties (azcp's sync compares files only: no effect). */
+  includeRoot?: boolean;
 };
 
 /**
@@ -145,6 +151,9 @@ export async function sync(source: string, destination: string, options: SyncOpt
     compareHash = "None",
     mirrorMode = false,
     askDelete,
+    localHashStorageMode = "XAttr",
+    hashMetaDir,
+    includeRoot: _includeRoot,
     ...rest
   } = options;
   if (rest.followSymlinks) {
@@ -165,7 +174,13 @@ export async function sync(source: string, destination: string, options: SyncOpt
     overwrite: "true",
     authorizer: createAuthorizer(options),
     env: environmentOf(options),
-    sync: { deleteDestination, compareHash, mirrorMode, askDelete },
+    sync: {
+      deleteDestination,
+      compareHash,
+      mirrorMode,
+      askDelete,
+      hashStorage: { mode: localHashStorageMode, folder: hashMetaDir },
+    },
   });
 }
 

@@ -13,6 +13,7 @@ import type {
   BackendFeatures,
   ContentHeaders,
   Destination,
+  LocalHashStorage,
   Source,
   SourceObject,
 } from "../storage/backend.js";
@@ -49,6 +50,8 @@ export interface SyncSettings {
   compareHash: CompareHash;
   mirrorMode: boolean;
   askDelete?: ((target: string) => Promise<boolean>) | undefined;
+  /** Where local MD5s are kept between runs (--local-hash-storage-mode, --hash-meta-dir). */
+  hashStorage?: LocalHashStorage | undefined;
 }
 
 /** Which way data flows, from what each side can keep: a disk keeps no content headers. */
@@ -262,6 +265,11 @@ export async function createCopyJob(
   const to = await openBackend(destination, job.openContext(options.authorizer, "destination"));
 
   const skipped = { symlinks: 0, special: 0 };
+  // A sync comparing MD5s keeps local hashes between runs where it can (--local-hash-storage-mode).
+  const hashStorage =
+    options.sync?.compareHash === "MD5"
+      ? (options.sync.hashStorage ?? { mode: "XAttr" as const })
+      : undefined;
   // Listed paths that name nothing are reported on the job's output once the job exists.
   const notices = { emit: (text: string) => log.write("INFO", text.replace(/^INFO: /, "")) };
   const sourceOptions = {
@@ -282,6 +290,7 @@ export async function createCopyJob(
     withFolders: !options.sync && destinationFeatures.realFolders,
     withAcl: settings.preservePermissions,
     versionIds: versions === undefined ? undefined : linesOfFile(versions, "--list-of-versions"),
+    hashStorage,
     onSkipped: (path: string, reason: "symlink" | "special" | "unreadable") => {
       if (reason === "symlink") skipped.symlinks++;
       else skipped.special++;
@@ -362,6 +371,7 @@ export async function createCopyJob(
     plan: {
       source: resolved.source,
       destinationListing: to.syncListing({
+        hashStorage,
         recursive: options.recursive ?? true,
         withMd5: options.sync.compareHash === "MD5",
         withMetadata: exactTimes,
@@ -379,6 +389,8 @@ export async function createCopyJob(
       preserveInfo: settings.preserveInfo,
       sourceMd5: from.md5 ? (object: SourceObject) => from.md5!(object) : undefined,
       destinationMd5: to.md5 ? (object: SourceObject) => to.md5!(object) : undefined,
+      // As AzCopy: with hash files, every local file's hash is kept, copied or compared.
+      hashEverySource: hashStorage?.mode === "HiddenFiles",
       counts: { scannedAtSource: 0, scannedAtDestination: 0 },
     },
   };

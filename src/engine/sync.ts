@@ -37,6 +37,8 @@ export interface SyncPlanOptions {
   /** MD5 (base64) of a local file on that side, computed when a hash comparison needs it. */
   sourceMd5?: ((object: SourceObject) => Promise<string>) | undefined;
   destinationMd5?: ((object: SourceObject) => Promise<string>) | undefined;
+  /** Hash every source file, even those the destination lacks, so each run leaves its hash stored. */
+  hashEverySource?: boolean | undefined;
   counts: SyncCounts;
 }
 
@@ -120,6 +122,7 @@ export async function* syncTasks(options: SyncPlanOptions): AsyncGenerator<JobTa
   while (source || destination) {
     const order = source && destination ? compareNames(source.relativePath, destination.relativePath) : 0;
     if (source && (!destination || order < 0)) {
+      if (options.hashEverySource) await options.sourceMd5?.(source);
       yield { kind: "copy", object: source };
       source = await nextKept(sources, "scannedAtSource");
     } else if (destination && (!source || order > 0)) {

@@ -274,6 +274,13 @@ export interface BackendFeatures {
   readonly versions?: boolean | undefined;
 }
 
+/** Where a sync that compares MD5s keeps local files' hashes (XAttr: nowhere azcp can write). */
+export interface LocalHashStorage {
+  mode: "XAttr" | "HiddenFiles";
+  /** --hash-meta-dir. */
+  folder?: string | undefined;
+}
+
 /** Which soft-deleted entries --permanent-delete removes. */
 export type SoftDeleted = "Snapshots" | "Versions" | "SnapshotsAndVersions";
 
@@ -330,6 +337,8 @@ export interface SourceOptions {
   versionIds?: AsyncIterable<string> | undefined;
   /** List only soft-deleted snapshots and/or versions, each as an object (--permanent-delete). */
   softDeleted?: SoftDeleted | undefined;
+  /** A sync comparing MD5s: where local hashes are kept between runs (--local-hash-storage-mode). */
+  hashStorage?: LocalHashStorage | undefined;
   onSkipped?: ((path: string, reason: "symlink" | "special" | "unreadable") => void) | undefined;
 }
 
@@ -363,7 +372,12 @@ export interface Backend {
   /** Where a copy writes here; `single` says the source is one object. */
   destination(single: boolean, options?: { durable?: boolean | undefined }): Promise<Destination>;
   /** The tree here as a sync compares it, relative to here; empty while it does not exist. */
-  syncListing(options: { recursive: boolean; withMd5: boolean; withMetadata: boolean }): Source;
+  syncListing(options: {
+    recursive: boolean;
+    withMd5: boolean;
+    withMetadata: boolean;
+    hashStorage?: LocalHashStorage | undefined;
+  }): Source;
   /** Deletes an object that syncListing gave. */
   deleteListed(object: SourceObject, options?: DeleteOptions): Promise<void>;
   /** What `list` shows here, where the backend can list (a storage service). */

@@ -213,16 +213,29 @@ describe.concurrent("differential: flags shared with AzCopy", () => {
     expect(ours.posix_owner).toBeUndefined();
     const down = join(home, "down");
     const result = await runAzcp(
-      ["copy", byAzcopy.sasUrl(), down, "--recursive", "--from-to", "BlobLocal", "--preserve-posix-properties"],
+      [
+        "copy",
+        byAzcopy.sasUrl(),
+        down,
+        "--recursive",
+        "--from-to",
+        "BlobLocal",
+        "--preserve-posix-properties",
+      ],
       home,
     );
     expect(result.code, result.all).toBe(0);
     const copied = await stat(join(down, byAzcopy.name, "tree", "a.txt"));
     expect(copied.mode & 0o777).toBe(0o640);
     expect(copied.mtime.getTime()).toBe(then.getTime());
-    const misuse = await runAzcp(["copy", root, byAzcp.sasUrl(), "--recursive", "--posix-properties-style", "amlfs"], home);
+    const misuse = await runAzcp(
+      ["copy", root, byAzcp.sasUrl(), "--recursive", "--posix-properties-style", "amlfs"],
+      home,
+    );
     expect(misuse.code).toBe(1);
-    expect(misuse.stderr).toContain("to use --posix-properties-style flag, it has to be used with preserve-posix-properties");
+    expect(misuse.stderr).toContain(
+      "to use --posix-properties-style flag, it has to be used with preserve-posix-properties",
+    );
   });
 
   it("refuses --preserve-posix-properties where no metadata can hold it", async () => {

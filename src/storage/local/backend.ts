@@ -12,11 +12,13 @@ import {
   type BackendFeatures,
   type Destination,
   directoryNeedsRecursive,
+  type LocalHashStorage,
   type ResolvedSource,
   type Source,
   type SourceObject,
   type SourceOptions,
 } from "../backend.js";
+import { type HashStorage, mtimeNsOf, storedMd5, storeMd5 } from "./hash-files.js";
 import { LocalDestination, LocalSource } from "./local.js";
 
 /** What the local disk can do. */
@@ -52,7 +54,9 @@ export class LocalBackend implements Backend {
         "Check the path.",
       );
     });
+    this.useHashStorage(options.hashStorage);
     const common = {
+      skipHashFiles: options.hashStorage !== undefined,
       followSymlinks: options.followSymlinks,
       onSkipped: options.onSkipped,
       withFolders: options.withFolders ?? false,
@@ -102,13 +106,15 @@ export class LocalBackend implements Backend {
     return new LocalDestination({ path, mode: "directory", durable: options.durable });
   }
 
-  syncListing(options: { recursive: boolean }): Source {
+  syncListing(options: { recursive: boolean; hashStorage?: LocalHashStorage | undefined }): Source {
+    this.useHashStorage(options.hashStorage);
     return new EmptyIfMissing(
       new LocalSource({
         path: this.location.path,
         prefix: "",
         recursive: options.recursive,
         followSymlinks: false,
+        skipHashFiles: options.hashStorage !== undefined,
       }),
       this.location.path,
     );
@@ -118,11 +124,28 @@ export class LocalBackend implements Backend {
     return unlink(object.key);
   }
 
+  /** Where this side's MD5s are kept between syncs (HiddenFiles), if anywhere. */
+  private hashFiles: HashStorage | undefined;
+
+  private useHashStorage(storage: LocalHashStorage | undefined): void {
+    if (storage?.mode === "HiddenFiles")
+      this.hashFiles = { root: this.location.path, folder: storage.folder };
+  }
+
   async md5(object: SourceObject): Promise<string> {
+    const storage = this.hashFiles;
+    // The time is read before the data, so a file changed while it is read is hashed again next time.
+    const mtime = storage ? await mtimeNsOf(object.key) : undefined;
+    if (storage && mtime !== undefined) {
+      const stored = await storedMd5(storage, object.key, mtime);
+      if (stored) return stored;
+    }
     const hash = createHash("md5");
     for await (const chunk of createReadStream(object.key, { highWaterMark: 1024 * 1024 }))
       hash.update(chunk as Buffer);
-    return hash.digest("base64");
+    const md5 = hash.digest("base64");
+    if (storage && mtime !== undefined) await storeMd5(storage, object.key, mtime, md5);
+    return md5;
   }
 
   /** A sync's destination folder is made first, so that the copies have a place to go. */

@@ -59,6 +59,7 @@ import {
 } from "../backend.js";
 import { compareNames } from "../name-order.js";
 import { posixMetadata } from "../posix-metadata.js";
+import { HASH_FILE_SUFFIX } from "./hash-files.js";
 
 // Small files are read and written with synchronous calls: from the page cache they take
 // microseconds, while each trip through libuv's thread pool costs far more CPU (on these VMs
@@ -108,6 +109,8 @@ export interface LocalSourceOptions {
   withPosix?: PosixStyle | undefined;
   /** Yield symbolic links as objects whose data is their target (--preserve-symlinks). */
   preserveSymlinks?: boolean | undefined;
+  /** Leave out sync's hash files (.<name>.azcopysyncmeta), as AzCopy does when it compares MD5s. */
+  skipHashFiles?: boolean | undefined;
 }
 
 export class LocalSource implements Source {
@@ -150,6 +153,7 @@ export class LocalSource implements Source {
     entries.sort((a, b) => compareNames(sortKey(a), sortKey(b)));
     for (const entry of entries) {
       if (top && this.options.nameFilter && !this.options.nameFilter(entry.name)) continue;
+      if (this.options.skipHashFiles && entry.name.endsWith(HASH_FILE_SUFFIX)) continue;
       const path = join(directory, entry.name);
       const relativePath = prefix ? `${prefix}/${entry.name}` : entry.name;
       let isDirectory = entry.isDirectory();
