@@ -230,14 +230,13 @@ export function registerDoc(program: Command): void {
     {
       name: "format",
       value: "<format>",
-      help: "default (a page of text per command) or wiki (GitHub Wiki pages with the flags in tables).",
+      help: "wiki (GitHub Wiki pages with the flags in tables); anything else gives the default pages, as with AzCopy.",
       defaultValue: "default",
-      choices: ["default", "wiki"],
     },
-  ]).action(async (flags: { outputLocation: string; format: "default" | "wiki" }, self: Command) =>
+  ]).action(async (flags: { outputLocation: string; format: string }, self: Command) =>
     runCommand(self, async ({ output }) => {
       const folder = resolve(flags.outputLocation);
-      const render = flags.format === "wiki" ? wikiPage : page;
+      const render = flags.format.toLowerCase() === "wiki" ? wikiPage : page;
       await mkdir(folder, { recursive: true });
       const pages = [{ path: [] as string[], command: program }, ...commandsOf(program)];
       for (const { path, command } of pages)
