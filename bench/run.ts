@@ -142,8 +142,7 @@ const WORKLOADS: Workload[] = [
     amount: BIG_MIB * 1.048576,
     freshServer: true,
     commands: {
-      azcp: (s, c) =>
-        `${azcpEnv} node ${azcpBin} copy ${bigFile} ${q(url(s, c, "big.bin"))} --output-level quiet`,
+      azcp: (s, c) => `${azcpEnv} ${azcpBin} copy ${bigFile} ${q(url(s, c, "big.bin"))} --output-level quiet`,
       azcopy: (s, c) =>
         `${azcopyEnv} ${azcopy} copy ${bigFile} ${q(url(s, c, "big.bin"))} --from-to LocalBlob --output-level quiet`,
       rclone: (s, c) => `${rcloneEnv(s, c)} rclone copyto ${bigFile} az:${c}/big.bin`,
@@ -167,7 +166,7 @@ const WORKLOADS: Workload[] = [
     },
     commands: {
       azcp: (s, _c, out) =>
-        `${azcpEnv} node ${azcpBin} copy ${q(url(s, "seed", "big.bin"))} ${out}/big.bin --output-level quiet`,
+        `${azcpEnv} ${azcpBin} copy ${q(url(s, "seed", "big.bin"))} ${out}/big.bin --output-level quiet`,
       azcopy: (s, _c, out) =>
         `${azcopyEnv} ${azcopy} copy ${q(url(s, "seed", "big.bin"))} ${out}/big.bin --from-to BlobLocal --output-level quiet`,
       rclone: (s, _c, out) => `${rcloneEnv(s, "seed")} rclone copyto az:seed/big.bin ${out}/big.bin`,
@@ -184,7 +183,7 @@ const WORKLOADS: Workload[] = [
     freshServer: true,
     commands: {
       azcp: (s, c) =>
-        `${azcpEnv} node ${azcpBin} copy ${smallDir} ${q(url(s, c))} --recursive --output-level quiet`,
+        `${azcpEnv} ${azcpBin} copy ${smallDir} ${q(url(s, c))} --recursive --output-level quiet`,
       azcopy: (s, c) =>
         `${azcopyEnv} ${azcopy} copy ${smallDir} ${q(url(s, c))} --recursive --from-to LocalBlob --output-level quiet`,
       rclone: (s, c) =>
@@ -203,7 +202,7 @@ const WORKLOADS: Workload[] = [
     seed: seedSmallFiles,
     commands: {
       azcp: (s, _c, out) =>
-        `${azcpEnv} node ${azcpBin} copy ${q(url(s, "seed", "small"))} ${out} --recursive --output-level quiet`,
+        `${azcpEnv} ${azcpBin} copy ${q(url(s, "seed", "small"))} ${out} --recursive --output-level quiet`,
       azcopy: (s, _c, out) =>
         `${azcopyEnv} ${azcopy} copy ${q(url(s, "seed", "small"))} ${out} --recursive --from-to BlobLocal --output-level quiet`,
       rclone: (s, _c, out) =>
@@ -223,7 +222,7 @@ const WORKLOADS: Workload[] = [
     seed: seedSmallFiles,
     commands: {
       azcp: (s, _c, out) =>
-        `AZCP_DOWNLOAD_FSYNC=false ${azcpEnv} node ${azcpBin} copy ${q(url(s, "seed", "small"))} ${out} --recursive --output-level quiet`,
+        `AZCP_DOWNLOAD_FSYNC=false ${azcpEnv} ${azcpBin} copy ${q(url(s, "seed", "small"))} ${out} --recursive --output-level quiet`,
     },
   },
   {
@@ -237,7 +236,7 @@ const WORKLOADS: Workload[] = [
     },
     commands: {
       azcp: (s) =>
-        `${azcpEnv} node ${azcpBin} copy ${oneFile} ${q(url(s, "seed", `one-${Date.now()}.bin`))} --output-level quiet`,
+        `${azcpEnv} ${azcpBin} copy ${oneFile} ${q(url(s, "seed", `one-${Date.now()}.bin`))} --output-level quiet`,
       azcopy: (s) =>
         `${azcopyEnv} ${azcopy} copy ${oneFile} ${q(url(s, "seed", `one-${Date.now()}.bin`))} --from-to LocalBlob --output-level quiet`,
       rclone: (s) => `${rcloneEnv(s, "seed")} rclone copyto ${oneFile} az:seed/one-${Date.now()}.bin`,

@@ -188,6 +188,7 @@ export async function runJob(
   control?: { stdin: StdinControl | undefined; command: string },
 ): Promise<number> {
   const finish = renderJob(job, output, process.stdout, control?.command);
+  job.pace(() => output.drained());
   const notice = cancellationNotice(output, control?.command ?? "copy");
   const cancel = () => {
     notice();

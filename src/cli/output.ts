@@ -45,6 +45,27 @@ export class Output {
     return this.type === "json";
   }
 
+  /**
+   * Undefined while stdout keeps up; otherwise resolves when what was written has drained. A
+   * reader slower than azcp (a program reading JSON lines, a pager) would otherwise make the lines
+   * of a million-object job pile up in memory.
+   */
+  drained(): Promise<void> | undefined {
+    const stdout = this.streams.stdout as NodeJS.WritableStream & { writableNeedDrain?: boolean };
+    if (!stdout.writableNeedDrain) return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        stdout.off("drain", done);
+        stdout.off("close", done);
+        stdout.off("error", done);
+        resolve();
+      };
+      stdout.on("drain", done);
+      stdout.on("close", done);
+      stdout.on("error", done);
+    });
+  }
+
   /** One envelope line on stdout (JSON mode only). */
   message(
     messageType: MessageType,

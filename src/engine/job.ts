@@ -84,6 +84,9 @@ export interface CopyJobParts {
   skipPaths?: ReadonlySet<string> | undefined;
 }
 
+/** Called after each task is queued: a promise holds the listing back until it resolves. */
+export type Pacer = () => Promise<void> | undefined;
+
 export class CopyJob {
   readonly id: string;
   private readonly listeners = new Set<CopyListener>();
@@ -94,6 +97,7 @@ export class CopyJob {
   private finished = false;
   private fatal: AzcpError | undefined;
   private bytesInFlight = 0;
+  private pacer: Pacer | undefined;
 
   constructor(private readonly parts: CopyJobParts) {
     this.id = parts.jobId;
@@ -114,6 +118,15 @@ export class CopyJob {
   notice(text: string): void {
     this.parts.log.write("INFO", text.replace(/^INFO: /, ""));
     this.emit({ type: "notice", text });
+  }
+
+  /**
+   * Lets whoever shows the job's events hold the listing back while it catches up (a slow reader
+   * of the output), so events never pile up in memory.
+   */
+  pace(pacer: Pacer): this {
+    this.pacer = pacer;
+    return this;
   }
 
   /** Changes the bandwidth cap while the job runs (0: none); false when this job has none to change. */
@@ -254,6 +267,8 @@ export class CopyJob {
       this.counters.total++;
       if (task.kind === "copy" && object.folder) this.counters.folders.total++;
       if (task.kind === "copy") this.counters.bytesEnumerated += object.size;
+      const waiting = this.pacer?.();
+      if (waiting) await waiting;
       if (parts.dryRun) {
         this.emit(await this.dryRunEvent(task));
         continue;

@@ -72,6 +72,7 @@ export function registerList(program: Command): void {
         }
         json.ContentLength = size(entry.size);
         output.result(text, "ListObject", json);
+        await output.drained();
       }
       if (flags.runningTally) {
         if (output.json)
