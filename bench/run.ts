@@ -16,6 +16,8 @@ import {
 } from "@azure/storage-blob";
 import { azcopyPath } from "../test/support/azcopy.js";
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, type RunningAzurite, startAzurite } from "../test/support/azurite.js";
+import { startSyntheticBlobServer } from "../test/support/synthetic-blob-server.js";
+import { type ScaleSample, scaleChart, scaleTable } from "./scale-report.js";
 
 const root = join(fileURLToPath(import.meta.url), "..", "..");
 const work = join(root, "bench", ".work");
@@ -23,6 +25,81 @@ const RUNS = Number(process.env.RUNS ?? 3);
 const ONLY = process.env.ONLY?.split(",");
 const SMALL_COUNT = Number(process.env.SMALL_COUNT ?? 5000);
 const BIG_MIB = Number(process.env.BIG_MIB ?? 1024);
+/** Object counts of the scale rows (SCALE=100000,1000000,10000000 adds ten million). */
+const SCALE = (process.env.SCALE ?? "100000,1000000").split(",").map(Number);
+
+/** Operations of the scale rows, over a synthetic container of N objects (nothing is transferred). */
+const SCALE_OPERATIONS: {
+  id: string;
+  title: string;
+  commands: Record<"azcp" | "azcopy", (url: string, scratch: string) => string>;
+}[] = [
+  {
+    id: "list",
+    title: "list --running-tally",
+    commands: {
+      azcp: (u) => `${azcpEnv} ${azcpBin} list ${q(u)} --running-tally --machine-readable`,
+      azcopy: (u) => `${azcopyEnv} ${azcopy} list ${q(u)} --running-tally --machine-readable --location Blob`,
+    },
+  },
+  {
+    id: "copy",
+    title: "copy --recursive --dry-run (to local)",
+    commands: {
+      azcp: (u, s) => `${azcpEnv} ${azcpBin} copy ${q(u)} ${s}/down --recursive --dry-run`,
+      azcopy: (u, s) =>
+        `${azcopyEnv} ${azcopy} copy ${q(u)} ${s}/down --recursive --dry-run --from-to BlobLocal`,
+    },
+  },
+  {
+    id: "sync-empty",
+    title: "sync --dry-run (to an empty folder: N copies)",
+    commands: {
+      azcp: (u, s) => `${azcpEnv} ${azcpBin} sync ${q(u)} ${s} --dry-run`,
+      azcopy: (u, s) => `${azcopyEnv} ${azcopy} sync ${q(u)} ${s} --dry-run --from-to BlobLocal`,
+    },
+  },
+  {
+    id: "sync-delete",
+    title: "sync --dry-run --delete-destination true (from an empty folder: N deletions)",
+    commands: {
+      azcp: (u, s) => `${azcpEnv} ${azcpBin} sync ${s} ${q(u)} --dry-run --delete-destination true`,
+      azcopy: (u, s) =>
+        `${azcopyEnv} ${azcopy} sync ${s} ${q(u)} --dry-run --delete-destination true --from-to LocalBlob`,
+    },
+  },
+  {
+    id: "remove",
+    title: "remove --recursive --dry-run",
+    commands: {
+      azcp: (u) => `${azcpEnv} ${azcpBin} remove ${q(u)} --recursive --dry-run`,
+      azcopy: (u) => `${azcopyEnv} ${azcopy} remove ${q(u)} --recursive --dry-run --from-to BlobTrash`,
+    },
+  },
+];
+
+async function scaleRows(): Promise<ScaleSample[]> {
+  const samples: ScaleSample[] = [];
+  for (const count of SCALE) {
+    const { url: base, server } = await startSyntheticBlobServer(count);
+    const source = `${base}?sv=2025-01-05&sig=synthetic`;
+    process.stderr.write(`\n${count} synthetic objects\n`);
+    for (const operation of SCALE_OPERATIONS) {
+      for (const tool of ["azcp", "azcopy"] as const) {
+        const scratch = join(work, "out", `scale-${tool}`);
+        rmSync(scratch, { recursive: true, force: true });
+        mkdirSync(scratch, { recursive: true });
+        const sample = await measure(operation.commands[tool](source, scratch));
+        process.stderr.write(
+          `  ${operation.id} ${tool}: ${sample.wall.toFixed(2)} s, cpu ${sample.cpu.toFixed(2)} s, ${sample.rssMb.toFixed(0)} MB${sample.ok ? "" : " FAILED"}\n`,
+        );
+        samples.push({ operation: operation.title, tool, count, ...sample });
+      }
+    }
+    server.close();
+  }
+  return samples;
+}
 
 type Tool = "azcp" | "azcopy" | "rclone" | "sdk" | "curl";
 interface Sample {
@@ -299,6 +376,7 @@ async function prepareFiles(): Promise<void> {
 
 async function main() {
   await prepareFiles();
+  const scale = !ONLY || ONLY.includes("scale") ? await scaleRows() : [];
   const tools: Tool[] = ["azcp", "azcopy", ...(hasRclone ? (["rclone"] as Tool[]) : []), "sdk", "curl"];
   const results: Record<string, Partial<Record<Tool, Sample[]>>> = {};
   for (const workload of WORKLOADS) {
@@ -337,10 +415,14 @@ async function main() {
     }
     await shared?.azurite.stop();
   }
-  writeReport(tools, results);
+  writeReport(tools, results, scale);
 }
 
-function writeReport(tools: Tool[], results: Record<string, Partial<Record<Tool, Sample[]>>>) {
+function writeReport(
+  tools: Tool[],
+  results: Record<string, Partial<Record<Tool, Sample[]>>>,
+  scale: ScaleSample[],
+) {
   const version = (command: string) => {
     try {
       return execFileSync("bash", ["-c", command], { encoding: "utf8" }).trim().split("\n")[0];
@@ -378,9 +460,13 @@ function writeReport(tools: Tool[], results: Record<string, Partial<Record<Tool,
       );
     }
   }
+  if (scale.length > 0) lines.push("", ...scaleTable(scale));
   const report = `${lines.join("\n")}\n`;
   process.stdout.write(`\n${report}`);
-  if (!ONLY) writeFileSync(join(root, "bench", "RESULTS.md"), report);
+  if (!ONLY) {
+    writeFileSync(join(root, "bench", "RESULTS.md"), report);
+    if (scale.length > 0) writeFileSync(join(root, "bench", "scale.svg"), scaleChart(scale));
+  }
 }
 
 await main();

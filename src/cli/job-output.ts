@@ -77,10 +77,10 @@ export function renderJob(
     }
     const line = progressLine(summary);
     if (redraw) {
-      stream.write(`\r${line}${" ".repeat(Math.max(0, lastLineLength - line.length))}`);
+      output.write(`\r${line}${" ".repeat(Math.max(0, lastLineLength - line.length))}`);
       lastLineLength = line.length;
     } else {
-      stream.write(`${line}\n`);
+      output.write(`${line}\n`);
     }
   };
 
@@ -132,7 +132,7 @@ export function renderJob(
         } else if (result.status === "Failed" && output.level !== "quiet") {
           failuresShown++;
           if (failuresShown <= MAX_FAILURES_SHOWN) {
-            if (redraw) stream.write("\n");
+            if (redraw) output.write("\n");
             output.error(`Failed: ${result.source}: ${result.error?.describe() ?? "unknown error"}`);
           }
         }
@@ -155,7 +155,7 @@ export function renderJob(
       return;
     }
     if (summary.totalTransfers > 0 || summary.status !== "Failed") showProgress(summary);
-    if (redraw && output.level === "default") stream.write("\n");
+    if (redraw && output.level === "default") output.write("\n");
     if (failuresShown > MAX_FAILURES_SHOWN) {
       output.error(
         `... and ${failuresShown - MAX_FAILURES_SHOWN} more failed transfers; the log file lists them all.`,

@@ -46,6 +46,46 @@ export class Output {
   }
 
   /**
+   * Lines for stdout wait here until the event loop turns or 64 KiB gather: a million-line dry
+   * run is then a few thousand writes instead of a million (a write a line was a quarter of its
+   * CPU time). Anything written to stderr, a prompt or the end of the command flushes first.
+   */
+  private pending = "";
+  private scheduled = false;
+  private static readonly waiting = new Set<Output>();
+
+  /** Writes what every Output holds for stdout (before the process exits). */
+  static flushAll(): void {
+    for (const output of Output.waiting) output.flush();
+  }
+
+  /** Text for stdout as it is (progress lines), in order with everything else printed. */
+  write(text: string): void {
+    this.pending += text;
+    Output.waiting.add(this);
+    if (this.pending.length >= 64 * 1024) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private toStderr(text: string): void {
+    this.flush();
+    this.streams.stderr.write(text);
+  }
+
+  /** Writes what is waiting for stdout. */
+  flush(): void {
+    this.scheduled = false;
+    Output.waiting.delete(this);
+    if (this.pending === "") return;
+    const text = this.pending;
+    this.pending = "";
+    this.streams.stdout.write(text);
+  }
+
+  /**
    * Undefined while stdout keeps up; otherwise resolves when what was written has drained. A
    * reader slower than azcp (a program reading JSON lines, a pager) would otherwise make the lines
    * of a million-object job pile up in memory.
@@ -78,20 +118,20 @@ export class Output {
       MessageContent: typeof content === "string" ? redactAll(content) : JSON.stringify(redactDeep(content)),
       PromptDetails: promptDetails,
     });
-    this.streams.stdout.write(`${line}\n`);
+    this.write(`${line}\n`);
   }
 
   /** A result line: the thing the command was asked for (list entries, env values). */
   result(text: string, messageType: MessageType = "Info", content?: string | object): void {
     if (this.json) this.message(messageType, content ?? text);
-    else if (this.level !== "quiet") this.streams.stdout.write(`${redactAll(text)}\n`);
+    else if (this.level !== "quiet") this.write(`${redactAll(text)}\n`);
   }
 
   /** Informational chatter, hidden by --output-level essential or quiet. */
   info(text: string): void {
     if (this.level !== "default") return;
     if (this.json) this.message("Info", text);
-    else this.streams.stdout.write(`${redactAll(text)}\n`);
+    else this.write(`${redactAll(text)}\n`);
   }
 
   /**
@@ -106,15 +146,15 @@ export class Output {
         MessageContent: redactAll(text),
         PromptDetails: NO_PROMPT,
       });
-      this.streams.stderr.write(`${line}\n`);
+      this.toStderr(`${line}\n`);
     } else {
-      this.streams.stderr.write(`${redactAll(text)}\n`);
+      this.toStderr(`${redactAll(text)}\n`);
     }
   }
 
   error(text: string): void {
     if (this.json) this.message("Error", text);
-    else this.streams.stderr.write(`${redactAll(text)}\n`);
+    else this.toStderr(`${redactAll(text)}\n`);
   }
 
   endOfJob(content: string | object = ""): void {

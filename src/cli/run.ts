@@ -57,6 +57,7 @@ export function describeFailure(error: unknown): string {
 
 /** Exit as soon as the work is done, once what was written has been flushed. */
 export async function finish(code: number): Promise<never> {
+  Output.flushAll();
   await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
   await new Promise<void>((resolve) => process.stderr.write("", () => resolve()));
   process.exit(code);

@@ -40,7 +40,9 @@ function lustreTime(ns: bigint): string {
 export function posixFromMetadata(metadata: Record<string, string> | undefined): PosixProperties | undefined {
   if (!metadata) return undefined;
   const number = (key: string) => (/^\d+$/.test(metadata[key] ?? "") ? BigInt(metadata[key]!) : undefined);
-  const time = (ns: bigint | undefined) => (ns === undefined ? undefined : new Date(Number(ns / 1_000_000n)));
+  // To the nearest millisecond, as Node reads a file's time back (stat's Dates are rounded).
+  const time = (ns: bigint | undefined) =>
+    ns === undefined ? undefined : new Date(Number((ns + 500_000n) / 1_000_000n));
   const permissions = metadata.permissions ?? "";
   // "0644" (amlfs) is octal; AzCopy's own style is st_mode in decimal ("33188").
   const mode = /^0[0-7]{3}$/.test(permissions) ? BigInt(`0o${permissions}`) : number("permissions");

@@ -68,6 +68,10 @@ function endOfElement(xml: string, open: number): number {
 function section(xml: string, tag: string): string {
   const open = xml.indexOf(`<${tag}>`);
   if (open < 0) return "";
+  // Most often nothing inside is named like the element itself: its first closing tag ends it.
+  const close = xml.indexOf(`</${tag}>`, open);
+  const inner = xml.indexOf(`<${tag}`, open + tag.length + 1);
+  if (close >= 0 && (inner < 0 || inner > close)) return xml.slice(open + tag.length + 2, close);
   const end = endOfElement(xml, open);
   return end < 0 ? "" : xml.slice(open + tag.length + 2, end - tag.length - 3);
 }
@@ -90,30 +94,39 @@ function tagsOf(entry: string): string | undefined {
   return pairs.length > 0 ? pairs.join("&") : undefined;
 }
 
+/** Every <Tag>text</Tag> directly in `xml` (no nesting inside Properties), in one pass. */
+function fields(xml: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const match of xml.matchAll(/<([A-Za-z0-9-]+)>([^<]*)<\/\1>/g))
+    if (match[2] !== "" && !found.has(match[1]!)) found.set(match[1]!, decodeXmlText(match[2]!));
+  return found;
+}
+
 export function parseBlobEntry(entry: string, withMetadata: boolean): ListedBlob {
   // Properties come before Metadata; looking only inside them keeps metadata keys out.
-  const properties = section(entry, "Properties");
-  const modified = element(properties, "Last-Modified");
+  const properties = fields(section(entry, "Properties"));
+  const head = fields(entry.slice(0, entry.indexOf("<Properties>")));
+  const modified = properties.get("Last-Modified");
   return {
     name: entryName(entry),
-    size: Number(element(properties, "Content-Length") ?? 0),
+    size: Number(properties.get("Content-Length") ?? 0),
     lastModified: modified ? new Date(modified) : undefined,
-    contentMd5: element(properties, "Content-MD5"),
-    contentType: element(properties, "Content-Type"),
-    contentEncoding: element(properties, "Content-Encoding"),
-    contentLanguage: element(properties, "Content-Language"),
-    contentDisposition: element(properties, "Content-Disposition"),
-    cacheControl: element(properties, "Cache-Control"),
-    blobType: element(properties, "BlobType"),
-    accessTier: element(properties, "AccessTier"),
-    etag: element(properties, "Etag"),
-    versionId: element(entry.slice(0, entry.indexOf("<Properties>")), "VersionId"),
-    snapshot: element(entry.slice(0, entry.indexOf("<Properties>")), "Snapshot"),
-    deleted: element(entry.slice(0, entry.indexOf("<Properties>")), "Deleted") === "true" || undefined,
-    leaseState: element(properties, "LeaseState"),
-    leaseStatus: element(properties, "LeaseStatus"),
-    leaseDuration: element(properties, "LeaseDuration"),
-    archiveStatus: element(properties, "ArchiveStatus"),
+    contentMd5: properties.get("Content-MD5"),
+    contentType: properties.get("Content-Type"),
+    contentEncoding: properties.get("Content-Encoding"),
+    contentLanguage: properties.get("Content-Language"),
+    contentDisposition: properties.get("Content-Disposition"),
+    cacheControl: properties.get("Cache-Control"),
+    blobType: properties.get("BlobType"),
+    accessTier: properties.get("AccessTier"),
+    etag: properties.get("Etag"),
+    versionId: head.get("VersionId"),
+    snapshot: head.get("Snapshot"),
+    deleted: head.get("Deleted") === "true" || undefined,
+    leaseState: properties.get("LeaseState"),
+    leaseStatus: properties.get("LeaseStatus"),
+    leaseDuration: properties.get("LeaseDuration"),
+    archiveStatus: properties.get("ArchiveStatus"),
     metadata: withMetadata && entry.includes("<Metadata") ? metadataOf(entry) : undefined,
     tags: entry.includes("<Tags>") ? tagsOf(entry) : undefined,
   };
@@ -141,6 +154,15 @@ export async function* listContainers(
 }
 
 /** One page's blobs and the marker of the next page ("" at the end). */
+/** Whether an element named Blob (a metadata key) opens between `from` and `to`. */
+function opensBlobBefore(xml: string, from: number, to: number): boolean {
+  for (let at = xml.indexOf("<Blob", from); at >= 0 && at < to; at = xml.indexOf("<Blob", at + 5)) {
+    const next = xml[at + 5];
+    if (next === ">" || next === " " || next === "/") return true;
+  }
+  return false;
+}
+
 export function parseListPage(
   xml: string,
   withMetadata: boolean,
@@ -150,7 +172,9 @@ export function parseListPage(
   for (;;) {
     const start = xml.indexOf("<Blob>", at);
     if (start < 0) break;
-    const end = endOfElement(xml, start);
+    // The first </Blob> closes this entry unless a metadata key named Blob opens before it.
+    const close = xml.indexOf("</Blob>", start);
+    const end = close >= 0 && !opensBlobBefore(xml, start + 6, close) ? close + 7 : endOfElement(xml, start);
     if (end < 0) break;
     blobs.push(parseBlobEntry(xml.slice(start, end), withMetadata));
     at = end;
