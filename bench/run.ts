@@ -453,7 +453,7 @@ function writeReport(
         workload.unit === "s"
           ? ""
           : `${(workload.amount / wall).toFixed(workload.unit === "MB/s" ? 0 : 0)} ${workload.unit}`;
-      const ratio = azcpWall && tool !== "azcp" ? (azcpWall / wall).toFixed(2) : "";
+      const ratio = azcpWall && tool !== "azcp" && wall > 0 ? (azcpWall / wall).toFixed(2) : "";
       const failed = samples.some((s) => !s.ok) ? " (some runs FAILED)" : "";
       lines.push(
         `| ${workload.title} | ${tool}${failed} | ${wall.toFixed(2)} | ${rate} | ${median(samples.map((s) => s.cpu)).toFixed(2)} | ${median(samples.map((s) => s.rssMb)).toFixed(0)} | ${ratio} |`,

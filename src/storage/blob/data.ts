@@ -19,6 +19,7 @@ import {
 } from "../backend.js";
 import { metadataFlag } from "../posix-metadata.js";
 import {
+  contentHeadersOf,
   copyPin,
   destinationPrefix,
   displayObject,
@@ -134,13 +135,7 @@ export class BlobSource implements Source {
       size: Number(header(response, "content-length") ?? 0),
       lastModified: modified ? new Date(modified) : undefined,
       contentMd5: header(response, "content-md5"),
-      headers: {
-        contentType: header(response, "content-type"),
-        contentEncoding: header(response, "content-encoding"),
-        contentLanguage: header(response, "content-language"),
-        contentDisposition: header(response, "content-disposition"),
-        cacheControl: header(response, "cache-control"),
-      },
+      headers: contentHeadersOf(response),
       metadata,
       blobType: header(response, "x-ms-blob-type"),
       accessTier: header(response, "x-ms-access-tier"),

@@ -24,6 +24,7 @@ import {
 } from "../backend.js";
 import { listTree } from "../rest/list-tree.js";
 import {
+  contentHeadersOf,
   copyPin,
   destinationPrefix,
   displayObject,
@@ -169,13 +170,7 @@ export class DataLakeSource implements Source {
       lastModified: lastModified ? new Date(lastModified) : undefined,
       pin: header(response, "etag"),
       contentMd5: header(response, "content-md5"),
-      headers: {
-        contentType: header(response, "content-type"),
-        contentEncoding: header(response, "content-encoding"),
-        contentLanguage: header(response, "content-language"),
-        contentDisposition: header(response, "content-disposition"),
-        cacheControl: header(response, "cache-control"),
-      },
+      headers: contentHeadersOf(response),
       metadata: decodeProperties(header(response, "x-ms-properties")),
     };
   }

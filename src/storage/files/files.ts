@@ -29,6 +29,7 @@ import {
 } from "../backend.js";
 import { listTree } from "../rest/list-tree.js";
 import {
+  contentHeadersOf,
   copyPin,
   destinationPrefix,
   displayObject,
@@ -123,13 +124,7 @@ function propertiesOf(response: RestResponse, key: string, relativePath: string)
     lastModified: dateHeader(response, "last-modified"),
     pin: header(response, "etag"),
     contentMd5: header(response, "content-md5"),
-    headers: {
-      contentType: header(response, "content-type"),
-      contentEncoding: header(response, "content-encoding"),
-      contentLanguage: header(response, "content-language"),
-      contentDisposition: header(response, "content-disposition"),
-      cacheControl: header(response, "cache-control"),
-    },
+    headers: contentHeadersOf(response),
     metadata,
     smb: {
       creationTime: dateHeader(response, "x-ms-file-creation-time"),

@@ -15,7 +15,7 @@ import {
   type SourceObject,
   type TreeSourceOptions,
 } from "../backend.js";
-import { header } from "../rest/object.js";
+import { contentHeadersOf, header } from "../rest/object.js";
 
 /** What a plain web server offers. */
 export const HTTP_FEATURES: BackendFeatures = {
@@ -59,13 +59,7 @@ class HttpSource implements Source {
       size: Number(header(response, "content-length") ?? 0),
       lastModified: modified ? new Date(modified) : undefined,
       pin: header(response, "etag"),
-      headers: {
-        contentType: header(response, "content-type"),
-        contentEncoding: header(response, "content-encoding"),
-        contentLanguage: header(response, "content-language"),
-        contentDisposition: header(response, "content-disposition"),
-        cacheControl: header(response, "cache-control"),
-      },
+      headers: contentHeadersOf(response),
     };
   }
 

@@ -2,7 +2,12 @@
 // is at a name, the URL people may see, and where a destination puts what it is given.
 import { encodePath, type RemoteLocation } from "../../location/location.js";
 import type { HttpError, RestResponse } from "../../transport/http.js";
-import { type ExistingObject, type RemoteEndpoint, SourceChangedError } from "../backend.js";
+import {
+  type ContentHeaders,
+  type ExistingObject,
+  type RemoteEndpoint,
+  SourceChangedError,
+} from "../backend.js";
 
 /**
  * Path of an object from the transport's origin: /account/container/name (path-style) or
@@ -26,6 +31,17 @@ export function header(response: RestResponse, name: string): string | undefined
  * With `ifMatch` (the ETag first seen) the read fails with SourceChangedError once the object
  * was replaced, so parts of two versions are never put together.
  */
+/** The content headers a HEAD or GET answered with. */
+export function contentHeadersOf(response: RestResponse): ContentHeaders {
+  return {
+    contentType: header(response, "content-type"),
+    contentEncoding: header(response, "content-encoding"),
+    contentLanguage: header(response, "content-language"),
+    contentDisposition: header(response, "content-disposition"),
+    cacheControl: header(response, "cache-control"),
+  };
+}
+
 export async function readRange(
   endpoint: ObjectPlace,
   key: string,

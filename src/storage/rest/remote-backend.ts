@@ -61,21 +61,6 @@ export class RemoteBackend implements Backend {
       withTags: options.withTags ?? false,
       softDeleted: options.softDeleted,
     };
-    if (options.versionIds) {
-      // The versions are read one by one; the base blob itself may be gone.
-      return {
-        source: service.source({
-          ...common,
-          single: location.path,
-          prefix: "",
-          relativePrefix: "",
-          recursive: false,
-          versionIds: options.versionIds,
-        }),
-        single: true,
-        rootName: "",
-      };
-    }
     const segments = location.path.split("/");
     const nameFilter = wildcardTest(segments.at(-1) ?? "");
     if (nameFilter) {
@@ -92,7 +77,8 @@ export class RemoteBackend implements Backend {
         rootName: "",
       };
     }
-    if (await service.isObject(location.path)) {
+    // Listed versions are read one by one: the base blob itself may be gone.
+    if (options.versionIds || (await service.isObject(location.path))) {
       return {
         source: service.source({
           ...common,
@@ -100,6 +86,7 @@ export class RemoteBackend implements Backend {
           prefix: "",
           relativePrefix: "",
           recursive: false,
+          versionIds: options.versionIds,
         }),
         single: true,
         rootName: "",
