@@ -118,6 +118,12 @@ describe.concurrent("--list-of-versions, beside AzCopy", () => {
     );
     expect(folder.code).toBe(1);
     expect(folder.stderr).toContain("either source is not a blob or destination is not a local folder");
+    const toBlob = await runAzcp(
+      ["copy", container.sasUrl().replace("?", "/a?"), container.sasUrl(), "--list-of-versions", list],
+      home,
+    );
+    expect(toBlob.code).toBe(1);
+    expect(toBlob.stderr).toContain("either source is not a blob or destination is not a local folder");
     const missing = await runAzcp(
       ["copy", container.sasUrl().replace("?", "/a?"), home, "--list-of-versions", join(home, "none.txt")],
       home,
