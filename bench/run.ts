@@ -4,7 +4,19 @@
 // bench/RESULTS.md. Wall seconds, MB/s or files/s, client CPU (user+sys) and peak RSS.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +28,7 @@ import {
 } from "@azure/storage-blob";
 import { azcopyPath } from "../test/support/azcopy.js";
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, type RunningAzurite, startAzurite } from "../test/support/azurite.js";
-import { startSyntheticBlobServer } from "../test/support/synthetic-blob-server.js";
+import { startSyntheticBlobServer, syntheticName } from "../test/support/synthetic-blob-server.js";
 import { type ScaleSample, scaleChart, scaleTable } from "./scale-report.js";
 
 const root = join(fileURLToPath(import.meta.url), "..", "..");
@@ -69,6 +81,15 @@ const SCALE_OPERATIONS: {
     },
   },
   {
+    id: "list-of-files",
+    title: "copy --list-of-files (N lines) --dry-run",
+    commands: {
+      azcp: (u, s) => `${azcpEnv} ${azcpBin} copy ${q(u)} ${s}/down --list-of-files ${scaleList} --dry-run`,
+      azcopy: (u, s) =>
+        `${azcopyEnv} ${azcopy} copy ${q(u)} ${s}/down --list-of-files ${scaleList} --dry-run --from-to BlobLocal`,
+    },
+  },
+  {
     id: "remove",
     title: "remove --recursive --dry-run",
     commands: {
@@ -78,11 +99,26 @@ const SCALE_OPERATIONS: {
   },
 ];
 
+/** The --list-of-files of the scale rows: every synthetic object's name, one per line. */
+const scaleList = join(work, "scale-list.txt");
+
+function writeListOfFiles(count: number): void {
+  const fd = openSync(scaleList, "w");
+  for (let start = 0; start < count; start += 100_000) {
+    const lines: string[] = [];
+    for (let index = start; index < Math.min(count, start + 100_000); index++)
+      lines.push(syntheticName(index));
+    writeSync(fd, `${lines.join("\n")}\n`);
+  }
+  closeSync(fd);
+}
+
 async function scaleRows(): Promise<ScaleSample[]> {
   const samples: ScaleSample[] = [];
   for (const count of SCALE) {
     const { url: base, server } = await startSyntheticBlobServer(count);
     const source = `${base}?sv=2025-01-05&sig=synthetic`;
+    writeListOfFiles(count);
     process.stderr.write(`\n${count} synthetic objects\n`);
     for (const operation of SCALE_OPERATIONS) {
       for (const tool of ["azcp", "azcopy"] as const) {
@@ -107,6 +143,8 @@ interface Sample {
   cpu: number;
   rssMb: number;
   ok: boolean;
+  /** Bytes the run added to the tool's job plan folder (azcp and AzCopy). */
+  planBytes?: number;
 }
 interface Workload {
   id: string;
@@ -352,6 +390,17 @@ function measure(command: string): Promise<Sample> {
   });
 }
 
+/** Where azcp and AzCopy keep their job plans in these runs. */
+const PLAN_FOLDERS: Partial<Record<Tool, string>> = {
+  azcp: join(work, "azcp-plans"),
+  azcopy: join(work, "azcopy-plans"),
+};
+
+function folderBytes(folder: string): number {
+  if (!existsSync(folder)) return 0;
+  return readdirSync(folder).reduce((sum, name) => sum + statSync(join(folder, name)).size, 0);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -400,7 +449,10 @@ async function main() {
         const scratch = join(work, "out", `${tool}-${run}`);
         rmSync(scratch, { recursive: true, force: true });
         mkdirSync(scratch, { recursive: true });
+        const plans = PLAN_FOLDERS[tool];
+        const plansBefore = plans ? folderBytes(plans) : 0;
         const sample = await measure(command(server, container, scratch));
+        if (plans) sample.planBytes = folderBytes(plans) - plansBefore;
         rmSync(scratch, { recursive: true, force: true });
         if (!shared) await server.azurite.stop();
         process.stderr.write(
@@ -460,6 +512,7 @@ function writeReport(
       );
     }
   }
+  lines.push(...planTable(tools, results));
   if (scale.length > 0) lines.push("", ...scaleTable(scale));
   const report = `${lines.join("\n")}\n`;
   process.stdout.write(`\n${report}`);
@@ -467,6 +520,31 @@ function writeReport(
     writeFileSync(join(root, "bench", "RESULTS.md"), report);
     if (scale.length > 0) writeFileSync(join(root, "bench", "scale.svg"), scaleChart(scale));
   }
+}
+
+/** Job plan bytes per file, for the workloads of many files: what resuming a job costs on disk. */
+function planTable(tools: Tool[], results: Record<string, Partial<Record<Tool, Sample[]>>>): string[] {
+  const rows: string[] = [];
+  for (const workload of WORKLOADS) {
+    if (workload.unit !== "files/s") continue;
+    for (const tool of tools) {
+      const samples = results[workload.id]?.[tool]?.filter((s) => s.planBytes !== undefined);
+      if (!samples?.length) continue;
+      const bytes = median(samples.map((s) => s.planBytes!));
+      rows.push(
+        `| ${workload.title} | ${tool} | ${bytes.toLocaleString("en-US")} | ${(bytes / workload.amount).toFixed(0)} |`,
+      );
+    }
+  }
+  if (rows.length === 0) return [];
+  return [
+    "",
+    "Job plan files (what a resumed job reads back), bytes added to the plan folder by one run:",
+    "",
+    "| workload | tool | plan bytes | bytes per file |",
+    "|---|---|---|---|",
+    ...rows,
+  ];
 }
 
 await main();

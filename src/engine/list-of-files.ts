@@ -12,6 +12,7 @@ import type {
   SourceObject,
   SourceOptions,
 } from "../storage/backend.js";
+import type { BodySink } from "../transport/http.js";
 import { splitList } from "./filters.js";
 
 /** The lines of a --list-of-files file: a BOM and "\r" dropped, nothing trimmed, empty lines skipped. */
@@ -46,9 +47,26 @@ function climbsOut(line: string): boolean {
   return line.split(/[\\/]/).some((segment) => segment === "..");
 }
 
+/**
+ * The source that reads an object found under one line. Kept on the object itself, not in a map,
+ * so that objects the job skips or only plans (dry runs of millions of lines) hold nothing here.
+ * A symbol key: copies of the object keep it, and a plan written as JSON leaves it out.
+ */
+const READER = Symbol("reader");
+
+/** Lines looked up at once. */
+const LINES_AHEAD = 32;
+
+type LineOutcome = { line: string; relative: string } & (
+  | { resolved: ResolvedSource; found: SourceObject[] | undefined }
+  | { missing: AzcpError }
+  | { climbsOut: true }
+  | { error: unknown }
+);
+type ListedObject = SourceObject & { [READER]?: Source };
+
 export class ListOfFilesSource implements Source {
   readonly description: string;
-  private readonly sources = new Map<string, Source>();
 
   constructor(
     private readonly root: Backend,
@@ -63,9 +81,25 @@ export class ListOfFilesSource implements Source {
 
   async *enumerate(): AsyncGenerator<SourceObject> {
     const prefix = this.rootName ? `${this.rootName}/` : "";
-    for await (const line of this.lines) {
-      const relative = line.replace(/^\/+/, "");
-      if (climbsOut(relative)) {
+    // Lines are looked up (a HEAD each on a service) several at once, and reported in order.
+    const ahead: Promise<LineOutcome>[] = [];
+    const lines = this.lines[Symbol.asyncIterator]();
+    let more = true;
+    for (;;) {
+      while (more && ahead.length < LINES_AHEAD) {
+        const next = await lines.next();
+        if (next.done) more = false;
+        else ahead.push(this.lookUp(next.value));
+      }
+      const outcome = await ahead.shift();
+      if (!outcome) return;
+      const { line, relative } = outcome;
+      if ("error" in outcome) throw outcome.error;
+      if ("missing" in outcome) {
+        this.onMissing(line, outcome.missing);
+        continue;
+      }
+      if ("climbsOut" in outcome) {
         yield {
           relativePath: `${prefix}${relative}`,
           key: relative,
@@ -78,27 +112,41 @@ export class ListOfFilesSource implements Source {
         };
         continue;
       }
-      let resolved: ResolvedSource;
-      try {
-        resolved = await this.root.child(relative).resolveSource({ ...this.options, asSubdir: false });
-      } catch (error) {
-        // A directory without --recursive is skipped too, as AzCopy skips it.
-        if (isAzcpError(error) && (error.kind === "not-found" || error.kind === "bad-input")) {
-          this.onMissing(line, error);
-          continue;
-        }
-        throw error;
-      }
-      for await (const object of resolved.source.enumerate()) {
+      const { resolved, found } = outcome;
+      for await (const object of found ?? resolved.source.enumerate()) {
         const relativePath = resolved.single ? relative : `${relative}/${object.relativePath}`;
-        this.sources.set(object.key, resolved.source);
-        yield { ...object, relativePath: `${prefix}${relativePath}` };
+        yield {
+          ...object,
+          relativePath: `${prefix}${relativePath}`,
+          [READER]: resolved.source,
+        } as ListedObject;
       }
     }
   }
 
+  /** What one line names; never rejects, so that lines waiting their turn hold no unhandled failure. */
+  private async lookUp(line: string): Promise<LineOutcome> {
+    const relative = line.replace(/^\/+/, "");
+    if (climbsOut(relative)) return { line, relative, climbsOut: true };
+    try {
+      const resolved = await this.root.child(relative).resolveSource({ ...this.options, asSubdir: false });
+      // One file is looked at now (its properties), a directory is listed in its turn.
+      let found: SourceObject[] | undefined;
+      if (resolved.single) {
+        found = [];
+        for await (const object of resolved.source.enumerate()) found.push(object);
+      }
+      return { line, relative, resolved, found };
+    } catch (error) {
+      // A directory without --recursive is skipped too, as AzCopy skips it.
+      if (isAzcpError(error) && (error.kind === "not-found" || error.kind === "bad-input"))
+        return { line, relative, missing: error };
+      return { line, relative, error };
+    }
+  }
+
   private sourceOf(object: SourceObject): Source {
-    const source = this.sources.get(object.key);
+    const source = (object as ListedObject)[READER];
     if (!source) throw new AzcpError("service", `internal: no source for ${object.key}`);
     return source;
   }
@@ -113,17 +161,29 @@ export class ListOfFilesSource implements Source {
     return this.sourceOf(object).read(object, offset, length, into, signal);
   }
 
+  stream(
+    object: SourceObject,
+    offset: number,
+    length: number,
+    sink: BodySink,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const source = this.sourceOf(object);
+    return source.stream
+      ? source.stream(object, offset, length, sink, signal)
+      : Promise.reject(new AzcpError("service", "internal: the source cannot stream"));
+  }
+
   async checkUnchanged(object: SourceObject): Promise<void> {
-    await this.sources.get(object.key)?.checkUnchanged?.(object);
+    await this.sourceOf(object).checkUnchanged?.(object);
   }
 
   async release(object: SourceObject): Promise<void> {
-    await this.sources.get(object.key)?.release?.(object);
-    this.sources.delete(object.key);
+    await this.sourceOf(object).release?.(object);
   }
 
   display(object: SourceObject): string {
-    return this.sources.get(object.key)?.display(object) ?? object.key;
+    return (object as ListedObject)[READER]?.display(object) ?? object.key;
   }
 
   copySource(object: SourceObject): Promise<CopySource> {

@@ -419,19 +419,30 @@ async function stream(
     writeOptions(context, object, key, plan, headers, blobType),
   );
   const hash = settings.putMd5 && settings.direction === "upload" ? createHash("md5") : undefined;
+  const sequentialReads = hash !== undefined || !writer.parallelChunks;
+  // A download to local files goes from the socket to the file: no chunk is held in memory.
+  const streamed = !sequentialReads && source.stream && writer.chunkSink;
   try {
     await forEachChunk(
       context,
       plan,
       writer.parallelChunks,
-      async (index, data, offset) => {
-        await writer.writeChunk(index, offset, data);
-      },
-      async (data, offset) => {
-        await source.read(object, offset, data.length, data, context.signal);
-        hash?.update(data);
-      },
-      hash !== undefined || !writer.parallelChunks,
+      streamed
+        ? {
+            streamed: async (offset, length) => {
+              const sink = writer.chunkSink!(offset);
+              await source.stream!(object, offset, length, sink, context.signal);
+              await sink.flush();
+            },
+          }
+        : {
+            read: async (data, offset) => {
+              await source.read(object, offset, data.length, data, context.signal);
+              hash?.update(data);
+            },
+            write: (index, data, offset) => writer.writeChunk(index, offset, data),
+            sequentialReads,
+          },
     );
     await source.checkUnchanged?.(object);
     try {
@@ -448,17 +459,26 @@ async function stream(
   }
 }
 
+/** How chunks move: read into a buffer then written, or streamed from source to destination. */
+type ChunkMove =
+  | {
+      read: (data: Buffer, offset: number) => Promise<void>;
+      write: (index: number, data: Buffer, offset: number) => Promise<void>;
+      /** Read in order (hashing needs it); only writes overlap. */
+      sequentialReads: boolean;
+    }
+  | { streamed: (offset: number, length: number) => Promise<void> };
+
 /**
- * Runs every chunk under the memory budget: read (in order when `sequentialReads`, as hashing
- * needs), then write; stops scheduling at the first failure and waits for what is in flight.
+ * Runs every chunk under the memory budget (a streamed chunk counts its whole length, which
+ * keeps the number of requests in flight what it is for buffered chunks); stops scheduling at
+ * the first failure and waits for what is in flight.
  */
 async function forEachChunk(
   context: TransferContext,
   plan: ChunkPlan,
   parallel: boolean,
-  write: (index: number, data: Buffer, offset: number) => Promise<void>,
-  read: (data: Buffer, offset: number) => Promise<void>,
-  sequentialReads: boolean,
+  move: ChunkMove,
 ): Promise<void> {
   const count = plan.kind === "blocks" ? plan.count : 1;
   const inFlight = new Set<Promise<void>>();
@@ -466,15 +486,16 @@ async function forEachChunk(
   for (let index = 0; index < count && failure === undefined && !context.signal.aborted; index++) {
     const { offset, length } = chunkRange(plan, index);
     const release = await context.memory.acquire(length);
-    const buffer = context.pool.get(length);
-    const data = buffer.subarray(0, length);
+    const buffer = "streamed" in move ? undefined : context.pool.get(length);
+    const data = buffer?.subarray(0, length);
     const finish = () => {
-      context.pool.put(buffer);
+      if (buffer) context.pool.put(buffer);
       release();
     };
-    if (sequentialReads) {
+    const readFirst = !("streamed" in move) && move.sequentialReads;
+    if (readFirst) {
       try {
-        await read(data, offset);
+        await move.read(data!, offset);
       } catch (error) {
         finish();
         failure = error;
@@ -483,8 +504,11 @@ async function forEachChunk(
     }
     const task = (async () => {
       try {
-        if (!sequentialReads) await read(data, offset);
-        await write(index, data, offset);
+        if ("streamed" in move) await move.streamed(offset, length);
+        else {
+          if (!readFirst) await move.read(data!, offset);
+          await move.write(index, data!, offset);
+        }
         context.onBytes(length);
       } catch (error) {
         failure ??= error;

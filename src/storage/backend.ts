@@ -4,7 +4,7 @@ import type { Access } from "../auth/authorize.js";
 import type { DataAction } from "../auth/diagnose.js";
 import { AzcpError } from "../errors.js";
 import type { RemoteLocation } from "../location/location.js";
-import type { RestTransport } from "../transport/http.js";
+import type { BodySink, RestTransport } from "../transport/http.js";
 import type { ChunkPlan } from "./chunks.js";
 
 /** SMB properties of a file (Azure Files), or what a local file can offer for them. */
@@ -125,6 +125,17 @@ export interface Source {
     into: Buffer,
     signal?: AbortSignal,
   ): Promise<void>;
+  /**
+   * Hand the object's bytes from `offset` to `sink` as they arrive, holding none (remote sources).
+   * A retried read starts again at 0.
+   */
+  stream?(
+    object: SourceObject,
+    offset: number,
+    length: number,
+    sink: BodySink,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** Done reading this object (close files). */
   release?(object: SourceObject): Promise<void>;
   /**
@@ -186,6 +197,10 @@ export interface PosixProperties {
   modified?: Date | undefined;
 }
 
+export interface ChunkSink extends BodySink {
+  flush(): Promise<void>;
+}
+
 export interface ObjectWriter {
   /** Whether chunks may be written in any order and at once (false for append blobs). */
   readonly parallelChunks: boolean;
@@ -196,6 +211,11 @@ export interface ObjectWriter {
   writeAll(data: Buffer, contentMd5?: Buffer): Promise<void>;
   /** One chunk of a chunked plan. */
   writeChunk(index: number, offset: number, data: Buffer): Promise<void>;
+  /**
+   * Takes the chunk at `offset` piece by piece as a source streams it (local files); all of it is
+   * written once `flush()` settles.
+   */
+  chunkSink?(offset: number): ChunkSink;
   /** Whether copyAll/copyChunk make the service check `CopySource.ifMatch` (Blob does). */
   readonly pinsCopySource?: boolean | undefined;
   /** Server-side copies, when the destination supports reading from a URL. */

@@ -135,10 +135,20 @@ export interface RestRequest {
   expect: readonly number[];
   /** Read the body into this buffer (ranged downloads); it must be exactly `length` bytes. */
   into?: { buffer: Buffer; offset: number; length: number };
+  /** Hand the body, which must be exactly `length` bytes, to `sink` as it arrives (ranged downloads). */
+  sink?: { sink: BodySink; length: number };
   /** Keep the body as text (XML answers). */
   text?: boolean;
   /** Fewer attempts than the policy's, for requests with a cheaper way out (copy from URL). */
   maxTries?: number;
+}
+
+/**
+ * Takes a body piece by piece: `at` is where `data` starts in the body. A retried request starts
+ * again at 0. The next piece is read only once a returned promise settles.
+ */
+export interface BodySink {
+  write(data: Buffer, at: number): Promise<void> | undefined;
 }
 
 export interface RestResponse {
@@ -369,15 +379,18 @@ export class RestTransport {
         parseRetryAfter(header("retry-after")),
       );
     }
-    if (request.into) {
-      const { buffer, offset, length } = request.into;
+    const length = request.into?.length ?? request.sink?.length;
+    if (length !== undefined) {
+      const target = request.into;
+      const sink = request.sink?.sink;
       let written = 0;
       for await (const chunk of response as AsyncIterable<Buffer>) {
         if (written + chunk.length > length) {
           response.destroy();
           throw networkError(`The service sent more than the ${length} bytes asked for.`, "AZCP_TRUNCATED");
         }
-        chunk.copy(buffer, offset + written);
+        if (target) chunk.copy(target.buffer, target.offset + written);
+        else await sink?.write(chunk, written);
         written += chunk.length;
       }
       this.stats.bytesReceived += written;

@@ -169,24 +169,27 @@ describe.concurrent("faults on download", () => {
     expect((await readdir(home)).filter((name) => name.includes("never"))).toEqual([]);
   });
 
-  it("a full disk (file size limit) gives a clear error and leaves no partial file", async () => {
-    const home = await testHome();
-    const container = await createContainer();
-    await container.upload("large.bin", randomBytes(3 * 1024 * 1024));
-    const [base, sas] = container.sasUrl().split("?");
-    // Ignore SIGXFSZ so that writing past the limit fails with EFBIG, as a full disk fails.
-    const result = await runProcess(
-      "bash",
-      [
-        "-c",
-        `trap '' XFSZ; ulimit -f 1024; exec node "${AZCP_BIN}" copy "${base}/large.bin?${sas}" "${home}/large.bin"`,
-      ],
-      home,
-    );
-    expect(result.code).toBe(1);
-    expect(result.all).toMatch(/larger than this system allows \(EFBIG\)|the disk is full/);
-    expect((await readdir(home)).filter((name) => name.includes("large"))).toEqual([]);
-  });
+  // In one piece (the file fits one request), and streamed to the file in 1 MiB ranges.
+  for (const blockSize of [[], ["--block-size-mb", "1"]]) {
+    it(`a full disk (file size limit) gives a clear error and leaves no partial file ${blockSize.join(" ")}`, async () => {
+      const home = await testHome();
+      const container = await createContainer();
+      await container.upload("large.bin", randomBytes(3 * 1024 * 1024));
+      const [base, sas] = container.sasUrl().split("?");
+      // Ignore SIGXFSZ so that writing past the limit fails with EFBIG, as a full disk fails.
+      const result = await runProcess(
+        "bash",
+        [
+          "-c",
+          `trap '' XFSZ; ulimit -f 1024; exec node "${AZCP_BIN}" copy "${base}/large.bin?${sas}" "${home}/large.bin" ${blockSize.join(" ")}`,
+        ],
+        home,
+      );
+      expect(result.code).toBe(1);
+      expect(result.all).toMatch(/larger than this system allows \(EFBIG\)|the disk is full/);
+      expect((await readdir(home)).filter((name) => name.includes("large"))).toEqual([]);
+    });
+  }
 });
 
 describe.concurrent("faults on Blob-to-Blob copies", () => {

@@ -2,7 +2,7 @@
 // ranged Get Blob, Put Blob, Put Block + Put Block List, append and page writes, and Put
 // Blob/Block From URL for server-side copies.
 import type { RemoteLocation } from "../../location/location.js";
-import { HttpError, type RestTransport } from "../../transport/http.js";
+import { type BodySink, HttpError, type RestTransport } from "../../transport/http.js";
 import {
   type ContentHeaders,
   type CopySource,
@@ -154,6 +154,16 @@ export class BlobSource implements Source {
     signal?: AbortSignal,
   ): Promise<void> {
     return readRange(this.options, object.key, offset, length, into, signal, object.pin, object.versionId);
+  }
+
+  stream(
+    object: SourceObject,
+    offset: number,
+    length: number,
+    sink: BodySink,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return readRange(this.options, object.key, offset, length, sink, signal, object.pin, object.versionId);
   }
 
   display(object: SourceObject): string {

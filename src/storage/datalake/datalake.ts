@@ -4,7 +4,7 @@
 // complete; real directories, recursive delete in one request, and POSIX ACLs.
 import { randomBytes } from "node:crypto";
 import { encodePath, type RemoteLocation } from "../../location/location.js";
-import type { HttpError, RestTransport } from "../../transport/http.js";
+import type { BodySink, HttpError, RestTransport } from "../../transport/http.js";
 import {
   type BackendFeatures,
   type ContentHeaders,
@@ -228,6 +228,16 @@ export class DataLakeSource implements Source {
     signal?: AbortSignal,
   ): Promise<void> {
     return readRange(this.endpoint, object.key, offset, length, into, signal, object.pin);
+  }
+
+  stream(
+    object: SourceObject,
+    offset: number,
+    length: number,
+    sink: BodySink,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return readRange(this.endpoint, object.key, offset, length, sink, signal, object.pin);
   }
 
   display(object: SourceObject): string {

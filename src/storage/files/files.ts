@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { AzcpError } from "../../errors.js";
 import type { RemoteLocation } from "../../location/location.js";
-import type { HttpError, RestResponse, RestTransport } from "../../transport/http.js";
+import type { BodySink, HttpError, RestResponse, RestTransport } from "../../transport/http.js";
 import {
   type BackendFeatures,
   type ContentHeaders,
@@ -244,6 +244,16 @@ export class FilesSource implements Source {
     signal?: AbortSignal,
   ): Promise<void> {
     return readRange(this.endpoint, object.key, offset, length, into, signal, object.pin);
+  }
+
+  stream(
+    object: SourceObject,
+    offset: number,
+    length: number,
+    sink: BodySink,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return readRange(this.endpoint, object.key, offset, length, sink, signal, object.pin);
   }
 
   display(object: SourceObject): string {

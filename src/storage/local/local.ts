@@ -22,6 +22,7 @@ import {
   statSync,
   write as writeFd,
   writeSync,
+  writev as writevFd,
 } from "node:fs";
 import {
   chmod,
@@ -46,6 +47,7 @@ import { promisify } from "node:util";
 import { createGunzip, createInflate } from "node:zlib";
 import { AzcpError } from "../../errors.js";
 import {
+  type ChunkSink,
   type Destination,
   type ExistingObject,
   type FolderOptions,
@@ -89,6 +91,9 @@ function writeAsync(
     writeFd(fd, buffer, offset, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))),
   );
 }
+const writevAsync = promisify(writevFd);
+/** Bytes a chunk sink gathers from the network before one write of them all. */
+const SINK_BATCH = 1024 * 1024;
 const closeAsync = promisify(close);
 const fdatasyncAsync = promisify(fdatasync);
 
@@ -486,6 +491,41 @@ class LocalFileWriter implements ObjectWriter {
 
   writeChunk(_index: number, offset: number, data: Buffer): Promise<void> {
     return this.writeAt(data, offset).catch(diskError(this.key));
+  }
+
+  chunkSink(offset: number): ChunkSink {
+    const pieces: Buffer[] = [];
+    // Where the gathered pieces start in the chunk, and how many bytes they hold.
+    let start = 0;
+    let held = 0;
+    const flush = async (): Promise<void> => {
+      if (held === 0) return;
+      const batch = pieces.splice(0);
+      const position = offset + start;
+      start += held;
+      held = 0;
+      await this.writeGathered(batch, position).catch(diskError(this.key));
+    };
+    return {
+      write: (data, at) => {
+        if (at !== start + held) {
+          // A retried read starts again: what was gathered is sent again.
+          pieces.length = 0;
+          start = at;
+          held = 0;
+        }
+        pieces.push(data);
+        held += data.length;
+        return held >= SINK_BATCH ? flush() : undefined;
+      },
+      flush,
+    };
+  }
+
+  private async writeGathered(pieces: Buffer[], position: number): Promise<void> {
+    const { bytesWritten: written } = await writevAsync(this.fd, pieces, position);
+    const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    if (written < total) await this.writeAt(Buffer.concat(pieces).subarray(written), position + written);
   }
 
   async commit(options: { verifyMd5?: string | undefined } = {}): Promise<void> {

@@ -1,7 +1,7 @@
 // What Blob, Files and Data Lake do alike on the REST transport: a ranged read, a HEAD for what
 // is at a name, the URL people may see, and where a destination puts what it is given.
 import { encodePath, type RemoteLocation } from "../../location/location.js";
-import type { HttpError, RestResponse } from "../../transport/http.js";
+import type { BodySink, HttpError, RestResponse } from "../../transport/http.js";
 import {
   type ContentHeaders,
   type ExistingObject,
@@ -27,7 +27,8 @@ export function header(response: RestResponse, name: string): string | undefined
 }
 
 /**
- * Fill `into[0..length)` with the object's bytes from `offset` (x-ms-range works on all three).
+ * Fill `into[0..length)` with the object's bytes from `offset`, or hand them to `into` as they
+ * arrive when it is a sink (x-ms-range works on all three).
  * With `ifMatch` (the ETag first seen) the read fails with SourceChangedError once the object
  * was replaced, so parts of two versions are never put together.
  */
@@ -47,7 +48,7 @@ export async function readRange(
   key: string,
   offset: number,
   length: number,
-  into: Buffer,
+  into: Buffer | BodySink,
   signal?: AbortSignal,
   ifMatch?: string,
   versionId?: string,
@@ -64,7 +65,9 @@ export async function readRange(
           ...(ifMatch ? { "if-match": ifMatch } : {}),
         },
         expect: [200, 206],
-        into: { buffer: into, offset: 0, length },
+        ...(Buffer.isBuffer(into)
+          ? { into: { buffer: into, offset: 0, length } }
+          : { sink: { sink: into, length } }),
       },
       signal,
     );
