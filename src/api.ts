@@ -449,3 +449,23 @@ export async function bench(
     },
   };
 }
+
+export type { ManifestEngine, ManifestOptions } from "./engine/shard-manifest.js";
+export { EXIT_CANNOT_HEAL } from "./engine/shard-manifest.js";
+export type { ShardReport, ShardsSummary } from "./engine/shard-report.js";
+
+/** One job over several machines (--shard): the reports' merge, and manifests that run the shards. */
+export const shards = {
+  /** Merges the reports in a --shard-report folder; names the shards missing or failed. */
+  async summarize(folder: string): Promise<import("./engine/shard-report.js").ShardsSummary> {
+    const { summarizeShards } = await import("./engine/shard-report.js");
+    return summarizeShards(folder);
+  },
+  /** A Kubernetes Indexed Job, or an Azure Batch job and its tasks, that runs `options.command` as shards. */
+  async manifest(
+    options: import("./engine/shard-manifest.js").ManifestOptions,
+  ): Promise<Record<string, unknown>> {
+    const { batchJob, kubernetesJob } = await import("./engine/shard-manifest.js");
+    return options.engine === "batch" ? batchJob(options) : kubernetesJob(options);
+  },
+};

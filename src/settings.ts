@@ -141,6 +141,14 @@ export const ENVIRONMENT = [
     help: "Set to false to skip flushing each downloaded file (and its folder) to disk before it takes its name: faster for many small files, but a power loss may then leave a short file.",
   },
   {
+    name: "AZCP_SHARD",
+    help: "This machine's share of a job spread over several (as --shard): <index>/<count>, or <count> inside a Kubernetes Indexed Job.",
+  },
+  {
+    name: "JOB_COMPLETION_INDEX",
+    help: "Set by a Kubernetes Indexed Job in each pod: the shard index when --shard or AZCP_SHARD gives only the count.",
+  },
+  {
     name: "AZCP_JOB_RETENTION_DAYS",
     help: "Job plans and logs older than this many days are removed when a new job starts (default 30).",
   },

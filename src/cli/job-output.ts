@@ -1,9 +1,9 @@
 // How a running job looks: AzCopy's banner, a progress line (redrawn in place on a terminal,
 // plain lines when piped), failures, and the summary block; in JSON mode AzCopy's Init,
 // Progress and EndOfJob messages plus one azcp "Transfer" message per finished transfer.
-import type { CopyEvent, CopyJob, JobSummary } from "../api.js";
+import { type CopyEvent, type CopyJob, EXIT_CANNOT_HEAL, type JobSummary } from "../api.js";
 import type { Output } from "./output.js";
-import { failurePrefix } from "./run.js";
+import { cannotHeal, failurePrefix } from "./run.js";
 import type { StdinControl } from "./stdin-control.js";
 
 const MAX_FAILURES_SHOWN = 20;
@@ -185,7 +185,7 @@ export function cancellationNotice(output: Output, command: string): () => void 
 export async function runJob(
   job: CopyJob,
   output: Output,
-  control?: { stdin: StdinControl | undefined; command: string },
+  control?: { stdin: StdinControl | undefined; command: string; shard?: boolean },
 ): Promise<number> {
   const finish = renderJob(job, output, process.stdout, control?.command);
   job.pace(() => output.drained());
@@ -200,6 +200,7 @@ export async function runJob(
   try {
     const summary = await job.run();
     finish(summary);
+    if (control?.shard && summary.error && cannotHeal(summary.error)) return EXIT_CANNOT_HEAL;
     return exitCodeOf(summary);
   } finally {
     process.off("SIGINT", cancel);

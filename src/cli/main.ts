@@ -11,6 +11,7 @@ import { registerJobs } from "./commands/jobs.js";
 import { registerList } from "./commands/list.js";
 import { registerLogin, registerLogout } from "./commands/login.js";
 import { registerMake, registerRemove } from "./commands/remove.js";
+import { registerShards } from "./commands/shards.js";
 import { registerSync } from "./commands/sync.js";
 import { addExamples } from "./examples.js";
 import { addFlags, normalizeBooleanFlags } from "./flags.js";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerLogout(program);
   registerAccess(program);
   registerEnv(program);
+  registerShards(program);
   registerBench(program);
   registerCompletion(program);
   registerDoc(program);

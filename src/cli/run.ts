@@ -1,6 +1,6 @@
 // Run a command body, render any failure as one line (cause and fix), and settle the exit code.
 import type { Command } from "commander";
-import { isAzcpError, redactSecrets as redactAll } from "../api.js";
+import { EXIT_CANNOT_HEAL, isAzcpError, redactSecrets as redactAll } from "../api.js";
 import { type GlobalOptions, outputFor, readGlobalOptions } from "./global-flags.js";
 import { Output } from "./output.js";
 import { awaitLine } from "./stdin-control.js";
@@ -28,7 +28,7 @@ export async function runCommand(
     // Only the top-level commands carry AzCopy's prefix ("jobs remove" is not "remove").
     const prefix = command.parent?.parent ? "" : failurePrefix(command.name());
     output.error(`${prefix}${describeFailure(error)}`);
-    code = 1;
+    code = inShard(command) && cannotHeal(error) ? EXIT_CANNOT_HEAL : 1;
   }
   await finish(code);
 }
@@ -42,6 +42,19 @@ const FAILURE_PREFIX: Record<string, string> = {
 
 export function failurePrefix(command: string): string {
   return FAILURE_PREFIX[command] ?? "";
+}
+
+/**
+ * Whether this is a shard (--shard, AZCP_SHARD): a failure that running again cannot mend (bad
+ * input, a failed sign-in, a missing role) then exits with EXIT_CANNOT_HEAL, on which a Kubernetes
+ * podFailurePolicy fails the index at once. Without a shard every failure exits 1, as AzCopy's.
+ */
+export function inShard(command: Command): boolean {
+  return command.opts().shard !== undefined || Boolean(process.env.AZCP_SHARD);
+}
+
+export function cannotHeal(error: unknown): boolean {
+  return isAzcpError(error) && ["bad-input", "authentication", "permission"].includes(error.kind);
 }
 
 /** The exit code of a process that SIGPIPE ended (128 + 13), as AzCopy's ends. */

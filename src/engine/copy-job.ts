@@ -24,6 +24,8 @@ import { type JobDebugOptions, JobEnvironment } from "./job-environment.js";
 import { memoryBudgetFrom } from "./limits.js";
 import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
 import { MIB } from "./planner.js";
+import { shardFrom } from "./shard.js";
+import { shardReporter } from "./shard-report.js";
 import { type CompareHash, type DeleteDestination, syncTasks } from "./sync.js";
 import type { TransferSettings } from "./transfer.js";
 
@@ -179,6 +181,7 @@ export async function createCopyJob(
     includeBefore: dateOption("copy", "includeBefore", options.includeBefore),
     includeAfter: dateOption("copy", "includeAfter", options.includeAfter),
     excludeBlobType: options.excludeBlobType,
+    shard: shardFrom(options.shard, env),
   };
   if (options.listOfFiles && options.includePath) {
     throw badInput(
@@ -406,6 +409,7 @@ export async function createCopyJob(
     alreadyDone: options.resume?.done,
     ...(sync ? { tasks: () => syncTasks(sync.plan), syncCounts: sync.plan.counts } : {}),
     dryRun: options.dryRun ?? false,
+    report: shardReporter(options.shardReport, filterOptions.shard, options.sync ? "sync" : "copy"),
     // Before anything is listed: may this identity write here (a refusal ends the job at once),
     // then the container a copy writes to is made if it is missing.
     ...(options.dryRun

@@ -11,6 +11,7 @@
 // (--include-path is not a filter: like --list-of-files it names what is enumerated.)
 import { badInput } from "../errors.js";
 import { wildcardRegExp } from "../location/wildcard.js";
+import { type Shard, shardOf } from "./shard.js";
 
 export interface FilterOptions {
   includePattern?: string | undefined;
@@ -22,6 +23,8 @@ export interface FilterOptions {
   includeAfter?: Date | undefined;
   /** ';'-separated blob types to leave out (BlockBlob, PageBlob, AppendBlob). */
   excludeBlobType?: string | undefined;
+  /** Keep only what this shard owns (--shard). */
+  shard?: Shard | undefined;
 }
 
 export interface Filterable {
@@ -131,6 +134,7 @@ export async function compileFilter(options: FilterOptions): Promise<EntryFilter
   const { includeBefore, includeAfter } = options;
   const excludedTypes = new Set(splitList(options.excludeBlobType).map(blobTypeName));
   const fileFocused = includeNames.length > 0 || excludeNames.length > 0;
+  const { shard } = options;
 
   return (entry) => {
     if (entry.folder) {
@@ -148,6 +152,7 @@ export async function compileFilter(options: FilterOptions): Promise<EntryFilter
     if (time !== undefined && includeBefore && time > includeBefore.getTime()) return false;
     if (time !== undefined && includeAfter && time < includeAfter.getTime()) return false;
     if (entry.blobType && excludedTypes.has(entry.blobType)) return false;
+    if (shard && shardOf(path || entry.name, shard.count) !== shard.index) return false;
     return true;
   };
 }

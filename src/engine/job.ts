@@ -77,6 +77,8 @@ export interface CopyJobParts {
   preflight?: () => Promise<void>;
   /** Runs once every task settled, when none failed (a remove's clean-up of emptied folders). */
   afterwards?: () => Promise<void>;
+  /** Given the final summary (a shard's report); a failure to take it fails the job. */
+  report?: (summary: JobSummary) => Promise<void>;
   progressIntervalMs?: number;
   /** Waited for once, before the first transfer starts (--await-open). */
   beforeFirstTransfer?: (() => Promise<void>) | undefined;
@@ -217,7 +219,15 @@ export class CopyJob {
       this.counters.scanning = false;
       this.finished = true;
     }
-    const summary = this.summary();
+    let summary = this.summary();
+    if (parts.report) {
+      try {
+        await parts.report(summary);
+      } catch (error) {
+        this.fatal ??= await parts.explain(error, undefined, "");
+        summary = this.summary();
+      }
+    }
     parts.journal?.finish(summary);
     parts.log.write(
       summary.status === "Completed" ? "INFO" : "WARNING",

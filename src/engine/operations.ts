@@ -14,8 +14,10 @@ import { compileFilter, type FilterOptions, objectFilter } from "./filters.js";
 import { CopyJob, type JobTask } from "./job.js";
 import { type Explain, type JobDebugOptions, JobEnvironment } from "./job-environment.js";
 import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
+import { type Shard, shardFrom } from "./shard.js";
+import { shardReporter } from "./shard-report.js";
 
-export interface InPlaceOptions extends Omit<FilterOptions, "includeBefore" | "includeAfter"> {
+export interface InPlaceOptions extends Omit<FilterOptions, "includeBefore" | "includeAfter" | "shard"> {
   includeBefore?: string | Date | undefined;
   includeAfter?: string | Date | undefined;
   authorizer: Authorizer;
@@ -35,6 +37,10 @@ export interface InPlaceOptions extends Omit<FilterOptions, "includeBefore" | "i
   commandLine?: string | undefined;
   /** AzCopy's testing knobs (--await-open, --debug-skip-files). */
   debug?: JobDebugOptions | undefined;
+  /** This machine's share of the job (--shard): "I/N", or "N" with JOB_COMPLETION_INDEX. */
+  shard?: string | undefined;
+  /** A folder to write this shard's report in (--shard-report). */
+  shardReport?: string | undefined;
 }
 
 export interface RemoveOptions extends InPlaceOptions {
@@ -58,9 +64,10 @@ export interface SetPropertiesOptions extends InPlaceOptions {
 }
 
 /** Whether a remove takes everything under a directory, with no filter to leave some behind. */
-function removesWholeTree(options: RemoveOptions): boolean {
+function removesWholeTree(options: RemoveOptions, shard: Shard | undefined): boolean {
   return (
     (options.recursive ?? false) &&
+    shard === undefined &&
     !options.listOfFiles &&
     !options.includePath &&
     !options.dryRun &&
@@ -88,6 +95,7 @@ async function inPlaceJob(
   softDeleted?: SoftDeleted,
 ): Promise<CopyJob> {
   const location = serviceLocation(url, `azcp ${command}`, options.service);
+  const shard = shardFrom(options.shard, options.env);
   if (
     versions !== undefined &&
     (!featuresOf(location).versions ||
@@ -152,6 +160,7 @@ async function inPlaceJob(
   const filter = objectFilter(
     await compileFilter({
       ...options,
+      shard,
       includeBefore: dateOption("remove", "includeBefore", options.includeBefore),
       includeAfter: dateOption("remove", "includeAfter", options.includeAfter),
     }),
@@ -164,7 +173,7 @@ async function inPlaceJob(
     !resolved.single &&
     !location.path.includes("*") &&
     !softDeleted &&
-    removesWholeTree(options);
+    removesWholeTree(options, shard);
   const oneRequest =
     wholeTree && service.deleteTree !== undefined && location.path.replace(/\/+$/, "") !== "";
   async function* tasks(): AsyncGenerator<JobTask> {
@@ -198,6 +207,7 @@ async function inPlaceJob(
     filter,
     tasks,
     dryRun: options.dryRun ?? false,
+    report: shardReporter(options.shardReport, shard, verb),
     countDeletedBytes: verb === "remove",
     ...(verb === "remove" && signedIn && !options.dryRun
       ? { preflight: () => probeDelete(location, service, job.explain) }

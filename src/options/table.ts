@@ -578,6 +578,23 @@ export const OPTIONS = [
     defaultValue: "None",
     help: "Blob: permanently delete soft-deleted snapshots, versions or both (the base blobs stay).",
   },
+  // One job over several machines.
+  {
+    flag: "shard",
+    commands: ["copy", "sync", "remove"],
+    kind: "text",
+    value: "<index>/<count>",
+    help: "Take only this machine's share of the job: the objects whose path hashes to <index> of <count> shards (0-based). Inside a Kubernetes Indexed Job, <count> alone takes the index from JOB_COMPLETION_INDEX. Also AZCP_SHARD.",
+    example: "3/8",
+  },
+  {
+    flag: "shard-report",
+    commands: ["copy", "sync", "remove"],
+    kind: "text",
+    value: "<folder>",
+    help: "With --shard: write this shard's summary and failed transfers as shard-<index>-of-<count>.json into a local folder; `azcp shards summary <folder>` merges them.",
+    example: "/reports/job-42",
+  },
   // Everything that moves or changes objects.
   {
     flag: "dry-run",

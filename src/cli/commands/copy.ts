@@ -7,7 +7,7 @@ import { cancellationNotice, runJob } from "../job-output.js";
 import { jobOptions, signInOptions } from "../library-options.js";
 import { askOverwrite } from "../overwrite-prompt.js";
 import { canPrompt } from "../prompt.js";
-import { runCommand } from "../run.js";
+import { inShard, runCommand } from "../run.js";
 import { promptThrough, stdinControlFor } from "../stdin-control.js";
 
 /** The copy command's flags as the library takes them, plus the spellings commander adds. */
@@ -61,7 +61,7 @@ export function registerCopy(program: Command): void {
           ...jobOptions(globals),
           ...signInOptions(globals, output),
         });
-        return runJob(job, output, { stdin, command: "copy" });
+        return runJob(job, output, { stdin, command: "copy", shard: inShard(self) });
       }),
   );
 }

@@ -4,7 +4,7 @@ import type { OptionsFor } from "../../options/table.js";
 import { addFlags, flagsFor } from "../flags.js";
 import { cancellationNotice, runJob } from "../job-output.js";
 import { jobOptions, signInOptions } from "../library-options.js";
-import { runCommand } from "../run.js";
+import { inShard, runCommand } from "../run.js";
 import { stdinControlFor } from "../stdin-control.js";
 
 const TRASH_LOCATIONS: Record<string, "Blob" | "File" | "BlobFS"> = {
@@ -38,7 +38,7 @@ export function registerRemove(program: Command): void {
           ...jobOptions(globals),
           ...signInOptions(globals, output),
         });
-        return runJob(job, output, { stdin, command: "remove" });
+        return runJob(job, output, { stdin, command: "remove", shard: inShard(self) });
       }),
   );
 

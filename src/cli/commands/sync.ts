@@ -6,7 +6,7 @@ import { cancellationNotice, runJob } from "../job-output.js";
 import { jobOptions, signInOptions } from "../library-options.js";
 import { askYesNo } from "../overwrite-prompt.js";
 import { canPrompt } from "../prompt.js";
-import { runCommand } from "../run.js";
+import { inShard, runCommand } from "../run.js";
 import { promptThrough, stdinControlFor } from "../stdin-control.js";
 
 /** The sync command's flags as the library takes them. */
@@ -50,7 +50,7 @@ export function registerSync(program: Command): void {
           ...jobOptions(globals),
           ...signInOptions(globals, output),
         });
-        return runJob(job, output, { stdin, command: "sync" });
+        return runJob(job, output, { stdin, command: "sync", shard: inShard(self) });
       }),
   );
 }

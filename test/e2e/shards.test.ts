@@ -1,0 +1,275 @@
+// One job over several machines: N azcp processes started as a Kubernetes Indexed Job starts its
+// pods (JOB_COMPLETION_INDEX, workload identity from the Entra ID emulator, `--shard N`) split a
+// copy, a sync with deletions and a remove, and end where one unsharded run ends.
+import { spawn } from "node:child_process";
+import { createPrivateKey, randomBytes } from "node:crypto";
+import { readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { SignJWT } from "jose";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createClientCertificate } from "../support/certs.js";
+import {
+  AZCP_BIN,
+  baseEnv,
+  blobHashes,
+  createContainer,
+  emulator,
+  hashesOf,
+  parseJsonLines,
+  type RunResult,
+  runAzcp,
+  type TestContainer,
+  testHome,
+  uniqueTenant,
+  writeTree,
+} from "../support/harness.js";
+
+const TRUST_LOCAL = ["--trusted-microsoft-suffixes", "127.0.0.1"];
+
+/** Several hundred files in nested folders, unicode and spaces among them, and two larger files. */
+function makeTree(): Record<string, Buffer> {
+  const tree: Record<string, Buffer> = {};
+  for (let index = 0; index < 600; index++)
+    tree[`d${index % 7}/e${index % 3}/f${index}.bin`] = randomBytes(100 + (index % 50) * 37);
+  tree["naïve café/résumé 1.txt"] = Buffer.from("composed");
+  tree["space folder/a b.txt"] = Buffer.from("spaces");
+  tree["big/one.bin"] = randomBytes(9 * 1024 * 1024 + 3);
+  tree["big/two.bin"] = randomBytes(5 * 1024 * 1024);
+  return tree;
+}
+
+let tree: Record<string, Buffer>;
+let identity: Record<string, string>;
+
+beforeAll(async () => {
+  tree = makeTree();
+  // A pod's workload identity: a service account token federated with an app registration.
+  const issuer = "https://oidc.kubernetes.test/shards";
+  const subject = "system:serviceaccount:jobs:azcp-shards";
+  const app = await emulator.registerApp({ federated: [{ issuer, subject }] });
+  const signer = createClientCertificate();
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: "RS256", kid: "k8s" })
+    .setIssuer(issuer)
+    .setSubject(subject)
+    .setAudience("api://AzureADTokenExchange")
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(createPrivateKey(signer.keyPem));
+  const tokenFile = join(await testHome(), "federated-token");
+  await writeFile(tokenFile, token);
+  identity = {
+    AZCOPY_AUTO_LOGIN_TYPE: "WORKLOAD",
+    AZURE_CLIENT_ID: app.clientId,
+    AZURE_TENANT_ID: uniqueTenant(),
+    AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+  };
+});
+
+/** Runs one job as `count` pods would, all at once; `args` without --shard. */
+async function runShards(count: number, args: string[], reports: string): Promise<RunResult[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, index) =>
+      runAzcp(
+        [...args, "--shard", String(count), "--shard-report", reports, ...TRUST_LOCAL],
+        await testHome(),
+        {
+          env: { ...identity, JOB_COMPLETION_INDEX: String(index) },
+        },
+      ),
+    ),
+  );
+}
+
+interface Merged {
+  ShardCount: number;
+  ShardsMissing: number[];
+  ShardsFailed: number[];
+  JobStatus: string;
+  Totals: Record<string, string>;
+}
+
+async function mergedSummary(reports: string): Promise<{ code: number | null; merged: Merged }> {
+  const result = await runAzcp(["shards", "summary", reports, "--output-type", "json"], await testHome());
+  const end = parseJsonLines(result.stdout).find((message) => message.MessageType === "EndOfJob");
+  return { code: result.code, merged: JSON.parse(end!.MessageContent) as Merged };
+}
+
+async function shardReports(reports: string) {
+  const names = (await readdir(reports)).filter((name) => name.endsWith(".json")).sort();
+  return Promise.all(
+    names.map(
+      async (name) =>
+        JSON.parse(await readFile(join(reports, name), "utf8")) as { EndOfJob: Record<string, string> },
+    ),
+  );
+}
+
+function unshardedSummary(result: RunResult): Record<string, string> {
+  const end = parseJsonLines(result.stdout).find((message) => message.MessageType === "EndOfJob");
+  return JSON.parse(end!.MessageContent) as Record<string, string>;
+}
+
+describe("--shard: one job over N machines", () => {
+  it("N = 1, 2, 4, 8 copy disjoint, complete shares: the same blobs and the same counts as one run", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "src"), tree);
+    const single = await createContainer();
+    const whole = await runAzcp(
+      ["copy", root, single.url, "--recursive", "--output-type", "json", ...TRUST_LOCAL],
+      home,
+      {
+        env: identity,
+      },
+    );
+    expect(whole.code, whole.stderr).toBe(0);
+    const expected = await blobHashes(single);
+    expect(Object.keys(expected)).toHaveLength(Object.keys(tree).length);
+    const wholeSummary = unshardedSummary(whole);
+
+    for (const count of [1, 2, 4, 8]) {
+      const container = await createContainer();
+      const reports = join(home, `reports-${count}`);
+      const results = await runShards(count, ["copy", root, container.url, "--recursive"], reports);
+      for (const result of results) expect(result.code, result.stderr).toBe(0);
+      expect(await blobHashes(container), `${count} shards`).toEqual(expected);
+      // Disjoint: the shards' completed transfers add up to the files, none counted twice.
+      const perShard = (await shardReports(reports)).map((report) =>
+        Number(report.EndOfJob.TransfersCompleted),
+      );
+      expect(perShard).toHaveLength(count);
+      expect(perShard.reduce((a, b) => a + b, 0)).toBe(Object.keys(tree).length);
+      if (count >= 4) expect(Math.min(...perShard)).toBeGreaterThan(0);
+      const { code, merged } = await mergedSummary(reports);
+      expect(code).toBe(0);
+      expect(merged).toMatchObject({
+        ShardCount: count,
+        ShardsMissing: [],
+        ShardsFailed: [],
+        JobStatus: "Completed",
+      });
+      for (const field of [
+        "TotalTransfers",
+        "TransfersCompleted",
+        "TransfersFailed",
+        "TotalBytesTransferred",
+      ])
+        expect(merged.Totals[field], field).toBe(wholeSummary[field]);
+    }
+  });
+
+  it("a sharded sync with --delete-destination deletes exactly what one sync deletes", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "src"), tree);
+    // Older than the blobs by far, so that only what changes below is newer than its copy.
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    for (const name of Object.keys(tree)) await utimes(join(root, name), anHourAgo, anHourAgo);
+    const [one, sharded] = [await createContainer(), await createContainer()];
+    for (const container of [one, sharded]) {
+      const seeded = await runAzcp(["copy", `${root}/*`, container.sasUrl(), "--recursive"], home);
+      expect(seeded.code, seeded.stderr).toBe(0);
+    }
+    // The source changes: files deleted, added and rewritten.
+    const names = Object.keys(tree).sort();
+    for (const name of names.filter((_, index) => index % 9 === 0)) await rm(join(root, name));
+    await writeTree(root, { "new/added 1.txt": "added", "d1/e1/extra.bin": randomBytes(3000) });
+    await writeTree(root, { [names[5]!]: randomBytes(777) });
+    const deletions = names.filter((_, index) => index % 9 === 0).length;
+
+    const sync = ["sync", root, "--delete-destination", "true"];
+    const whole = await runAzcp(
+      [sync[0]!, root, one.url, ...sync.slice(2), "--output-type", "json", ...TRUST_LOCAL],
+      home,
+      {
+        env: identity,
+      },
+    );
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(unshardedSummary(whole).DeleteTransfersCompleted).toBe(String(deletions));
+
+    const reports = join(home, "reports");
+    const results = await runShards(4, [sync[0]!, root, sharded.url, ...sync.slice(2)], reports);
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    expect(await blobHashes(sharded)).toEqual(await blobHashes(one));
+    const { merged } = await mergedSummary(reports);
+    expect(merged.Totals.DeleteTransfersCompleted).toBe(String(deletions));
+    // The deletions, the two files added and the one rewritten.
+    expect(merged.Totals.TransfersCompleted).toBe(String(deletions + 3));
+    expect(unshardedSummary(whole).TransfersCompleted).toBe(String(deletions + 3));
+  });
+
+  it("a shard killed with kill -9 and run again converges; two copies of one shard at once leave a correct result", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "src"), tree);
+    const container = await createContainer();
+    const reports = join(home, "reports");
+    const args = [
+      "copy",
+      `${root}/*`,
+      container.url,
+      "--recursive",
+      "--shard",
+      "2",
+      "--shard-report",
+      reports,
+      ...TRUST_LOCAL,
+    ];
+    // Slowed down (1 Mbit/s), so that it is still at work when it is killed.
+    const killed = spawn(process.execPath, [AZCP_BIN, ...args, "--cap-mbps", "1"], {
+      env: { ...baseEnv(await testHome()), ...identity, JOB_COMPLETION_INDEX: "1" },
+      stdio: "ignore",
+    });
+    const ended = new Promise((resolve) => killed.once("exit", resolve));
+    // Kill it once it has written something.
+    for (let tries = 0; tries < 400 && Object.keys(await blobHashes(container)).length < 5; tries++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    killed.kill("SIGKILL");
+    await ended;
+    // It died mid-job: a shard's report is written only at its end.
+    expect(await readdir(reports).catch(() => [])).toEqual([]);
+    // Shard 0 twice at once (Kubernetes may run two pods for one index), and shard 1 again.
+    const runs = await Promise.all(
+      [0, 0, 1].map(async (index) =>
+        runAzcp(args, await testHome(), { env: { ...identity, JOB_COMPLETION_INDEX: String(index) } }),
+      ),
+    );
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    expect(await blobHashes(container)).toEqual(hashesOf(tree));
+    const { code, merged } = await mergedSummary(reports);
+    expect(code).toBe(0);
+    expect(merged.ShardsMissing).toEqual([]);
+  });
+
+  it("a sharded remove leaves nothing; a missing shard report fails the merge and names it", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "src"), tree);
+    const container: TestContainer = await createContainer();
+    expect((await runAzcp(["copy", `${root}/*`, container.sasUrl(), "--recursive"], home)).code).toBe(0);
+    const reports = join(home, "reports");
+    const results = await runShards(3, ["remove", container.url, "--recursive"], reports);
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    expect(await blobHashes(container)).toEqual({});
+
+    await rm(join(reports, (await readdir(reports)).sort()[1]!));
+    const summary = await runAzcp(["shards", "summary", reports], home);
+    expect(summary.code).toBe(1);
+    expect(summary.stdout).toMatch(/Missing shards: 1\b/);
+    expect(summary.stdout).toMatch(/Final Job Status: Failed/);
+  });
+
+  it("under --shard, a failure running again cannot mend exits 3 (the manifest fails the index on it)", async () => {
+    const home = await testHome();
+    const container = await createContainer();
+    const sharded = await runAzcp(
+      ["copy", join(home, "missing"), container.sasUrl(), "--shard", "0/2"],
+      home,
+    );
+    expect(sharded.code).toBe(3);
+    const plain = await runAzcp(["copy", join(home, "missing"), container.sasUrl()], home);
+    expect(plain.code).toBe(1);
+    const badShard = await runAzcp(["copy", home, container.sasUrl(), "--recursive", "--shard", "4"], home);
+    expect(badShard.code).toBe(3);
+    expect(badShard.stderr).toMatch(/JOB_COMPLETION_INDEX is not set/);
+  });
+});
