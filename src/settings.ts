@@ -145,6 +145,14 @@ export const ENVIRONMENT = [
     help: "This machine's share of a job spread over several (as --shard): <index>/<count>, or <count> inside a Kubernetes Indexed Job.",
   },
   {
+    name: "AZCP_SHARD_SPLIT_MB",
+    help: "With --shard, uploads of files this large or larger (MiB, default 256) are shared among the shards by block, and committed by the shard that owns the file.",
+  },
+  {
+    name: "AZCP_SHARD_WAIT_SECONDS",
+    help: "With --shard, how long the shard that owns a shared file waits for the other shards' blocks before it fails the file (default 600).",
+  },
+  {
     name: "JOB_COMPLETION_INDEX",
     help: "Set by a Kubernetes Indexed Job in each pod: the shard index when --shard or AZCP_SHARD gives only the count.",
   },

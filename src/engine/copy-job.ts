@@ -24,10 +24,10 @@ import { type JobDebugOptions, JobEnvironment } from "./job-environment.js";
 import { memoryBudgetFrom } from "./limits.js";
 import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
 import { MIB } from "./planner.js";
-import { shardFrom } from "./shard.js";
+import { blockSplit, shardFrom } from "./shard.js";
 import { shardReporter } from "./shard-report.js";
 import { type CompareHash, type DeleteDestination, syncTasks } from "./sync.js";
-import type { TransferSettings } from "./transfer.js";
+import { splitAmongShards, type TransferSettings } from "./transfer.js";
 
 /** A copy's options: its flags, as the option table declares them, and what only a program gives. */
 export type CopyJobOptions = OptionsFor<"copy"> & {
@@ -370,6 +370,14 @@ export async function createCopyJob(
         resumed: options.resume !== undefined,
       });
   const filter = objectFilter(await compileFilter(filterOptions), resolved);
+  const shard = filterOptions.shard;
+  settings.split = shard && blockSplit(shard, env, `${resolved.source.description}\0${target.description}`);
+  let help: ((object: SourceObject) => boolean) | undefined;
+  if (settings.split) {
+    // What the job's filters keep and another shard owns, large enough to be shared by block.
+    const kept = objectFilter(await compileFilter({ ...filterOptions, shard: undefined }), resolved);
+    help = (object) => kept(object) && !filter(object) && splitAmongShards(settings, target, object);
+  }
   const sync = options.sync && {
     plan: {
       source: resolved.source,
@@ -385,6 +393,7 @@ export async function createCopyJob(
         to.deleteListed(object, { forceIfReadOnly: options.forceIfReadOnly ?? false }),
       displayDestination: (object: SourceObject) => target.display(object.key),
       filter,
+      help,
       deleteDestination: options.sync.deleteDestination,
       askDelete: options.sync.askDelete,
       compareHash: options.sync.compareHash,
@@ -405,6 +414,7 @@ export async function createCopyJob(
     skippedEntries: skipped,
     settings,
     filter,
+    help,
     journal,
     alreadyDone: options.resume?.done,
     ...(sync ? { tasks: () => syncTasks(sync.plan), syncCounts: sync.plan.counts } : {}),

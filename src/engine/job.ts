@@ -32,6 +32,8 @@ export type CopyListener = (event: CopyEvent) => void;
  */
 export type JobTask =
   | { kind: "copy"; object: SourceObject }
+  /** Blocks of a file another shard owns and commits (--shard): neither counted nor reported. */
+  | { kind: "part"; object: SourceObject }
   | {
       kind: "operation";
       verb: "remove" | "set-properties";
@@ -49,6 +51,8 @@ export interface CopyJobParts {
   destination?: Destination | undefined;
   settings?: TransferSettings | undefined;
   filter: ObjectFilter;
+  /** Objects the filter leaves to another shard but whose blocks this shard stages too. */
+  help?: ((object: SourceObject) => boolean) | undefined;
   dryRun: boolean;
   memory: ByteBudget;
   pool: BufferPool;
@@ -273,6 +277,14 @@ export class CopyJob {
     for await (const task of this.tasks()) {
       if (this.controller.signal.aborted) break;
       const { object } = task;
+      if (task.kind === "part") {
+        if (parts.dryRun) continue;
+        const release = await slots.acquire();
+        const work = this.helpWith(context, object).finally(release);
+        running.add(work);
+        void work.then(() => running.delete(work));
+        continue;
+      }
       if (parts.alreadyDone?.has(object.relativePath)) continue;
       this.counters.total++;
       if (task.kind === "copy" && object.folder) this.counters.folders.total++;
@@ -305,7 +317,7 @@ export class CopyJob {
   }
 
   /** A transfer --debug-skip-files names: not run, and counted as failed so the job does not pass. */
-  private cancelledByDebugKnob(task: JobTask): TransferResult {
+  private cancelledByDebugKnob(task: Exclude<JobTask, { kind: "part" }>): TransferResult {
     const source = task.kind === "copy" ? this.parts.source.display(task.object) : task.target;
     return {
       source,
@@ -327,10 +339,11 @@ export class CopyJob {
     }
     for await (const object of this.parts.source.enumerate()) {
       if (this.parts.filter(object)) yield { kind: "copy", object };
+      else if (this.parts.help?.(object)) yield { kind: "part", object };
     }
   }
 
-  private async dryRunEvent(task: JobTask): Promise<CopyEvent> {
+  private async dryRunEvent(task: Exclude<JobTask, { kind: "part" }>): Promise<CopyEvent> {
     const { parts } = this;
     if (task.kind === "operation")
       return { type: "dryrun", action: task.verb, source: task.target, destination: "" };
@@ -363,6 +376,16 @@ export class CopyJob {
       };
     }
     this.finishTask(result);
+  }
+
+  /** Stages this shard's blocks of a file another shard owns; that shard reports the file. */
+  private async helpWith(shared: TransferContext, object: SourceObject): Promise<void> {
+    const result = await transferObject({ ...shared, helper: true, onBytes: () => undefined }, object);
+    if (result.status === "Failed")
+      this.parts.log.write(
+        "WARNING",
+        `Blocks of ${result.source} for the shard that owns it: ${result.error?.describe() ?? "failed"}`,
+      );
   }
 
   private async transferOne(shared: TransferContext, object: SourceObject): Promise<void> {

@@ -1,8 +1,10 @@
 // One job split over N machines (--shard I/N): each object belongs to exactly one shard, decided
 // from its relative path alone, so that every shard decides alike on every run with no
 // coordinator, and a sync's source and destination listings agree on who owns a name.
+import { createHash } from "node:crypto";
 import { badInput } from "../errors.js";
 import { type Environment, readSetting } from "../settings.js";
+import type { BlockSplit } from "./transfer.js";
 
 export interface Shard {
   /** 0-based, below `count`. */
@@ -64,4 +66,32 @@ export function shardOf(relativePath: string, count: number): number {
 
 export function shardText(shard: Shard): string {
   return `${shard.index}/${shard.count}`;
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * How a sharded job shares large uploads by block: files of AZCP_SHARD_SPLIT_MB or more (default
+ * 256), the owner waiting AZCP_SHARD_WAIT_SECONDS (default 600) for the others' blocks. `job`
+ * names the job alike on every shard (source and destination, no SAS): it seeds the block ids.
+ */
+export function blockSplit(shard: Shard, env: Environment, job: string): BlockSplit {
+  const number = (name: "AZCP_SHARD_SPLIT_MB" | "AZCP_SHARD_WAIT_SECONDS", fallback: number) => {
+    const raw = readSetting(name, env);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0)
+      throw badInput(
+        `${name} is "${raw}", which is not a positive number.`,
+        `Set ${name} to a number such as ${fallback}.`,
+      );
+    return value;
+  };
+  return {
+    index: shard.index,
+    count: shard.count,
+    minSize: Math.ceil(number("AZCP_SHARD_SPLIT_MB", 256) * MIB),
+    waitMs: Math.ceil(number("AZCP_SHARD_WAIT_SECONDS", 600) * 1000),
+    seed: createHash("sha256").update(`${job}\0${shard.count}`).digest("hex").slice(0, 16),
+  };
 }

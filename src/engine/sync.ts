@@ -21,6 +21,8 @@ export interface SyncPlanOptions {
   deleteObject: (object: SourceObject) => Promise<void>;
   displayDestination: (object: SourceObject) => string;
   filter: ObjectFilter;
+  /** Objects the filter leaves to another shard but whose blocks this shard stages (--shard). */
+  help?: ((object: SourceObject) => boolean) | undefined;
   deleteDestination: DeleteDestination;
   askDelete?: ((target: string) => Promise<boolean>) | undefined;
   compareHash: CompareHash;
@@ -105,14 +107,24 @@ export async function* syncTasks(options: SyncPlanOptions): AsyncGenerator<JobTa
   const destinations = sortedChecked(options.destinationListing.enumerate(), "destination")[
     Symbol.asyncIterator
   ]();
+  // A shard that helps with others' large files compares every destination object, so that it
+  // decides about a file as the shard that owns it does; it deletes only what it owns.
+  const help = options.help;
+  const kept = {
+    scannedAtSource: (object: SourceObject) => options.filter(object) || help?.(object) === true,
+    scannedAtDestination: (object: SourceObject) => help !== undefined || options.filter(object),
+  };
   const nextKept = async (iterator: AsyncIterator<SourceObject>, side: keyof SyncCounts) => {
     for (;;) {
       const next = await iterator.next();
       if (next.done) return undefined;
       options.counts[side]++;
-      if (options.filter(next.value)) return next.value;
+      if (kept[side](next.value)) return next.value;
     }
   };
+  // A shard copies what it owns; of a large file it owns not, it stages its blocks only.
+  const copyOf = (object: SourceObject): JobTask =>
+    options.filter(object) ? { kind: "copy", object } : { kind: "part", object };
   let source = await nextKept(sources, "scannedAtSource");
   let destination = await nextKept(destinations, "scannedAtDestination");
   // Deletions wait until both listings were merged in full: an object only looks
@@ -122,17 +134,18 @@ export async function* syncTasks(options: SyncPlanOptions): AsyncGenerator<JobTa
   while (source || destination) {
     const order = source && destination ? compareNames(source.relativePath, destination.relativePath) : 0;
     if (source && (!destination || order < 0)) {
-      if (options.hashEverySource) await options.sourceMd5?.(source);
-      yield { kind: "copy", object: source };
+      if (options.hashEverySource && options.filter(source)) await options.sourceMd5?.(source);
+      yield copyOf(source);
       source = await nextKept(sources, "scannedAtSource");
     } else if (destination && (!source || order > 0)) {
-      if (options.deleteDestination !== "false") {
+      // Only the shard that owns a name deletes it.
+      if (options.deleteDestination !== "false" && options.filter(destination)) {
         const { relativePath, key, size } = destination;
         destinationOnly.push({ relativePath, key, size, lastModified: undefined });
       }
       destination = await nextKept(destinations, "scannedAtDestination");
     } else if (source && destination) {
-      if (await needsCopy(options, source, destination)) yield { kind: "copy", object: source };
+      if (await needsCopy(options, source, destination)) yield copyOf(source);
       source = await nextKept(sources, "scannedAtSource");
       destination = await nextKept(destinations, "scannedAtDestination");
     }

@@ -8,6 +8,7 @@ import {
   type ContentHeaders,
   type Destination,
   ObjectExistsError,
+  type ObjectWriter,
   type Source,
   SourceChangedError,
   type SourceObject,
@@ -68,6 +69,21 @@ export interface TransferSettings {
   recordContentTime?: boolean | undefined;
   /** A resumed job: blocks already on the service are not sent again. */
   resume?: boolean | undefined;
+  /** One job over several machines (--shard): large uploads are shared among them by block. */
+  split?: BlockSplit | undefined;
+}
+
+/**
+ * A file of at least `minSize` bytes uploaded as a block blob is shared among the shards: block
+ * b is staged by shard b % count, and the shard that owns the file commits it once every block is
+ * there (waiting at most `waitMs`). `seed`, the same on every shard, names the blocks.
+ */
+export interface BlockSplit {
+  index: number;
+  count: number;
+  minSize: number;
+  waitMs: number;
+  seed: string;
 }
 
 export interface TransferContext {
@@ -83,6 +99,28 @@ export interface TransferContext {
   warn(text: string): void;
   /** Turn a failure into an explained AzcpError (the job knows the locations and the access). */
   explain(error: unknown, object: SourceObject, destinationKey: string): Promise<AzcpError>;
+  /** This shard only stages its blocks of a file another shard owns and commits (see BlockSplit). */
+  helper?: boolean | undefined;
+}
+
+/** Whether this object is shared among the shards by block (see BlockSplit). */
+export function splitAmongShards(
+  settings: TransferSettings,
+  destination: Destination,
+  object: SourceObject,
+): boolean {
+  const split = settings.split;
+  return (
+    split !== undefined &&
+    split.count > 1 &&
+    !object.folder &&
+    object.symlink === undefined &&
+    object.size >= split.minSize &&
+    settings.direction === "upload" &&
+    // The whole file's MD5 would need every block read on one machine.
+    !settings.putMd5 &&
+    blobTypeFor(settings, destination, object) === "BlockBlob"
+  );
 }
 
 const PAGE_CHUNK = 4 * MIB;
@@ -327,8 +365,12 @@ function writeOptions(
     symlink: !upload && settings.preserveSymlinks === true && isSymlinkMetadata(object.metadata),
     jobId: settings.jobId,
     // Only block ids use it; a hash per small file is wasted work.
-    transferId: plan.kind === "blocks" ? stableId(settings.jobId, key, object, plan.blockSize) : "",
-    resume: settings.resume,
+    transferId:
+      plan.kind === "blocks"
+        ? stableId(settings.split?.seed ?? settings.jobId, key, object, plan.blockSize)
+        : "",
+    // Shards staging blocks of one file skip those already there (a rerun sends only what is missing).
+    resume: settings.resume || settings.split !== undefined,
     decompress: compressionFor(settings, object),
     forceIfReadOnly: settings.forceIfReadOnly,
   };
@@ -414,12 +456,15 @@ async function stream(
     await source.read(object, 0, head.length, head, context.signal);
     return head;
   });
-  const writer = await context.destination.writer(
-    key,
-    writeOptions(context, object, key, plan, headers, blobType),
-  );
+  const options = writeOptions(context, object, key, plan, headers, blobType);
+  const writer = await context.destination.writer(key, options);
   const hash = settings.putMd5 && settings.direction === "upload" ? createHash("md5") : undefined;
   const sequentialReads = hash !== undefined || !writer.parallelChunks;
+  const shared =
+    plan.kind === "blocks" &&
+    writer.missingBlocks !== undefined &&
+    (context.helper === true || splitAmongShards(settings, context.destination, object));
+  const split = shared ? settings.split : undefined;
   // A download to local files goes from the socket to the file: no chunk is held in memory.
   const streamed = !sequentialReads && source.stream && writer.chunkSink;
   try {
@@ -443,8 +488,14 @@ async function stream(
             write: (index, data, offset) => writer.writeChunk(index, offset, data),
             sequentialReads,
           },
+      split && blocksOf(split, options.transferId),
     );
     await source.checkUnchanged?.(object);
+    if (split) {
+      // A helper stages its blocks and leaves the commit to the shard that owns the file.
+      if (context.helper) return;
+      await waitForOtherShards(context, object, writer, split);
+    }
     try {
       await writer.commit({ storeMd5: hash?.digest() ?? preservedMd5(context, object), verifyMd5: verify });
     } catch (error) {
@@ -479,11 +530,14 @@ async function forEachChunk(
   plan: ChunkPlan,
   parallel: boolean,
   move: ChunkMove,
+  /** The chunks this machine moves, when shards share the object (default: all). */
+  mine?: ((index: number) => boolean) | undefined,
 ): Promise<void> {
   const count = plan.kind === "blocks" ? plan.count : 1;
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   for (let index = 0; index < count && failure === undefined && !context.signal.aborted; index++) {
+    if (mine && !mine(index)) continue;
     const { offset, length } = chunkRange(plan, index);
     const release = await context.memory.acquire(length);
     const buffer = "streamed" in move ? undefined : context.pool.get(length);
@@ -526,6 +580,40 @@ async function forEachChunk(
   await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
   if (context.signal.aborted) throw new AzcpError("cancelled", "The job was cancelled.");
+}
+
+/**
+ * The blocks of a shared file this shard stages: every count-th, from a start that differs from
+ * file to file (taken from the transfer id, the same on every shard), so that no shard always
+ * gets the extra ones.
+ */
+function blocksOf(split: BlockSplit, transferId: string): (index: number) => boolean {
+  const start = Number.parseInt(transferId.slice(0, 8), 16) % split.count;
+  return (index) => (index + start) % split.count === split.index;
+}
+
+/** The owner of a shared file waits until the other shards staged their blocks (see BlockSplit). */
+async function waitForOtherShards(
+  context: TransferContext,
+  object: SourceObject,
+  writer: ObjectWriter,
+  split: BlockSplit,
+): Promise<void> {
+  const deadline = Date.now() + split.waitMs;
+  for (;;) {
+    const missing = await writer.missingBlocks!();
+    if (missing === 0) return;
+    if (Date.now() >= deadline || context.signal.aborted)
+      throw new AzcpError(
+        "service",
+        `${context.source.display(object)}: ${missing} of its blocks, which the other shards upload, were not there after ${Math.round(split.waitMs / 1000)} s.`,
+        {
+          remedy:
+            "Run every shard of the job; then run this one again: it sends only what is missing and commits the file.",
+        },
+      );
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
+  }
 }
 
 async function copyServerSide(

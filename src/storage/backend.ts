@@ -216,6 +216,11 @@ export interface ObjectWriter {
    * written once `flush()` settles.
    */
   chunkSink?(offset: number): ChunkSink;
+  /**
+   * How many of the plan's blocks the service does not hold yet (staged, uncommitted, of the
+   * right size): block blobs, whose blocks several machines may stage for one commit.
+   */
+  missingBlocks?(): Promise<number>;
   /** Whether copyAll/copyChunk make the service check `CopySource.ifMatch` (Blob does). */
   readonly pinsCopySource?: boolean | undefined;
   /** Server-side copies, when the destination supports reading from a URL. */

@@ -7,6 +7,7 @@ import { readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
+import { shardOf } from "../../src/engine/shard.js";
 import { createClientCertificate } from "../support/certs.js";
 import {
   AZCP_BIN,
@@ -25,6 +26,8 @@ import {
 } from "../support/harness.js";
 
 const TRUST_LOCAL = ["--trusted-microsoft-suffixes", "127.0.0.1"];
+/** Files of 4 MiB or more are shared among the shards by block (256 KiB blocks in the copy below). */
+const SPLIT = { AZCP_SHARD_SPLIT_MB: "4" };
 
 /** Several hundred files in nested folders, unicode and spaces among them, and two larger files. */
 function makeTree(): Record<string, Buffer> {
@@ -75,7 +78,7 @@ async function runShards(count: number, args: string[], reports: string): Promis
         [...args, "--shard", String(count), "--shard-report", reports, ...TRUST_LOCAL],
         await testHome(),
         {
-          env: { ...identity, JOB_COMPLETION_INDEX: String(index) },
+          env: { ...identity, ...SPLIT, JOB_COMPLETION_INDEX: String(index) },
         },
       ),
     ),
@@ -131,9 +134,17 @@ describe("--shard: one job over N machines", () => {
     for (const count of [1, 2, 4, 8]) {
       const container = await createContainer();
       const reports = join(home, `reports-${count}`);
-      const results = await runShards(count, ["copy", root, container.url, "--recursive"], reports);
+      const results = await runShards(
+        count,
+        ["copy", root, container.url, "--recursive", "--block-size-mb", "0.25"],
+        reports,
+      );
       for (const result of results) expect(result.code, result.stderr).toBe(0);
       expect(await blobHashes(container), `${count} shards`).toEqual(expected);
+      // The two large files (14 MiB of the 15) are shared by block: every shard sends about as much.
+      const sent = (await shardReports(reports)).map((report) => Number(report.EndOfJob.BytesOverWire));
+      const mean = sent.reduce((a, b) => a + b, 0) / count;
+      expect(Math.max(...sent) / mean, `${count} shards sent ${sent}`).toBeLessThan(1.3);
       // Disjoint: the shards' completed transfers add up to the files, none counted twice.
       const perShard = (await shardReports(reports)).map((report) =>
         Number(report.EndOfJob.TransfersCompleted),
@@ -239,6 +250,45 @@ describe("--shard: one job over N machines", () => {
     const { code, merged } = await mergedSummary(reports);
     expect(code).toBe(0);
     expect(merged.ShardsMissing).toEqual([]);
+  });
+
+  it("the owner of a shared file commits it only once every shard staged its blocks, and a rerun sends only what is missing", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "src"), tree);
+    const container = await createContainer();
+    const owner = shardOf("big/one.bin", 2);
+    const run = async (index: number, extra: Record<string, string> = {}) =>
+      runAzcp(
+        [
+          "copy",
+          `${root}/*`,
+          container.url,
+          "--recursive",
+          "--block-size-mb",
+          "1",
+          "--shard",
+          "2",
+          "--output-type",
+          "json",
+          ...TRUST_LOCAL,
+        ],
+        await testHome(),
+        { env: { ...identity, ...SPLIT, JOB_COMPLETION_INDEX: String(index), ...extra } },
+      );
+    // The owner alone: the other shard's blocks never come, so the file fails and is not there.
+    const alone = await run(owner, { AZCP_SHARD_WAIT_SECONDS: "1" });
+    expect(alone.code).toBe(1);
+    expect(alone.all).toMatch(
+      /big\/one\.bin: \d+ of its blocks, which the other shards upload, were not there after 1 s/,
+    );
+    expect(Object.keys(await blobHashes(container))).not.toContain("big/one.bin");
+    // The other shard stages its blocks (and commits what it owns), then the owner runs again.
+    expect((await run(1 - owner)).code).toBe(0);
+    const again = await run(owner);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await blobHashes(container)).toEqual(hashesOf(tree));
+    // Its own blocks were already staged: it sent far less than its half of the 9 MiB file.
+    expect(Number(unshardedSummary(again).BytesOverWire)).toBeLessThan(2 * 1024 * 1024);
   });
 
   it("a sharded remove leaves nothing; a missing shard report fails the merge and names it", async () => {

@@ -17,6 +17,7 @@ import {
   type TreeSourceOptions,
   type WriteOptions,
 } from "../backend.js";
+import { chunkRange } from "../chunks.js";
 import { metadataFlag } from "../posix-metadata.js";
 import {
   contentHeadersOf,
@@ -331,25 +332,34 @@ class BlockBlobWriter implements ObjectWriter {
   private staged: Promise<Map<string, number>> | undefined;
 
   private stagedBlocks(): Promise<Map<string, number>> {
-    this.staged ??= this.transport
-      .send({
-        method: "GET",
-        path: this.path,
-        query: { comp: "blocklist", blocklisttype: "uncommitted" },
-        expect: [200],
-        text: true,
-      })
-      .then((response) => {
-        const blocks = new Map<string, number>();
-        for (const match of (response.text ?? "").matchAll(
-          /<Block><Name>([^<]*)<\/Name><Size>(\d+)<\/Size><\/Block>/g,
-        )) {
-          blocks.set(match[1]!, Number(match[2]));
-        }
-        return blocks;
-      })
-      .catch(() => new Map<string, number>());
+    this.staged ??= this.fetchStaged().catch(() => new Map<string, number>());
     return this.staged;
+  }
+
+  private async fetchStaged(): Promise<Map<string, number>> {
+    const response = await this.transport.send({
+      method: "GET",
+      path: this.path,
+      query: { comp: "blocklist", blocklisttype: "uncommitted" },
+      expect: [200, 404],
+      text: true,
+    });
+    const blocks = new Map<string, number>();
+    for (const match of (response.text ?? "").matchAll(
+      /<Block><Name>([^<]*)<\/Name><Size>(\d+)<\/Size><\/Block>/g,
+    ))
+      blocks.set(match[1]!, Number(match[2]));
+    return blocks;
+  }
+
+  async missingBlocks(): Promise<number> {
+    const { plan } = this.options;
+    if (plan.kind !== "blocks") return 0;
+    const staged = await this.fetchStaged();
+    let missing = 0;
+    for (let index = 0; index < plan.count; index++)
+      if (staged.get(blockId(this.options.transferId, index)) !== chunkRange(plan, index).length) missing++;
+    return missing;
   }
 
   /** Bytes a resumed upload did not have to send again (for reports and tests). */
