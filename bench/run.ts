@@ -30,6 +30,7 @@ import { azcopyPath } from "../test/support/azcopy.js";
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, type RunningAzurite, startAzurite } from "../test/support/azurite.js";
 import { startSyntheticBlobServer, syntheticName } from "../test/support/synthetic-blob-server.js";
 import { type ScaleSample, scaleChart, scaleTable } from "./scale-report.js";
+import { type ShardScalingResult, shardScaling } from "./shard-scaling.js";
 
 const root = join(fileURLToPath(import.meta.url), "..", "..");
 const work = join(root, "bench", ".work");
@@ -426,6 +427,7 @@ async function prepareFiles(): Promise<void> {
 async function main() {
   await prepareFiles();
   const scale = !ONLY || ONLY.includes("scale") ? await scaleRows() : [];
+  const sharding = !ONLY || ONLY.includes("shards") ? await shardScaling(azcpBin, work, RUNS) : undefined;
   const tools: Tool[] = ["azcp", "azcopy", ...(hasRclone ? (["rclone"] as Tool[]) : []), "sdk", "curl"];
   const results: Record<string, Partial<Record<Tool, Sample[]>>> = {};
   for (const workload of WORKLOADS) {
@@ -467,13 +469,14 @@ async function main() {
     }
     await shared?.azurite.stop();
   }
-  writeReport(tools, results, scale);
+  writeReport(tools, results, scale, sharding);
 }
 
 function writeReport(
   tools: Tool[],
   results: Record<string, Partial<Record<Tool, Sample[]>>>,
   scale: ScaleSample[],
+  sharding: ShardScalingResult | undefined,
 ) {
   const version = (command: string) => {
     try {
@@ -514,11 +517,16 @@ function writeReport(
   }
   lines.push(...planTable(tools, results));
   if (scale.length > 0) lines.push("", ...scaleTable(scale));
+  if (sharding) {
+    lines.push(...sharding.lines);
+    if (sharding.chart) lines.push("", "![Aggregate throughput against shards](shards.svg)");
+  }
   const report = `${lines.join("\n")}\n`;
   process.stdout.write(`\n${report}`);
   if (!ONLY) {
     writeFileSync(join(root, "bench", "RESULTS.md"), report);
     if (scale.length > 0) writeFileSync(join(root, "bench", "scale.svg"), scaleChart(scale));
+    if (sharding?.chart) writeFileSync(join(root, "bench", "shards.svg"), sharding.chart);
   }
 }
 

@@ -15,6 +15,8 @@ export interface AzuriteOptions {
   oauth?: boolean;
   /** A fixed port (tools that only know the emulator's default, 10000); 0 picks a free one. */
   port?: number;
+  /** The address to listen on (default 127.0.0.1; 0.0.0.0 for clients in other network namespaces). */
+  host?: string;
 }
 
 export interface RunningAzurite {
@@ -34,7 +36,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const args = [
     azuriteBlobMain(),
     "--blobHost",
-    "127.0.0.1",
+    options.host ?? "127.0.0.1",
     "--blobPort",
     String(options.port ?? 0),
     "--inMemoryPersistence",
