@@ -289,6 +289,7 @@ function scalingChart(points: { count: number; rate: number }[]): string {
     )
     .join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+<title>Aggregate throughput of one job against the number of shards</title>
 <rect width="100%" height="100%" fill="white"/>
 <line x1="${left}" y1="${height - bottom}" x2="${width - 10}" y2="${height - bottom}" stroke="black"/>
 <line x1="${left}" y1="20" x2="${left}" y2="${height - bottom}" stroke="black"/>

@@ -456,10 +456,21 @@ export type { ShardReport, ShardsSummary } from "./engine/shard-report.js";
 
 /** One job over several machines (--shard): the reports' merge, and manifests that run the shards. */
 export const shards = {
-  /** Merges the reports in a --shard-report folder; names the shards missing or failed. */
-  async summarize(folder: string): Promise<import("./engine/shard-report.js").ShardsSummary> {
-    const { summarizeShards } = await import("./engine/shard-report.js");
-    return summarizeShards(folder);
+  /** Merges the reports in a --shard-report folder (a local path or a URL); names the shards missing or failed. */
+  async summarize(
+    folder: string,
+    options: CommonOptions = {},
+  ): Promise<import("./engine/shard-report.js").ShardsSummary> {
+    const [{ summarizeShards, reportFolderOpener }, { JobEnvironment }] = await Promise.all([
+      import("./engine/shard-report.js"),
+      import("./engine/job-environment.js"),
+    ]);
+    const job = new JobEnvironment({
+      env: environmentOf(options),
+      logLevel: "NONE",
+      commandLine: "shards summary",
+    });
+    return summarizeShards(reportFolderOpener(job, createAuthorizer(options)), folder);
   },
   /** A Kubernetes Indexed Job, or an Azure Batch job and its tasks, that runs `options.command` as shards. */
   async manifest(

@@ -26,7 +26,7 @@ import { memoryBudgetFrom } from "./limits.js";
 import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
 import { MIB } from "./planner.js";
 import { blockSplit, shardFrom } from "./shard.js";
-import { shardReporter } from "./shard-report.js";
+import { reportFolderOpener, shardReporter } from "./shard-report.js";
 import { type CompareHash, type DeleteDestination, syncTasks } from "./sync.js";
 import { splitAmongShards, type TransferSettings } from "./transfer.js";
 
@@ -430,7 +430,12 @@ export async function createCopyJob(
     alreadyDone: options.resume?.done,
     ...(sync ? { tasks: () => syncTasks(sync.plan), syncCounts: sync.plan.counts } : {}),
     dryRun: options.dryRun ?? false,
-    report: shardReporter(options.shardReport, filterOptions.shard, options.sync ? "sync" : "copy"),
+    report: shardReporter(
+      options.shardReport,
+      filterOptions.shard,
+      options.sync ? "sync" : "copy",
+      reportFolderOpener(job, options.authorizer),
+    ),
     // Before anything is listed: may this identity write here (a refusal ends the job at once),
     // then the container a copy writes to is made if it is missing.
     ...(options.dryRun

@@ -15,7 +15,7 @@ import { CopyJob, type JobTask } from "./job.js";
 import { type Explain, type JobDebugOptions, JobEnvironment } from "./job-environment.js";
 import { includedPaths, ListOfFilesSource, linesOfFile } from "./list-of-files.js";
 import { type Shard, shardFrom } from "./shard.js";
-import { shardReporter } from "./shard-report.js";
+import { reportFolderOpener, shardReporter } from "./shard-report.js";
 
 export interface InPlaceOptions extends Omit<FilterOptions, "includeBefore" | "includeAfter" | "shard"> {
   includeBefore?: string | Date | undefined;
@@ -207,7 +207,7 @@ async function inPlaceJob(
     filter,
     tasks,
     dryRun: options.dryRun ?? false,
-    report: shardReporter(options.shardReport, shard, verb),
+    report: shardReporter(options.shardReport, shard, verb, reportFolderOpener(job, options.authorizer)),
     countDeletedBytes: verb === "remove",
     ...(verb === "remove" && signedIn && !options.dryRun
       ? { preflight: () => probeDelete(location, service, job.explain) }

@@ -1,11 +1,26 @@
 // What a shard leaves behind for the others (--shard-report): its summary as AzCopy's EndOfJob
-// message has it, with its failed transfers, in a file named for the shard; and the merge of a
-// folder of them into one summary that names the shards missing or failed.
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
-import { badInput } from "../errors.js";
+// message has it, with its failed transfers, in a file named for the shard, in a local folder or
+// under a container URL; and the merge of such a folder into one summary that names the shards
+// missing or failed. Both go through the backends, as a copy's one file would.
+import type { Authorizer } from "../auth/authorize.js";
+import { badInput, isAzcpError } from "../errors.js";
+import { locationFor } from "../location/from-to.js";
+import type { Backend } from "../storage/backend.js";
+import { openBackend } from "../storage/registry.js";
+import type { JobEnvironment } from "./job-environment.js";
 import type { Shard } from "./shard.js";
 import { azcopySummary, type JobSummary } from "./summary.js";
+
+/** Opens the report folder (a local path or a URL) with the job's sign-in. */
+export type ReportFolderOpener = (folder: string) => Promise<Backend>;
+
+export function reportFolderOpener(job: JobEnvironment, authorizer: Authorizer): ReportFolderOpener {
+  return (folder) =>
+    openBackend(
+      locationFor(folder, undefined, "report"),
+      job.openContext(authorizer, "destination", "report"),
+    );
+}
 
 export interface ShardReport {
   ShardIndex: number;
@@ -21,13 +36,14 @@ export function shardReportName(shard: Shard): string {
   return `shard-${pad(shard.index)}-of-${pad(shard.count)}.json`;
 }
 
-/** Writes the report whole or not at all: a temporary name, flushed, then renamed. */
+/** Writes the report whole or not at all (a local file is renamed into place, a blob put at once). */
 export async function writeShardReport(
+  open: ReportFolderOpener,
   folder: string,
   shard: Shard,
   command: string,
   summary: JobSummary,
-): Promise<string> {
+): Promise<void> {
   const report: ShardReport = {
     ShardIndex: shard.index,
     ShardCount: shard.count,
@@ -35,21 +51,54 @@ export async function writeShardReport(
     FinishedAt: new Date().toISOString(),
     EndOfJob: azcopySummary(summary, { failed: summary.failedTransfers, skipped: null }),
   };
-  await mkdir(folder, { recursive: true });
-  const path = join(folder, shardReportName(shard));
-  const temporary = `${path}.${process.pid}.partial`;
-  const file = await open(temporary, "w");
-  try {
-    await file.writeFile(`${JSON.stringify(report, null, 2)}\n`);
-    await file.datasync();
-  } finally {
-    await file.close();
-  }
-  await rename(temporary, path).catch(async (error) => {
-    await rm(temporary, { force: true });
-    throw error;
+  const content = Buffer.from(`${JSON.stringify(report, null, 2)}\n`);
+  const destination = await (await open(folder)).destination(false);
+  const key = destination.keyFor(shardReportName(shard));
+  const writer = await destination.writer(key, {
+    plan: { kind: "single", size: content.length },
+    headers: { contentType: "application/json" },
+    jobId: `shard-report-${shard.index}`,
+    transferId: "",
   });
-  return path;
+  try {
+    await writer.writeAll(content);
+    await writer.commit();
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The reports in a folder, by name. */
+async function readReports(open: ReportFolderOpener, folder: string): Promise<Map<string, Buffer>> {
+  const backend = await open(folder);
+  let source: Awaited<ReturnType<Backend["resolveSource"]>>["source"];
+  try {
+    ({ source } = await backend.resolveSource({
+      recursive: true,
+      asSubdir: false,
+      followSymlinks: false,
+      withMetadata: false,
+    }));
+  } catch (error) {
+    if (isAzcpError(error) && error.kind === "not-found")
+      throw badInput(
+        `The report folder ${folder} does not exist.`,
+        "Pass the folder given to --shard-report.",
+      );
+    throw error;
+  }
+  const reports = new Map<string, Buffer>();
+  for await (const object of source.enumerate()) {
+    // The reports sit in the folder itself: anything deeper is not this job's.
+    const name = object.relativePath;
+    if (object.folder || !/^shard-\d+-of-\d+\.json$/.test(name)) continue;
+    const content = Buffer.alloc(object.size);
+    await source.read(object, 0, object.size, content);
+    await source.release?.(object);
+    reports.set(name, content);
+  }
+  return reports;
 }
 
 /** Counters of EndOfJob that add up over shards. */
@@ -87,24 +136,17 @@ function completed(report: ShardReport): boolean {
   return report.EndOfJob.JobStatus === "Completed" || report.EndOfJob.JobStatus === "CompletedWithSkipped";
 }
 
-export async function summarizeShards(folder: string): Promise<ShardsSummary> {
-  const names = await readdir(folder).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT")
-      throw badInput(
-        `The report folder ${folder} does not exist.`,
-        "Pass the folder given to --shard-report.",
-      );
-    throw error;
-  });
+export async function summarizeShards(open: ReportFolderOpener, folder: string): Promise<ShardsSummary> {
+  const files = await readReports(open, folder);
   const reports = new Map<number, ShardReport>();
   const counts = new Set<number>();
-  for (const name of names.filter((entry) => /^shard-\d+-of-\d+\.json$/.test(entry)).sort()) {
+  for (const [name, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     let report: ShardReport;
     try {
-      report = JSON.parse(await readFile(join(folder, name), "utf8")) as ShardReport;
+      report = JSON.parse(content.toString("utf8")) as ShardReport;
     } catch (error) {
       throw badInput(
-        `${join(folder, name)} is not a shard report (${(error as Error).message}).`,
+        `${name} in ${folder} is not a shard report (${(error as Error).message}).`,
         "Remove the file, or run that shard again to write it anew.",
       );
     }
@@ -169,6 +211,7 @@ export function shardReporter(
   folder: string | undefined,
   shard: Shard | undefined,
   command: string,
+  open: ReportFolderOpener,
 ): ((summary: JobSummary) => Promise<void>) | undefined {
   if (folder === undefined) return undefined;
   if (!shard)
@@ -176,7 +219,5 @@ export function shardReporter(
       "--shard-report writes a shard's report, and no shard is given.",
       "Give the shard too: --shard 3/8, or AZCP_SHARD.",
     );
-  return async (summary) => {
-    await writeShardReport(folder, shard, command, summary);
-  };
+  return (summary) => writeShardReport(open, folder, shard, command, summary);
 }

@@ -591,8 +591,8 @@ export const OPTIONS = [
     flag: "shard-report",
     commands: ["copy", "sync", "remove"],
     kind: "text",
-    value: "<folder>",
-    help: "With --shard: write this shard's summary and failed transfers as shard-<index>-of-<count>.json into a local folder; `azcp shards summary <folder>` merges them.",
+    value: "<folder or URL>",
+    help: "With --shard: write this shard's summary and failed transfers as shard-<index>-of-<count>.json into a local folder or under a container or directory URL (signed in as the job is); `azcp shards summary <folder or URL>` merges them.",
     example: "/reports/job-42",
   },
   // Everything that moves or changes objects.

@@ -2,6 +2,7 @@
 // `manifest` prints a Kubernetes Indexed Job (or an Azure Batch job) that runs the shards.
 import type { Command } from "commander";
 import { addFlags } from "../flags.js";
+import { signInOptions } from "../library-options.js";
 import { runCommand } from "../run.js";
 
 export function registerShards(program: Command): void {
@@ -17,11 +18,11 @@ export function registerShards(program: Command): void {
     .description(
       "Merge the reports in a --shard-report folder into one summary; name the shards missing or failed. Exits 1 when any is.",
     )
-    .argument("<folder>", "the folder given to --shard-report");
+    .argument("<folder>", "the folder or container URL given to --shard-report");
   summary.action(async (folder: string, _flags: object, self: Command) =>
-    runCommand(self, async ({ output }) => {
+    runCommand(self, async ({ globals, output }) => {
       const { shards: api } = await import("../../api.js");
-      const merged = await api.summarize(folder);
+      const merged = await api.summarize(folder, signInOptions(globals, output));
       if (output.json) output.endOfJob(merged);
       else {
         const { Totals: totals } = merged;
@@ -74,7 +75,7 @@ export function registerShards(program: Command): void {
     {
       name: "report-folder",
       value: "<folder>",
-      help: "Where each shard writes its report (--shard-report); mount a shared volume there.",
+      help: "Where each shard writes its report (--shard-report): a container or directory URL, or a shared volume mounted in the pods.",
     },
   ]).action(async (command: string[], flags: Record<string, string | undefined>, self: Command) =>
     runCommand(self, async ({ output }) => {
