@@ -146,7 +146,7 @@ export const ENVIRONMENT = [
   },
   {
     name: "AZCP_SHARD_SPLIT_MB",
-    help: "With --shard, uploads of files this large or larger (MiB, default 256) are shared among the shards by block, and committed by the shard that owns the file.",
+    help: "With --shard, copies to block blobs of files this large or larger (MiB, default 256) are shared among the shards by block, and committed by the shard that owns the file.",
   },
   {
     name: "AZCP_SHARD_WAIT_SECONDS",

@@ -71,9 +71,10 @@ export function shardText(shard: Shard): string {
 const MIB = 1024 * 1024;
 
 /**
- * How a sharded job shares large uploads by block: files of AZCP_SHARD_SPLIT_MB or more (default
- * 256), the owner waiting AZCP_SHARD_WAIT_SECONDS (default 600) for the others' blocks. `job`
- * names the job alike on every shard (source and destination, no SAS): it seeds the block ids.
+ * How a sharded job shares large copies to block blobs by block: files of AZCP_SHARD_SPLIT_MB or
+ * more (default 256), the owner waiting AZCP_SHARD_WAIT_SECONDS (default 600) for the others'
+ * blocks. `job` names the job alike on every shard (source and destination, no SAS): it seeds
+ * the block ids.
  */
 export function blockSplit(shard: Shard, env: Environment, job: string): BlockSplit {
   const number = (name: "AZCP_SHARD_SPLIT_MB" | "AZCP_SHARD_WAIT_SECONDS", fallback: number) => {

@@ -74,7 +74,8 @@ export interface TransferSettings {
 }
 
 /**
- * A file of at least `minSize` bytes uploaded as a block blob is shared among the shards: block
+ * A file of at least `minSize` bytes copied to a block blob (uploaded, or copied from another
+ * container) is shared among the shards: block
  * b is staged by shard b % count, and the shard that owns the file commits it once every block is
  * there (waiting at most `waitMs`). `seed`, the same on every shard, names the blocks.
  */
@@ -116,7 +117,7 @@ export function splitAmongShards(
     !object.folder &&
     object.symlink === undefined &&
     object.size >= split.minSize &&
-    settings.direction === "upload" &&
+    settings.direction !== "download" &&
     // The whole file's MD5 would need every block read on one machine.
     !settings.putMd5 &&
     blobTypeFor(settings, destination, object) === "BlockBlob"
@@ -460,11 +461,7 @@ async function stream(
   const writer = await context.destination.writer(key, options);
   const hash = settings.putMd5 && settings.direction === "upload" ? createHash("md5") : undefined;
   const sequentialReads = hash !== undefined || !writer.parallelChunks;
-  const shared =
-    plan.kind === "blocks" &&
-    writer.missingBlocks !== undefined &&
-    (context.helper === true || splitAmongShards(settings, context.destination, object));
-  const split = shared ? settings.split : undefined;
+  const split = sharedBlocks(context, object, plan, writer);
   // A download to local files goes from the socket to the file: no chunk is held in memory.
   const streamed = !sequentialReads && source.stream && writer.chunkSink;
   try {
@@ -582,6 +579,20 @@ async function forEachChunk(
   if (context.signal.aborted) throw new AzcpError("cancelled", "The job was cancelled.");
 }
 
+/** How this shard shares the object's blocks with the others, if it does (see BlockSplit). */
+function sharedBlocks(
+  context: TransferContext,
+  object: SourceObject,
+  plan: ChunkPlan,
+  writer: ObjectWriter,
+): BlockSplit | undefined {
+  const shared =
+    plan.kind === "blocks" &&
+    writer.missingBlocks !== undefined &&
+    (context.helper === true || splitAmongShards(context.settings, context.destination, object));
+  return shared ? context.settings.split : undefined;
+}
+
 /**
  * The blocks of a shared file this shard stages: every count-th, from a start that differs from
  * file to file (taken from the transfer id, the same on every shard), so that no shard always
@@ -625,25 +636,28 @@ async function copyServerSide(
 ): Promise<void> {
   const headers = await headersFor(context, object, async () => Buffer.alloc(0));
   const copySource = await context.source.copySource!(object);
-  const writer = await context.destination.writer(
-    key,
-    writeOptions(context, object, key, plan, headers, blobType),
-  );
+  const options = writeOptions(context, object, key, plan, headers, blobType);
+  const writer = await context.destination.writer(key, options);
   if (!writer.copyAll || !writer.copyChunk || (blobType !== undefined && blobType !== "BlockBlob")) {
     await writer.abort();
     return stream(context, object, key, plan, blobType);
   }
+  const split = sharedBlocks(context, object, plan, writer);
   try {
     if (plan.kind === "single") {
       await writer.copyAll(copySource, plan.size);
       context.onBytes(plan.size);
     } else {
+      const mine = split && blocksOf(split, options.transferId);
+      const indexes = Array.from({ length: plan.count }, (_, index) => index).filter(
+        (index) => !mine || mine(index),
+      );
       let next = 0;
       let failure: unknown;
       // The service moves the bytes: no memory is held here, only requests are in flight.
-      const lanes = Array.from({ length: Math.min(16, plan.count) }, async () => {
-        while (failure === undefined && next < plan.count && !context.signal.aborted) {
-          const index = next++;
+      const lanes = Array.from({ length: Math.min(16, indexes.length) }, async () => {
+        while (failure === undefined && next < indexes.length && !context.signal.aborted) {
+          const index = indexes[next++]!;
           const { offset, length } = chunkRange(plan, index);
           try {
             await writer.copyChunk!(index, offset, length, copySource);
@@ -655,6 +669,10 @@ async function copyServerSide(
       });
       await Promise.all(lanes);
       if (failure !== undefined) throw failure;
+    }
+    if (split) {
+      if (context.helper) return;
+      await waitForOtherShards(context, object, writer, split);
     }
     if (!writer.pinsCopySource) await copySource.checkUnchanged?.();
     await writer.commit({ storeMd5: preservedMd5(context, object) });

@@ -170,14 +170,15 @@ describe("--shard: one job over N machines", () => {
     }
   });
 
-  it("a sharded sync with --delete-destination deletes exactly what one sync deletes", async () => {
+  it("a sharded sync with --delete-destination (N = 1, 2, 4, 8) deletes exactly what one sync deletes", async () => {
     const home = await testHome();
     const root = await writeTree(join(home, "src"), tree);
     // Older than the blobs by far, so that only what changes below is newer than its copy.
     const anHourAgo = new Date(Date.now() - 3600_000);
     for (const name of Object.keys(tree)) await utimes(join(root, name), anHourAgo, anHourAgo);
-    const [one, sharded] = [await createContainer(), await createContainer()];
-    for (const container of [one, sharded]) {
+    const counts = [1, 2, 4, 8];
+    const containers = await Promise.all([0, ...counts].map(() => createContainer()));
+    for (const container of containers) {
       const seeded = await runAzcp(["copy", `${root}/*`, container.sasUrl(), "--recursive"], home);
       expect(seeded.code, seeded.stderr).toBe(0);
     }
@@ -188,26 +189,26 @@ describe("--shard: one job over N machines", () => {
     await writeTree(root, { [names[5]!]: randomBytes(777) });
     const deletions = names.filter((_, index) => index % 9 === 0).length;
 
-    const sync = ["sync", root, "--delete-destination", "true"];
-    const whole = await runAzcp(
-      [sync[0]!, root, one.url, ...sync.slice(2), "--output-type", "json", ...TRUST_LOCAL],
-      home,
-      {
-        env: identity,
-      },
-    );
+    const [one, ...sharded] = containers;
+    const sync = (url: string) => ["sync", root, url, "--delete-destination", "true"];
+    const whole = await runAzcp([...sync(one!.url), "--output-type", "json", ...TRUST_LOCAL], home, {
+      env: identity,
+    });
     expect(whole.code, whole.stderr).toBe(0);
     expect(unshardedSummary(whole).DeleteTransfersCompleted).toBe(String(deletions));
-
-    const reports = join(home, "reports");
-    const results = await runShards(4, [sync[0]!, root, sharded.url, ...sync.slice(2)], reports);
-    for (const result of results) expect(result.code, result.stderr).toBe(0);
-    expect(await blobHashes(sharded)).toEqual(await blobHashes(one));
-    const { merged } = await mergedSummary(reports);
-    expect(merged.Totals.DeleteTransfersCompleted).toBe(String(deletions));
     // The deletions, the two files added and the one rewritten.
-    expect(merged.Totals.TransfersCompleted).toBe(String(deletions + 3));
     expect(unshardedSummary(whole).TransfersCompleted).toBe(String(deletions + 3));
+    const expected = await blobHashes(one!);
+
+    for (const [index, count] of counts.entries()) {
+      const reports = join(home, `reports-${count}`);
+      const results = await runShards(count, sync(sharded[index]!.url), reports);
+      for (const result of results) expect(result.code, result.stderr).toBe(0);
+      expect(await blobHashes(sharded[index]!), `${count} shards`).toEqual(expected);
+      const { merged } = await mergedSummary(reports);
+      expect(merged.Totals.DeleteTransfersCompleted, `${count} shards`).toBe(String(deletions));
+      expect(merged.Totals.TransfersCompleted, `${count} shards`).toBe(String(deletions + 3));
+    }
   });
 
   it("a shard killed with kill -9 and run again converges; two copies of one shard at once leave a correct result", async () => {
@@ -289,6 +290,43 @@ describe("--shard: one job over N machines", () => {
     expect(await blobHashes(container)).toEqual(hashesOf(tree));
     // Its own blocks were already staged: it sent far less than its half of the 9 MiB file.
     expect(Number(unshardedSummary(again).BytesOverWire)).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it("a copy between containers shares its large blobs by block too", async () => {
+    const home = await testHome();
+    const source = await createContainer();
+    const big = {
+      "big/one.bin": tree["big/one.bin"]!,
+      "big/two.bin": tree["big/two.bin"]!,
+      "small.txt": Buffer.from("s"),
+    };
+    for (const [name, data] of Object.entries(big)) await source.upload(name, data);
+    const destination = await createContainer();
+    const owner = shardOf("big/one.bin", 2);
+    const run = async (index: number, extra: Record<string, string> = {}) =>
+      runAzcp(
+        [
+          "copy",
+          source.sasUrl(),
+          destination.sasUrl(),
+          "--recursive",
+          "--as-subdir=false",
+          "--block-size-mb",
+          "1",
+          "--shard",
+          "2",
+        ],
+        await testHome(),
+        { env: { ...SPLIT, JOB_COMPLETION_INDEX: String(index), ...extra } },
+      );
+    const alone = await run(owner, { AZCP_SHARD_WAIT_SECONDS: "1" });
+    expect(alone.code).toBe(1);
+    expect(alone.all).toMatch(
+      /big\/one\.bin: \d+ of its blocks, which the other shards upload, were not there/,
+    );
+    expect((await run(1 - owner)).code).toBe(0);
+    expect((await run(owner)).code).toBe(0);
+    expect(await blobHashes(destination)).toEqual(hashesOf(big));
   });
 
   it("a sharded remove leaves nothing; reports kept in a container merge, and a missing one fails the merge by name", async () => {
