@@ -293,7 +293,6 @@ describe("--shard: one job over N machines", () => {
   });
 
   it("a copy between containers shares its large blobs by block too", async () => {
-    const home = await testHome();
     const source = await createContainer();
     const big = {
       "big/one.bin": tree["big/one.bin"]!,
