@@ -1,11 +1,10 @@
 // Every sign-in method of AZCOPY_AUTO_LOGIN_TYPE, end to end: azcp lists a container with the
 // token, and the emulator's log shows the flow that produced it.
 import { execFile } from "node:child_process";
-import { createPrivateKey, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { createClientCertificate, encryptedPem, thumbprints, toPfx } from "../support/certs.js";
 import {
@@ -17,6 +16,7 @@ import {
   testHome,
   uniqueTenant,
 } from "../support/harness.js";
+import { workloadIdentity } from "../support/workload-identity.js";
 
 const TRUST_LOCAL = ["--trusted-microsoft-suffixes", "127.0.0.1"];
 const execFileAsync = promisify(execFile);
@@ -225,36 +225,15 @@ describe.concurrent("developer tools and workloads", () => {
   });
 
   it("signs in with workload identity federation (WORKLOAD)", async () => {
-    const issuer = "https://oidc.kubernetes.test/cluster-1";
-    const subject = "system:serviceaccount:jobs:azcp";
-    const app = await emulator.registerApp({ federated: [{ issuer, subject }] });
-    const tenant = uniqueTenant();
-    const home = await testHome();
-    const signer = createClientCertificate();
-    const now = Math.floor(Date.now() / 1000);
-    const federatedToken = await new SignJWT({})
-      .setProtectedHeader({ alg: "RS256", kid: "k8s" })
-      .setIssuer(issuer)
-      .setSubject(subject)
-      .setAudience("api://AzureADTokenExchange")
-      .setIssuedAt(now)
-      .setExpirationTime(now + 3600)
-      .sign(createPrivateKey(signer.keyPem));
-    const tokenFile = join(home, "federated-token");
-    await writeFile(tokenFile, federatedToken);
-    await expectListed({
-      home,
-      env: {
-        AZCOPY_AUTO_LOGIN_TYPE: "WORKLOAD",
-        AZURE_CLIENT_ID: app.clientId,
-        AZURE_TENANT_ID: tenant,
-        AZURE_FEDERATED_TOKEN_FILE: tokenFile,
-      },
-    });
+    const { clientId, tenant, env } = await workloadIdentity(
+      "https://oidc.kubernetes.test/cluster-1",
+      "system:serviceaccount:jobs:azcp",
+    );
+    await expectListed({ home: await testHome(), env });
     const [request] = await emulator.requests({ tenant, kind: "token" });
     expect(request).toMatchObject({
       grantType: "client_credentials",
-      clientId: app.clientId,
+      clientId,
       usedSecret: false,
       status: 200,
     });

@@ -2,28 +2,25 @@
 // pods (JOB_COMPLETION_INDEX, workload identity from the Entra ID emulator, `--shard N`) split a
 // copy, a sync with deletions and a remove, and end where one unsharded run ends.
 import { spawn } from "node:child_process";
-import { createPrivateKey, randomBytes } from "node:crypto";
-import { readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { readdir, readFile, rm, utimes } from "node:fs/promises";
 import { join } from "node:path";
-import { SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { shardOf } from "../../src/engine/shard.js";
-import { createClientCertificate } from "../support/certs.js";
 import {
   AZCP_BIN,
   baseEnv,
   blobHashes,
   createContainer,
-  emulator,
   hashesOf,
   parseJsonLines,
   type RunResult,
   runAzcp,
   type TestContainer,
   testHome,
-  uniqueTenant,
   writeTree,
 } from "../support/harness.js";
+import { workloadIdentity } from "../support/workload-identity.js";
 
 const TRUST_LOCAL = ["--trusted-microsoft-suffixes", "127.0.0.1"];
 /** Files of 4 MiB or more are shared among the shards by block (256 KiB blocks in the copy below). */
@@ -47,27 +44,10 @@ let identity: Record<string, string>;
 beforeAll(async () => {
   tree = makeTree();
   // A pod's workload identity: a service account token federated with an app registration.
-  const issuer = "https://oidc.kubernetes.test/shards";
-  const subject = "system:serviceaccount:jobs:azcp-shards";
-  const app = await emulator.registerApp({ federated: [{ issuer, subject }] });
-  const signer = createClientCertificate();
-  const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({})
-    .setProtectedHeader({ alg: "RS256", kid: "k8s" })
-    .setIssuer(issuer)
-    .setSubject(subject)
-    .setAudience("api://AzureADTokenExchange")
-    .setIssuedAt(now)
-    .setExpirationTime(now + 3600)
-    .sign(createPrivateKey(signer.keyPem));
-  const tokenFile = join(await testHome(), "federated-token");
-  await writeFile(tokenFile, token);
-  identity = {
-    AZCOPY_AUTO_LOGIN_TYPE: "WORKLOAD",
-    AZURE_CLIENT_ID: app.clientId,
-    AZURE_TENANT_ID: uniqueTenant(),
-    AZURE_FEDERATED_TOKEN_FILE: tokenFile,
-  };
+  ({ env: identity } = await workloadIdentity(
+    "https://oidc.kubernetes.test/shards",
+    "system:serviceaccount:jobs:azcp-shards",
+  ));
 });
 
 /** Runs one job as `count` pods would, all at once; `args` without --shard. */
