@@ -151,21 +151,14 @@ export class BlobSource implements Source {
     object: SourceObject,
     offset: number,
     length: number,
-    into: Buffer,
+    into: Buffer | BodySink,
     signal?: AbortSignal,
   ): Promise<void> {
     return readRange(this.options, object.key, offset, length, into, signal, object.pin, object.versionId);
   }
 
-  stream(
-    object: SourceObject,
-    offset: number,
-    length: number,
-    sink: BodySink,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    return readRange(this.options, object.key, offset, length, sink, signal, object.pin, object.versionId);
-  }
+  /** Reads as `read` does, handing the bytes on as they arrive. */
+  readonly stream = this.read;
 
   display(object: SourceObject): string {
     return displayObject(this.options, object.key);

@@ -240,21 +240,14 @@ export class FilesSource implements Source {
     object: SourceObject,
     offset: number,
     length: number,
-    into: Buffer,
+    into: Buffer | BodySink,
     signal?: AbortSignal,
   ): Promise<void> {
     return readRange(this.endpoint, object.key, offset, length, into, signal, object.pin);
   }
 
-  stream(
-    object: SourceObject,
-    offset: number,
-    length: number,
-    sink: BodySink,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    return readRange(this.endpoint, object.key, offset, length, sink, signal, object.pin);
-  }
+  /** Reads as `read` does, handing the bytes on as they arrive. */
+  readonly stream = this.read;
 
   display(object: SourceObject): string {
     return displayObject(this.endpoint, object.key);
