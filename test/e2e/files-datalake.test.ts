@@ -107,6 +107,9 @@ describe.concurrent("Azure Files and Data Lake: every direction", () => {
         "--recursive",
         "--from-to",
         `${service}Local`,
+        // The large file in 1 MiB ranges, each streamed from the socket to its place in the file.
+        "--block-size-mb",
+        "1",
       ]);
       expect(get.code).toBe(0);
       expect(await localHashes(join(down, "tree"))).toEqual(expected);
