@@ -69,15 +69,15 @@ export interface TransferSettings {
   recordContentTime?: boolean | undefined;
   /** A resumed job: blocks already on the service are not sent again. */
   resume?: boolean | undefined;
-  /** One job over several machines (--shard): large uploads are shared among them by block. */
+  /** One job over several machines (--shard): large copies to block blobs are shared by block. */
   split?: BlockSplit | undefined;
 }
 
 /**
  * A file of at least `minSize` bytes copied to a block blob (uploaded, or copied from another
- * container) is shared among the shards: block
- * b is staged by shard b % count, and the shard that owns the file commits it once every block is
- * there (waiting at most `waitMs`). `seed`, the same on every shard, names the blocks.
+ * container) is shared among the shards: each stages every count-th block (see blocksOf), and the
+ * shard that owns the file commits it once every block is there (waiting at most `waitMs`).
+ * `seed`, the same on every shard, names the blocks.
  */
 export interface BlockSplit {
   index: number;
@@ -252,6 +252,8 @@ export async function transferObject(
     }
     const blobType = blobTypeFor(settings, destination, object);
     const plan = planFor(object.size, blobType, settings, destination.maxChunkSize);
+    // A file that fits one request has no blocks to share: the shard that owns it copies it.
+    if (context.helper && plan.kind !== "blocks") return result("Success");
     if (settings.overwrite !== "true") {
       const skip = await overwriteDecision(context, key, object, plan);
       if (skip) return result(skip);

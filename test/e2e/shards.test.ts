@@ -273,6 +273,33 @@ describe("--shard: one job over N machines", { timeout: 180_000 }, () => {
     expect(Number(unshardedSummary(again).BytesOverWire)).toBeLessThan(2 * 1024 * 1024);
   });
 
+  it("a file that fits one request is copied by its owner alone, whatever the split size", async () => {
+    const home = await testHome();
+    const files = Object.fromEntries(
+      Array.from({ length: 20 }, (_, index) => [`f${index}.bin`, randomBytes(4096)]),
+    );
+    const root = await writeTree(join(home, "src"), files);
+    const container = await createContainer();
+    const reports = join(home, "reports");
+    const results = await Promise.all(
+      [0, 1].map(async (index) =>
+        runAzcp(
+          ["copy", `${root}/*`, container.url, "--shard", "2", "--shard-report", reports, ...TRUST_LOCAL],
+          await testHome(),
+          { env: { ...identity, AZCP_SHARD_SPLIT_MB: "0.001", JOB_COMPLETION_INDEX: String(index) } },
+        ),
+      ),
+    );
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    expect(await blobHashes(container)).toEqual(hashesOf(files));
+    // Each file went up once: the shards together sent its bytes once, not twice.
+    const sent = (await shardReports(reports)).reduce(
+      (sum, report) => sum + Number(report.EndOfJob.BytesOverWire),
+      0,
+    );
+    expect(sent).toBeLessThan(1.5 * 20 * 4096);
+  });
+
   it("a copy between containers shares its large blobs by block too", async () => {
     const source = await createContainer();
     const big = {
