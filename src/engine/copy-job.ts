@@ -5,7 +5,7 @@ import { type AzcpError, badInput } from "../errors.js";
 import type { LogLevel } from "../jobs/job-log.js";
 import { openJournal } from "../jobs/journal.js";
 import { locationFor, splitFromTo } from "../location/from-to.js";
-import type { Location } from "../location/location.js";
+import { placeName } from "../location/location.js";
 import { bytesOption, customerKeyOption, dateOption, trailingDotOption } from "../options/read.js";
 import type { OptionsFor } from "../options/table.js";
 import { checkTags, parseMetadata, TIERS } from "../options/values.js";
@@ -61,16 +61,6 @@ export interface SyncSettings {
 function directionOf(source: BackendFeatures, destination: BackendFeatures): TransferSettings["direction"] {
   if (!source.objectProperties) return "upload";
   return destination.objectProperties ? "s2s" : "download";
-}
-
-/**
- * A location as every shard names it, whatever host or SAS each one reaches it by (a private
- * endpoint, an IP): the account, container and path; a local path as given.
- */
-function placeOf(location: Location): string {
-  return location.type === "local"
-    ? location.path
-    : `${location.service}:${location.accountName}/${location.container ?? ""}/${location.path}`;
 }
 
 export async function createCopyJob(
@@ -382,7 +372,7 @@ export async function createCopyJob(
       });
   const filter = objectFilter(await compileFilter(filterOptions), resolved);
   const shard = filterOptions.shard;
-  settings.split = shard && blockSplit(shard, env, `${placeOf(source)}\0${placeOf(destination)}`);
+  settings.split = shard && blockSplit(shard, env, `${placeName(source)}\0${placeName(destination)}`);
   let help: ((object: SourceObject) => boolean) | undefined;
   if (settings.split) {
     // What the job's filters keep and another shard owns, large enough to be shared by block.

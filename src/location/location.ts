@@ -159,6 +159,16 @@ export function remoteUrl(location: RemoteLocation, path: string = location.path
   return url;
 }
 
+/**
+ * The location as every machine names it, whatever host or SAS each reaches it by (a private
+ * endpoint, an IP): service, account, container and path; a local path as given.
+ */
+export function placeName(location: Location): string {
+  return location.type === "local"
+    ? location.path
+    : `${location.service}:${location.accountName}/${location.container ?? ""}/${location.path}`;
+}
+
 /** The location as a user may see it: the URL with any SAS signature hidden. */
 export function displayLocation(location: Location): string {
   if (location.type === "local") return location.original;

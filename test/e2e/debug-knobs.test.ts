@@ -1,7 +1,3 @@
-// AzCopy's testing knobs, run beside the real AzCopy: --await-open holds the job between the
-// listing and the first file opened (so a file can change in between), --await-continue holds
-// it before anything, and --debug-skip-files cancels named transfers.
-import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -13,6 +9,7 @@ import {
   createContainer,
   hashesOf,
   stack,
+  startProcess,
   type TestContainer,
   testHome,
   writeTree,
@@ -30,29 +27,23 @@ async function runHeld(
   line: string,
 ) {
   const [file, first] = tool === "azcp" ? [process.execPath, [AZCP_BIN]] : [azcopyPath(), []];
-  const child = spawn(file, [...first, ...args], {
-    env: {
+  const { child, output, exit } = startProcess(
+    file,
+    [...first, ...args],
+    {
       ...baseEnv(home),
       SSL_CERT_FILE: stack().caCertPath,
       AZCOPY_LOG_LOCATION: join(home, `${tool}-logs`),
       AZCOPY_JOB_PLAN_LOCATION: join(home, `${tool}-plans`),
     },
-    cwd: home,
-  });
-  let all = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    all += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    all += chunk.toString();
-  });
-  const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
+    home,
+  );
   const exitedEarly = await Promise.race([exit.then(() => true), sleep(afterMs).then(() => false)]);
   await meanwhile();
   if (!exitedEarly) child.stdin.write(`${line}\n`);
   const code = await exit;
   child.stdin.destroy();
-  return { code, all, exitedEarly };
+  return { code, all: output(), exitedEarly };
 }
 
 async function blobContents(container: TestContainer, prefix: string) {

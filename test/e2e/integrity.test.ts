@@ -1,6 +1,5 @@
 // Data that changes under a transfer, names that cannot be kept, and exit codes: each case ends
 // with a non-zero exit, a clear message and nothing torn under a final name, or as AzCopy ends.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFile, mkdir, open, readdir, readFile, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,7 +14,9 @@ import {
   proxyInFrontOfAzurite,
   runAzcp,
   runProcess,
+  type StartedProcess,
   stack,
+  startProcess,
   type TestContainer,
   testHome,
   writeTree,
@@ -39,23 +40,17 @@ async function runWhile(
   args: string[],
   home: string,
   afterMs: number,
-  meanwhile: (child: ReturnType<typeof spawn>) => Promise<unknown>,
+  meanwhile: (child: StartedProcess["child"]) => Promise<unknown>,
 ) {
-  const child = spawn(process.execPath, [AZCP_BIN, ...args], {
-    env: { ...baseEnv(home), AZCOPY_CONCURRENCY_VALUE: "2" },
-    cwd: home,
-  });
-  let all = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    all += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    all += chunk.toString();
-  });
-  const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const { child, output, exit } = startProcess(
+    process.execPath,
+    [AZCP_BIN, ...args],
+    { ...baseEnv(home), AZCOPY_CONCURRENCY_VALUE: "2" },
+    home,
+  );
   await sleep(afterMs);
   await meanwhile(child);
-  return { code: await exit, all, signal: child.signalCode };
+  return { code: await exit, all: output(), signal: child.signalCode };
 }
 
 describe.concurrent("a source that changes during the transfer", () => {

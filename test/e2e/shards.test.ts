@@ -1,7 +1,6 @@
 // One job over several machines: N azcp processes started as a Kubernetes Indexed Job starts its
 // pods (JOB_COMPLETION_INDEX, workload identity from the Entra ID emulator, `--shard N`) split a
 // copy, a sync with deletions and a remove, and end where one unsharded run ends.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, rm, utimes } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,6 +15,7 @@ import {
   parseJsonLines,
   type RunResult,
   runAzcp,
+  startProcess,
   type TestContainer,
   testHome,
   writeTree,
@@ -209,16 +209,18 @@ describe("--shard: one job over N machines", { timeout: 180_000 }, () => {
       ...TRUST_LOCAL,
     ];
     // Slowed down (0.2 Mbit/s), so that it is still at work when it is killed.
-    const killed = spawn(process.execPath, [AZCP_BIN, ...args, "--cap-mbps", "0.2"], {
-      env: { ...baseEnv(await testHome()), ...identity, JOB_COMPLETION_INDEX: "1" },
-      stdio: "ignore",
-    });
-    const ended = new Promise((resolve) => killed.once("exit", resolve));
+    const home1 = await testHome();
+    const killed = startProcess(
+      process.execPath,
+      [AZCP_BIN, ...args, "--cap-mbps", "0.2"],
+      { ...baseEnv(home1), ...identity, JOB_COMPLETION_INDEX: "1" },
+      home1,
+    );
     // Kill it once it has written something.
     for (let tries = 0; tries < 400 && Object.keys(await blobHashes(container)).length < 5; tries++)
       await new Promise((resolve) => setTimeout(resolve, 25));
-    killed.kill("SIGKILL");
-    await ended;
+    killed.child.kill("SIGKILL");
+    await killed.exit;
     // It died mid-job: a shard's report is written only at its end.
     expect(await readdir(reports).catch(() => [])).toEqual([]);
     // Shard 0 twice at once (Kubernetes may run two pods for one index), and shard 1 again.

@@ -1,7 +1,7 @@
 // What end-to-end tests use: the shared stack, the built CLI as a child process, fresh
 // containers, shares and file systems, a private folder per test, and the admin APIs of the
 // identity emulator and of the Files/Data Lake test server.
-import { spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { request } from "node:https";
@@ -76,6 +76,32 @@ export function baseEnv(home: string): Record<string, string> {
 
 export async function runAzcp(args: string[], home: string, options: RunOptions = {}): Promise<RunResult> {
   return runProcess(process.execPath, [...(options.nodeArgs ?? []), AZCP_BIN, ...args], home, options);
+}
+
+/** A process started to be acted on while it runs: its output so far, and its exit. */
+export interface StartedProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** stdout and stderr together, as they arrived. */
+  output(): string;
+  exit: Promise<number | null>;
+}
+
+export function startProcess(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): StartedProcess {
+  const child = spawn(file, args, { env, cwd });
+  let all = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    all += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    all += chunk.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
+  return { child, output: () => all, exit };
 }
 
 export async function runProcess(
