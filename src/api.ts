@@ -95,7 +95,7 @@ export interface AccessReport {
   /** The location, with any SAS signature hidden. */
   location: string;
   /** How the location was authorized. */
-  method: "sas" | "token" | "sharedKey" | "anonymous";
+  method: "sas" | "token" | "sharedKey" | "anonymous" | "foreign";
   /** The sign-in, for a token (e.g. "device code sign-in (tenant ...)"). */
   signIn?: string;
   principal?: Principal;

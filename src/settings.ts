@@ -165,6 +165,32 @@ export const ENVIRONMENT = [
     help: "Job plans and logs beyond this many MB in total are removed, oldest first, when a new job starts (default 512).",
   },
   {
+    name: "AWS_ACCESS_KEY_ID",
+    help: "The AWS access key ID for an Amazon S3 source (with AWS_SECRET_ACCESS_KEY).",
+  },
+  {
+    name: "AWS_SECRET_ACCESS_KEY",
+    help: "The AWS secret access key for an Amazon S3 source.",
+    sensitive: true,
+  },
+  {
+    name: "AWS_SESSION_TOKEN",
+    help: "The AWS session token, when the S3 access key is temporary.",
+    sensitive: true,
+  },
+  {
+    name: "AWS_REGION",
+    help: "The region S3 requests are signed for when the URL names none (default us-east-1); an azcp addition for S3-compatible endpoints.",
+  },
+  {
+    name: "GOOGLE_APPLICATION_CREDENTIALS",
+    help: "Path of a Google service account's JSON key, for a Google Cloud Storage source.",
+  },
+  {
+    name: "GOOGLE_CLOUD_PROJECT",
+    help: "The Google Cloud project whose buckets a copy of a whole Cloud Storage service lists.",
+  },
+  {
     name: "AZCP_TRUSTED_MICROSOFT_SUFFIXES",
     help: "More host suffixes (semicolon-separated) that may receive Microsoft Entra tokens.",
   },

@@ -7,7 +7,10 @@ import type { RemoteLocation } from "../location/location.js";
 import { registerSecret } from "../location/redact.js";
 import { type Environment, readSetting } from "../settings.js";
 import type { SharedKey } from "../transport/shared-key.js";
+import { s3Access } from "./aws.js";
 import { type CredentialHooks, createCredential, type DevicePersistence } from "./credentials.js";
+import type { ForeignAccess } from "./foreign-access.js";
+import { gcsAccess } from "./google.js";
 import { HandedTokenCredential, handedTokenFromEnvironment } from "./handed-token.js";
 import { autoLoginFromEnvironment, describeLogin, type LoginSpec } from "./login-spec.js";
 import type { SignIn } from "./sign-in.js";
@@ -22,7 +25,8 @@ export type Access =
   | { readonly kind: "sas" }
   | { readonly kind: "token"; readonly credential: TokenCredential; readonly login: SignIn }
   | { readonly kind: "sharedKey"; readonly credential: SharedKey }
-  | { readonly kind: "anonymous" };
+  | { readonly kind: "anonymous" }
+  | ForeignAccess;
 
 export type LocationRole = "source" | "destination";
 
@@ -51,6 +55,9 @@ export class Authorizer {
   }
 
   async accessFor(location: RemoteLocation, role: LocationRole): Promise<Access> {
+    // Other clouds have their own credentials, read from the environment as AzCopy reads them.
+    if (location.service === "s3") return s3Access(this.options.env, location.region);
+    if (location.service === "gcs") return gcsAccess(this.options.env);
     if (location.sas) return { kind: "sas" };
     const { env } = this.options;
     const forced = readSetting("AZCOPY_CRED_TYPE", env)?.toLowerCase();

@@ -56,6 +56,8 @@ export function transportAuth(location: RemoteLocation, access: Access): HttpAut
       return { kind: "sharedKey", credential: access.credential };
     case "anonymous":
       return { kind: "anonymous" };
+    case "foreign":
+      return { kind: "signed", sign: access.sign };
   }
 }
 

@@ -676,7 +676,8 @@ async function copyServerSide(
       if (context.helper) return;
       await waitForOtherShards(context, object, writer, split);
     }
-    if (!writer.pinsCopySource) await copySource.checkUnchanged?.();
+    // A destination pins the copy itself only to a condition the source gave it (Azure sources).
+    if (!writer.pinsCopySource || !copySource.ifMatch) await copySource.checkUnchanged?.();
     await writer.commit({ storeMd5: preservedMd5(context, object) });
   } catch (error) {
     await writer.abort().catch(() => undefined);

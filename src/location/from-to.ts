@@ -3,22 +3,26 @@
 import { badInput } from "../errors.js";
 import { type Location, parseLocation, type RemoteLocation, type ServiceKind } from "./location.js";
 
-export type LocationKind = "Local" | "Blob" | "BlobFS" | "File" | "Pipe" | "Http";
+export type LocationKind = "Local" | "Blob" | "BlobFS" | "File" | "Pipe" | "Http" | "S3" | "GCP";
 
-const KINDS: readonly LocationKind[] = ["Local", "Blob", "BlobFS", "File", "Pipe", "Http"];
+const KINDS: readonly LocationKind[] = ["Local", "Blob", "BlobFS", "File", "Pipe", "Http", "S3", "GCP"];
 const SERVICES: Partial<Record<LocationKind, ServiceKind>> = {
   Blob: "blob",
   File: "file",
   BlobFS: "dfs",
   Http: "http",
+  S3: "s3",
+  GCP: "gcs",
 };
 
 export function splitFromTo(fromTo: string): [LocationKind, LocationKind] {
-  const match = /^(Local|Blob|BlobFS|File|Pipe|Http)(Local|Blob|BlobFS|File|Pipe|Http)$/i.exec(fromTo);
+  const match = /^(Local|BlobFS|Blob|File|Pipe|Http|S3|GCP)(Local|BlobFS|Blob|File|Pipe|Http|S3|GCP)$/i.exec(
+    fromTo,
+  );
   if (!match) {
     throw badInput(
       `--from-to "${fromTo}" is not a pair azcp knows.`,
-      "Use a pair of Local, Blob, File and BlobFS (LocalBlob, FileLocal, BlobFile, BlobFSBlobFS, ...), or PipeBlob / BlobPipe.",
+      "Use a pair of Local, Blob, File and BlobFS (LocalBlob, FileLocal, BlobFile, BlobFSBlobFS, ...), PipeBlob / BlobPipe, or S3Blob / GCPBlob.",
     );
   }
   const canonical = (word: string) => KINDS.find((known) => known.toLowerCase() === word.toLowerCase())!;

@@ -3,38 +3,12 @@
 // apart so that it can be used but never shown.
 import { resolve } from "node:path";
 import { badInput } from "../errors.js";
+import { isGcsHost, isS3Host, parseGcsUrl, parseS3Url } from "./other-clouds.js";
 import { redactText } from "./redact.js";
 
-/** The services a URL can name; "http" is a plain web server (--from-to Http...), an azcp addition. */
-export type ServiceKind = "blob" | "file" | "dfs" | "http";
+export type { LocalLocation, Location, RemoteLocation, ServiceKind } from "./types.js";
 
-export interface LocalLocation {
-  readonly type: "local";
-  /** Absolute path. */
-  readonly path: string;
-  /** As the user typed it. */
-  readonly original: string;
-}
-
-export interface RemoteLocation {
-  readonly type: "remote";
-  readonly service: ServiceKind;
-  /** https://account.blob.core.windows.net, or https://127.0.0.1:10000/devstoreaccount1 for path-style. */
-  readonly accountUrl: string;
-  readonly accountName: string;
-  /** Container, share or file system; undefined for the account itself. */
-  readonly container: string | undefined;
-  /** Decoded path inside the container, without a leading slash; "" for the container root. */
-  readonly path: string;
-  /** The SAS query (without "?"), if the URL carried one. A secret: never display it. */
-  readonly sas: string | undefined;
-  /** Query parameters that are not part of a SAS (snapshot, versionid, sharesnapshot). */
-  readonly extraQuery: string | undefined;
-  /** True when the account name is the first path segment (emulators, IP addresses). */
-  readonly pathStyle: boolean;
-}
-
-export type Location = LocalLocation | RemoteLocation;
+import type { Location, RemoteLocation, ServiceKind } from "./types.js";
 
 const HOST_STYLE =
   /^([a-z0-9]+)\.(?:z\d+\.)?(blob|file|dfs)\.(?:core\.windows\.net|core\.chinacloudapi\.cn|core\.cloudapi\.de|core\.usgovcloudapi\.net|storage\.azure\.net)$/i;
@@ -73,6 +47,8 @@ function parseRemote(text: string, serviceHint: ServiceKind | undefined): Remote
   if (url.username || url.password) {
     throw badInput("The URL holds a user name or password.", "Remove the user:password@ part from the URL.");
   }
+  if (serviceHint === "s3" || (!serviceHint && isS3Host(url.hostname))) return parseS3Url(url);
+  if (serviceHint === "gcs" || (!serviceHint && isGcsHost(url.hostname))) return parseGcsUrl(url);
   const segments = url.pathname.split("/").slice(1);
   if (serviceHint === "http") {
     // A plain web server: no account or container, the whole path names the file.
@@ -135,7 +111,7 @@ function parseRemote(text: string, serviceHint: ServiceKind | undefined): Remote
   };
 }
 
-function decodeSegment(segment: string): string {
+export function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -154,7 +130,8 @@ export function encodePath(path: string): string {
 /** The URL of a container or of an object in it, without any SAS. */
 export function remoteUrl(location: RemoteLocation, path: string = location.path): string {
   let url = location.accountUrl;
-  if (location.container !== undefined) url += `/${encodeURIComponent(location.container)}`;
+  if (location.container !== undefined && !location.containerInHost)
+    url += `/${encodeURIComponent(location.container)}`;
   if (path) url += `/${encodePath(path)}`;
   return url;
 }

@@ -15,10 +15,13 @@ import { DiscardingDestination, type GeneratedOptions, GeneratedSource } from ".
 import { BLOB_FEATURES, BlobService } from "./blob/service.js";
 import { DATALAKE_FEATURES, DataLakeService } from "./datalake/datalake.js";
 import { FILES_FEATURES, FILES_TOKEN_HEADERS, FilesService } from "./files/files.js";
+import { gcsService } from "./gcs/gcs.js";
 import { HTTP_FEATURES, HttpService } from "./http/http.js";
 import { LOCAL_FEATURES, LocalBackend } from "./local/backend.js";
+import { CLOUD_FEATURES } from "./rest/cloud-source.js";
 import { objectPath } from "./rest/object.js";
 import { RemoteBackend } from "./rest/remote-backend.js";
+import { s3Service } from "./s3/s3.js";
 
 interface ServiceEntry {
   features: BackendFeatures;
@@ -38,6 +41,8 @@ const SERVICES: Record<ServiceKind, ServiceEntry> = {
   },
   dfs: { features: DATALAKE_FEATURES, create: (endpoint) => new DataLakeService(endpoint) },
   http: { features: HTTP_FEATURES, create: (endpoint) => new HttpService(endpoint), anonymous: true },
+  s3: { features: CLOUD_FEATURES, create: s3Service },
+  gcs: { features: CLOUD_FEATURES, create: gcsService },
 };
 
 export function remoteService(endpoint: RemoteEndpoint): RemoteService {

@@ -33,7 +33,22 @@ export type HttpAuth =
   | { readonly kind: "sas"; readonly sas: string }
   | { readonly kind: "token"; readonly credential: TokenCredential }
   | { readonly kind: "sharedKey"; readonly credential: SharedKey }
-  | { readonly kind: "anonymous" };
+  | { readonly kind: "anonymous" }
+  /** Another cloud's request signing (Amazon S3's SigV4, a Google OAuth token): it adds its own headers. */
+  | { readonly kind: "signed"; readonly sign: RequestSigner };
+
+/** A request as a signer sees it, once every header but its own is set. */
+export interface SignableRequest {
+  method: string;
+  /** host[:port] */
+  host: string;
+  /** Path and query string, encoded as sent. */
+  path: string;
+  headers: Record<string, string>;
+}
+
+/** Adds what authorizes a request to its headers (an Authorization header, a date, a token). */
+export type RequestSigner = (request: SignableRequest) => Promise<void>;
 
 /** A response the service answered with an unexpected status, shaped like the SDK's RestError. */
 export class HttpError extends Error {
@@ -354,14 +369,18 @@ export class RestTransport {
         headers,
       );
     }
+    const pathAndQuery = `${request.path}${this.queryString(request.query ?? {})}`;
+    if (this.auth.kind === "signed") {
+      delete headers["x-ms-version"];
+      await this.auth.sign({
+        method: request.method,
+        host: this.originUrl.host,
+        path: pathAndQuery,
+        headers,
+      });
+    }
     this.stats.requests++;
-    const response = await this.exchange(
-      request.method,
-      `${request.path}${this.queryString(request.query ?? {})}`,
-      headers,
-      body,
-      signal,
-    );
+    const response = await this.exchange(request.method, pathAndQuery, headers, body, signal);
     if (body) this.stats.bytesSent += body.length;
     const status = response.statusCode ?? 0;
     if (!request.expect.includes(status)) {

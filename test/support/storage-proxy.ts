@@ -305,7 +305,8 @@ export async function startStorageProxy(options: {
       {
         "x-ms-version": String(req.headers["x-ms-version"] ?? "2025-11-05"),
         ...(typeof sourceAuthorization === "string" ? { authorization: sourceAuthorization } : {}),
-        ...(typeof range === "string" ? { "x-ms-range": range } : {}),
+        // Another cloud's URL (a presigned S3 one) reads the standard Range header.
+        ...(typeof range === "string" ? { "x-ms-range": range, range } : {}),
         ...(typeof intent === "string" ? { "x-ms-file-request-intent": intent } : {}),
         ...(typeof sourceIfMatch === "string" ? { "if-match": sourceIfMatch } : {}),
       },

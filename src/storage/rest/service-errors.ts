@@ -6,7 +6,7 @@ import { AzcpError } from "../../errors.js";
 import type { ServiceKind } from "../../location/location.js";
 import { redactText } from "../../location/redact.js";
 
-export type AccessKind = "sas" | "token" | "sharedKey" | "anonymous";
+export type AccessKind = "sas" | "token" | "sharedKey" | "anonymous" | "foreign";
 
 export interface ServiceErrorContext {
   /** What azcp was doing, e.g. "list blobs in". */

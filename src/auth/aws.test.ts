@@ -1,0 +1,57 @@
+// SigV4 as AWS documents it: the examples of the S3 API reference ("Signature Calculations"),
+// with their published signatures.
+import { describe, expect, it } from "vitest";
+import { presignS3Url, s3Access, signS3Request } from "./aws.js";
+
+const EXAMPLE_KEY = {
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+};
+
+describe("S3 request signing", () => {
+  it("signs a GET Bucket (list objects) request as the S3 reference's example", async () => {
+    const headers: Record<string, string> = { "x-amz-date": "20130524T000000Z" };
+    signS3Request(EXAMPLE_KEY, "us-east-1", {
+      method: "GET",
+      host: "examplebucket.s3.amazonaws.com",
+      path: "/?max-keys=2&prefix=J",
+      headers,
+    });
+    expect(headers.authorization).toBe(
+      "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7",
+    );
+  });
+
+  it("presigns a GET Object URL as the S3 reference's example", () => {
+    const url = presignS3Url(
+      EXAMPLE_KEY,
+      "us-east-1",
+      new URL("https://examplebucket.s3.amazonaws.com/test.txt"),
+      86400,
+      new Date("2013-05-24T00:00:00Z"),
+    );
+    expect(new URL(url).searchParams.get("X-Amz-Signature")).toBe(
+      "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
+    );
+  });
+
+  it("reads the key from AWS_* as AzCopy does: none is a public bucket, half a key is an error", () => {
+    expect(s3Access({}, undefined).presign).toBeUndefined();
+    expect(() => s3Access({ AWS_ACCESS_KEY_ID: "AKIA" }, undefined)).toThrow(
+      /AWS_SECRET_ACCESS_KEY is not set/,
+    );
+    expect(() => s3Access({ AWS_SECRET_ACCESS_KEY: "secret" }, undefined)).toThrow(
+      /AWS_ACCESS_KEY_ID is not set/,
+    );
+    const access = s3Access(
+      { AWS_ACCESS_KEY_ID: "AKIAX", AWS_SECRET_ACCESS_KEY: "s", AWS_SESSION_TOKEN: "tok" },
+      "eu-west-1",
+    );
+    expect(access.description).toBe("the AWS access key AKIAX");
+    const presigned = new URL(access.presign!(new URL("https://b.s3.eu-west-1.amazonaws.com/k"), 60));
+    expect(presigned.searchParams.get("X-Amz-Credential")).toMatch(
+      /^AKIAX\/\d{8}\/eu-west-1\/s3\/aws4_request$/,
+    );
+    expect(presigned.searchParams.get("X-Amz-Security-Token")).toBe("tok");
+  });
+});

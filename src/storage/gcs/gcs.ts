@@ -1,0 +1,220 @@
+// A Google Cloud Storage bucket as a copy's source, through its JSON API: objects listed with
+// their headers and metadata, media read in ranges pinned to the listed generation, and V4
+// signed URLs (XML API) for Azure Storage to fetch from. The transport adds the OAuth token.
+import { AzcpError } from "../../errors.js";
+import type { RemoteLocation } from "../../location/location.js";
+import { encodePath } from "../../location/location.js";
+import type { BodySink, HttpError, RestResponse } from "../../transport/http.js";
+import { type RemoteEndpoint, type RemoteService, SourceChangedError } from "../backend.js";
+import {
+  type CloudBucket,
+  type CloudObject,
+  CloudService,
+  SIGNED_URL_SECONDS,
+} from "../rest/cloud-source.js";
+import { header } from "../rest/object.js";
+
+/** An object resource as the JSON API describes it (the fields azcp reads). */
+interface GcsObjectResource {
+  name?: string;
+  size?: string;
+  updated?: string;
+  generation?: string;
+  md5Hash?: string;
+  contentType?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  contentDisposition?: string;
+  cacheControl?: string;
+  metadata?: Record<string, string>;
+}
+
+function cloudObject(resource: GcsObjectResource): CloudObject {
+  return {
+    key: resource.name ?? "",
+    size: Number(resource.size ?? 0),
+    lastModified: resource.updated ? new Date(resource.updated) : undefined,
+    version: resource.generation,
+    contentMd5: resource.md5Hash,
+    headers: {
+      contentType: resource.contentType,
+      contentEncoding: resource.contentEncoding,
+      contentLanguage: resource.contentLanguage,
+      contentDisposition: resource.contentDisposition,
+      cacheControl: resource.cacheControl,
+    },
+    metadata: resource.metadata ?? {},
+    complete: true,
+  };
+}
+
+/** How Cloud Storage words a 404 for a bucket, as against one for an object ("No such object: ..."). */
+const MISSING_BUCKET = /bucket does not exist/i;
+
+const FIELDS =
+  "name,size,updated,generation,md5Hash,contentType,contentEncoding,contentLanguage,contentDisposition,cacheControl,metadata";
+
+class GcsBucket implements CloudBucket {
+  readonly cloud = "Google Cloud Storage";
+
+  constructor(private readonly endpoint: RemoteEndpoint) {}
+
+  private get location(): RemoteLocation {
+    return this.endpoint.location;
+  }
+
+  private get bucket(): string {
+    return this.location.container ?? "";
+  }
+
+  private objectApiPath(key: string): string {
+    return `/storage/v1/b/${encodeURIComponent(this.bucket)}/o/${encodeURIComponent(key)}`;
+  }
+
+  display(key: string): string {
+    return this.endpoint.transport.displayUrl(`/${encodeURIComponent(this.bucket)}/${encodePath(key)}`);
+  }
+
+  async *list(prefix: string, delimiter: string | undefined): AsyncGenerator<CloudObject> {
+    let pageToken: string | undefined;
+    do {
+      const response = await this.endpoint.transport
+        .send({
+          method: "GET",
+          path: `/storage/v1/b/${encodeURIComponent(this.bucket)}/o`,
+          query: {
+            ...(prefix ? { prefix } : {}),
+            ...(delimiter ? { delimiter } : {}),
+            ...(pageToken ? { pageToken } : {}),
+            fields: `items(${FIELDS}),nextPageToken`,
+          },
+          expect: [200],
+          text: true,
+        })
+        .catch((error: unknown) => {
+          throw this.failure(error, "list the objects in", prefix);
+        });
+      const page = JSON.parse(response.text ?? "{}") as {
+        items?: GcsObjectResource[];
+        nextPageToken?: string;
+      };
+      for (const item of page.items ?? []) yield cloudObject(item);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  async head(key: string): Promise<CloudObject | undefined> {
+    try {
+      const response = await this.endpoint.transport.send({
+        method: "GET",
+        path: this.objectApiPath(key),
+        query: { fields: FIELDS },
+        expect: [200],
+        text: true,
+      });
+      return cloudObject(JSON.parse(response.text ?? "{}") as GcsObjectResource);
+    } catch (error) {
+      if ((error as HttpError).statusCode === 404 && !MISSING_BUCKET.test((error as HttpError).message))
+        return undefined;
+      throw this.failure(error, "read", key);
+    }
+  }
+
+  async read(
+    object: CloudObject,
+    offset: number,
+    length: number,
+    into: Buffer | BodySink,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (length === 0) return;
+    let response: RestResponse;
+    try {
+      response = await this.endpoint.transport.send(
+        {
+          method: "GET",
+          path: this.objectApiPath(object.key),
+          query: { alt: "media", ...(object.version ? { ifGenerationMatch: object.version } : {}) },
+          headers: { range: `bytes=${offset}-${offset + length - 1}` },
+          expect: offset === 0 && length === object.size ? [200, 206] : [206],
+          ...(Buffer.isBuffer(into)
+            ? { into: { buffer: into, offset: 0, length } }
+            : { sink: { sink: into, length } }),
+        },
+        signal,
+      );
+    } catch (error) {
+      const status = (error as HttpError).statusCode;
+      if (object.version && (status === 412 || status === 404))
+        throw new SourceChangedError(
+          this.display(object.key),
+          status === 404 ? "it was deleted" : "its generation changed",
+        );
+      throw this.failure(error, "read", object.key);
+    }
+    const generation = header(response, "x-goog-generation");
+    if (object.version && generation && generation !== object.version)
+      throw new SourceChangedError(this.display(object.key), "its generation changed");
+  }
+
+  fetchUrl(key: string): string {
+    const url = new URL(this.display(key));
+    const access = this.endpoint.access;
+    return access.kind === "foreign" && access.presign ? access.presign(url, SIGNED_URL_SECONDS) : url.href;
+  }
+
+  /** A Cloud Storage error as cause and fix. */
+  private failure(error: unknown, doing: string, key: string): AzcpError {
+    if (error instanceof AzcpError) return error;
+    const { statusCode: status, message } = error as HttpError;
+    const target = this.display(key);
+    const said = `${status ?? "no response"}`;
+    const base = { statusCode: status, cause: error };
+    const who = this.endpoint.access.kind === "foreign" ? this.endpoint.access.description : "no credential";
+    if (status === undefined)
+      return new AzcpError(
+        "network",
+        `Could not ${doing} ${target}: Cloud Storage could not be reached (${message}).`,
+        { ...base, remedy: "Check the URL's host name and your network, proxy and firewall settings." },
+      );
+    if (status === 404)
+      return new AzcpError(
+        "not-found",
+        MISSING_BUCKET.test(message)
+          ? `Could not ${doing} ${target}: the bucket ${this.bucket} does not exist (${said}).`
+          : `Could not ${doing} ${target}: it does not exist (${said}).`,
+        { ...base, remedy: "Check the bucket's and object's names in the URL (names are case-sensitive)." },
+      );
+    if (status === 401)
+      return new AzcpError(
+        "authentication",
+        `Could not ${doing} ${target}: Cloud Storage did not accept the token of ${who} (${said}).`,
+        {
+          ...base,
+          remedy: "Check that GOOGLE_APPLICATION_CREDENTIALS names a current key of the service account.",
+        },
+      );
+    if (status === 403)
+      return new AzcpError(
+        "permission",
+        `Could not ${doing} ${target}: Cloud Storage refused ${who} (${said}).`,
+        {
+          ...base,
+          remedy:
+            "Grant the service account the Storage Object Viewer role (storage.objects.list and storage.objects.get) on the bucket.",
+        },
+      );
+    return new AzcpError(
+      "service",
+      `Could not ${doing} ${target}: Cloud Storage answered ${said}: ${message}.`,
+      {
+        ...base,
+        remedy: "Run again; if it repeats, run with --log-level DEBUG.",
+      },
+    );
+  }
+}
+
+export function gcsService(endpoint: RemoteEndpoint): RemoteService {
+  return new CloudService(new GcsBucket(endpoint));
+}

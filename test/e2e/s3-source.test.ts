@@ -1,0 +1,336 @@
+// Amazon S3 as a source (s3rver over HTTPS): trees copied and synced to Blob byte-exact, by the
+// service itself from presigned URLs (the proxy's copy-from-URL shim) and through this machine;
+// metadata and content headers as AzCopy carries them; bad keys, missing buckets and objects
+// replaced mid-copy end with a clear error and nothing under a final name.
+import { createHash, randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AZCP_BIN,
+  baseEnv,
+  blobHashes,
+  createContainer,
+  hashesOf,
+  parseJsonLines,
+  proxyInFrontOfAzurite,
+  runAzcp,
+  stack,
+  startProcess,
+  type TestContainer,
+  testHome,
+} from "../support/harness.js";
+import { startS3, type TestS3 } from "../support/s3-server.js";
+import type { StorageProxy } from "../support/storage-proxy.js";
+
+const MIB = 1024 * 1024;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const TREE: Record<string, Buffer> = {
+  "top.txt": Buffer.from("top level\n"),
+  "a/b/c/deep.bin": randomBytes(100_000),
+  "dir ü/ñame with spaces.txt": Buffer.from("unicode and spaces\n"),
+  "dir ü/日本語.md": Buffer.from("# 見出し\n"),
+  "empty.bin": Buffer.alloc(0),
+  "big/nine-mib.bin": randomBytes(9 * MIB + 17),
+};
+
+let s3: TestS3;
+let uniqueBucket = 0;
+
+async function bucketWith(files: Record<string, Buffer>): Promise<string> {
+  const bucket = `bucket-${process.pid}-${uniqueBucket++}`;
+  await s3.createBucket(bucket);
+  for (const [key, body] of Object.entries(files)) await s3.put(bucket, key, body);
+  return bucket;
+}
+
+/** A destination container reached through the proxy, which can carry out Put Block From URL. */
+function through(proxy: StorageProxy, container: TestContainer, path = ""): string {
+  return `${proxy.origin}/${stack().accountName}/${container.name}/${path}?${container.sasUrl().split("?")[1]}`;
+}
+
+async function blobNames(container: TestContainer): Promise<string[]> {
+  const names: string[] = [];
+  for await (const blob of container.service.getContainerClient(container.name).listBlobsFlat())
+    names.push(blob.name);
+  return names.sort();
+}
+
+beforeAll(async () => {
+  s3 = await startS3();
+});
+afterAll(async () => {
+  await s3?.close();
+});
+
+describe.concurrent("Amazon S3 source", () => {
+  it("copies a tree to Blob by the service itself from presigned URLs: nested prefixes, unicode, spaces, 0 bytes", async () => {
+    const home = await testHome();
+    const bucket = await bucketWith(TREE);
+    // A folder marker, as the S3 console makes one: skipped, as AzCopy skips it.
+    await s3.put(bucket, "made-in-console/", "");
+    const proxy = await proxyInFrontOfAzurite({ copyFromUrl: true });
+    try {
+      const destination = await createContainer();
+      const result = await runAzcp(
+        [
+          "copy",
+          s3.url(bucket),
+          through(proxy, destination),
+          "--recursive",
+          "--from-to",
+          "S3Blob",
+          "--block-size-mb",
+          "4",
+        ],
+        home,
+        { env: s3.env },
+      );
+      expect(result.code, result.all).toBe(0);
+      // The bucket's name leads, as a container's does when AzCopy copies one (--as-subdir).
+      expect(await blobHashes(destination, `${bucket}/`)).toEqual(hashesOf(TREE));
+      const copies = proxy.log.filter((entry) => entry.copyFromUrl);
+      // Every byte went from S3 to the service: one Put Blob From URL per small object, three
+      // Put Block From URL for the 9 MiB one; no data passed through azcp.
+      expect(copies.length).toBe(Object.keys(TREE).length - 1 + 3);
+      expect(copies.every((entry) => entry.copyFromUrl!.source.startsWith(s3.origin))).toBe(true);
+      // What azcp itself sent was the one block list of the 9 MiB blob, a few hundred bytes.
+      const sent = proxy.log.filter((entry) => entry.bytesIn > 0);
+      expect(sent.map((entry) => entry.path)).toEqual([expect.stringMatching(/nine-mib\.bin$/)]);
+      expect(sent[0]!.bytesIn).toBeLessThan(1024);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("copies through this machine where the destination cannot fetch from a URL (Azurite), with the same bytes", async () => {
+    const home = await testHome();
+    const bucket = await bucketWith(TREE);
+    const destination = await createContainer();
+    const result = await runAzcp(
+      [
+        "copy",
+        s3.url(bucket),
+        destination.sasUrl(),
+        "--recursive",
+        "--as-subdir=false",
+        "--from-to",
+        "S3Blob",
+      ],
+      home,
+      { env: s3.env },
+    );
+    expect(result.code, result.all).toBe(0);
+    expect(await blobHashes(destination)).toEqual(hashesOf(TREE));
+  });
+
+  it("carries content headers and metadata as AzCopy does; invalid keys are left out, or renamed on request", async () => {
+    const home = await testHome();
+    const bucket = `props-${process.pid}`;
+    await s3.createBucket(bucket);
+    await s3.put(bucket, "page.html", "<p>hi</p>", {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "max-age=60",
+      "content-disposition": "inline",
+      "content-language": "de",
+      "content-encoding": "identity",
+      "x-amz-meta-author": "Ada",
+      "x-amz-meta-my-key": "hyphenated",
+    });
+    const destination = await createContainer();
+    const excluded = await runAzcp(
+      [
+        "copy",
+        s3.url(bucket, "page.html"),
+        `${destination.url}/excluded.html?${destination.sasUrl().split("?")[1]}`,
+        "--from-to",
+        "S3Blob",
+      ],
+      home,
+      { env: s3.env },
+    );
+    expect(excluded.code, excluded.all).toBe(0);
+    const renamed = await runAzcp(
+      [
+        "copy",
+        s3.url(bucket, "page.html"),
+        `${destination.url}/renamed.html?${destination.sasUrl().split("?")[1]}`,
+        "--from-to",
+        "S3Blob",
+        "--s2s-handle-invalid-metadata",
+        "RenameIfInvalid",
+      ],
+      home,
+      { env: s3.env },
+    );
+    expect(renamed.code, renamed.all).toBe(0);
+    const client = destination.service.getContainerClient(destination.name);
+    const first = await client.getBlobClient("excluded.html").getProperties();
+    expect(first.contentType).toBe("text/html; charset=utf-8");
+    expect(first.cacheControl).toBe("max-age=60");
+    expect(first.contentDisposition).toBe("inline");
+    expect(first.contentLanguage).toBe("de");
+    expect(first.contentEncoding).toBe("identity");
+    // Go's canonical header form, as AzCopy passes S3 metadata keys on; "My-Key" is not a valid name.
+    expect(first.metadata).toEqual({ author: "Ada" });
+    const second = await client.getBlobClient("renamed.html").getProperties();
+    expect(second.metadata).toEqual({
+      author: "Ada",
+      rename_my_key: "hyphenated",
+      rename_key_my_key: "My-Key",
+    });
+  });
+
+  it("syncs a bucket to Blob: only what changed is copied again, and deletions follow with --delete-destination", async () => {
+    const home = await testHome();
+    const bucket = await bucketWith({
+      "keep.txt": Buffer.from("keep"),
+      "change.txt": Buffer.from("v1"),
+      "gone.txt": Buffer.from("bye"),
+    });
+    const destination = await createContainer();
+    const sync = () =>
+      runAzcp(
+        [
+          "sync",
+          s3.url(bucket),
+          destination.sasUrl(),
+          "--from-to",
+          "S3Blob",
+          "--delete-destination",
+          "true",
+          "--output-type",
+          "json",
+        ],
+        home,
+        { env: s3.env },
+      );
+    const first = await sync();
+    expect(first.code, first.all).toBe(0);
+    // S3 times are whole seconds: the change lands in a later second than the first copy.
+    await sleep(1100);
+    await s3.put(bucket, "change.txt", "v2, longer");
+    await s3.remove(bucket, "gone.txt");
+    const second = await sync();
+    expect(second.code, second.all).toBe(0);
+    const end = JSON.parse(
+      parseJsonLines(second.stdout).find((line) => line.MessageType === "EndOfJob")!.MessageContent,
+    );
+    // One copy (the changed object, 10 bytes) and one deletion.
+    expect([end.TotalBytesTransferred, end.DeleteTransfersCompleted]).toEqual(["10", "1"]);
+    expect(await blobHashes(destination)).toEqual(
+      hashesOf({ "keep.txt": "keep", "change.txt": "v2, longer" }),
+    );
+  });
+});
+
+describe.concurrent("Amazon S3 source: failures", () => {
+  it("a key ID S3 does not know ends with exit 1, a message that names it, and nothing copied", async () => {
+    const home = await testHome();
+    const bucket = await bucketWith({ "a.txt": Buffer.from("a") });
+    const destination = await createContainer();
+    const result = await runAzcp(
+      ["copy", s3.url(bucket), destination.sasUrl(), "--recursive", "--from-to", "S3Blob"],
+      home,
+      {
+        env: { AWS_ACCESS_KEY_ID: "AKIAWRONGWRONGWRONG", AWS_SECRET_ACCESS_KEY: "not-the-secret" },
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/does not know the access key ID in AWS_ACCESS_KEY_ID/);
+    expect(result.all).not.toContain("not-the-secret");
+    expect(await blobNames(destination)).toEqual([]);
+  });
+
+  it("half a key is refused before anything is sent", async () => {
+    const home = await testHome();
+    const destination = await createContainer();
+    const result = await runAzcp(
+      ["copy", s3.url("any"), destination.sasUrl(), "--recursive", "--from-to", "S3Blob"],
+      home,
+      {
+        env: { AWS_ACCESS_KEY_ID: "S3RVER" },
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/AWS_SECRET_ACCESS_KEY is not set/);
+  });
+
+  it("a missing bucket is named", async () => {
+    const home = await testHome();
+    const destination = await createContainer();
+    const result = await runAzcp(
+      ["copy", s3.url("no-such-bucket"), destination.sasUrl(), "--recursive", "--from-to", "S3Blob"],
+      home,
+      { env: s3.env },
+    );
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/the bucket no-such-bucket does not exist/);
+  });
+
+  for (const path of ["service-side", "through this machine"] as const) {
+    it(`an object replaced while it is copied (${path}) fails, and no blob is committed`, async () => {
+      const home = await testHome();
+      const bucket = await bucketWith({ "data.bin": randomBytes(24 * MIB) });
+      const proxy = await proxyInFrontOfAzurite({ copyFromUrl: path === "service-side" });
+      try {
+        const destination = await createContainer();
+        // Each block waits a moment first, so the object is replaced before most are made.
+        proxy.rules.push({ methods: ["PUT"], query: "comp=block", reply: { type: "stall", ms: 1500 } });
+        const { child, output, exit } = startProcess(
+          process.execPath,
+          [
+            AZCP_BIN,
+            "copy",
+            s3.url(bucket, "data.bin"),
+            through(proxy, destination, "data.bin"),
+            "--from-to",
+            "S3Blob",
+            "--block-size-mb",
+            "4",
+          ],
+          { ...baseEnv(home), ...s3.env, AZCOPY_CONCURRENCY_VALUE: "2" },
+          home,
+        );
+        await sleep(700);
+        await s3.put(bucket, "data.bin", randomBytes(24 * MIB));
+        const code = await exit;
+        expect(code, output()).toBe(1);
+        expect(child.signalCode).toBe(null);
+        expect(output()).toMatch(/source modified during transfer/);
+        expect(await blobNames(destination)).toEqual([]);
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
+});
+
+describe("Amazon S3 source: a sparse object over 2 GiB", () => {
+  it("is copied by the service byte-exact", { timeout: 240_000 }, async () => {
+    const home = await testHome();
+    const bucket = `sparse-${process.pid}`;
+    await s3.createBucket(bucket);
+    const size = 2 * 1024 * MIB + 3 * MIB + 7;
+    const sourceMd5 = await s3.putSparse(bucket, "disk.img", size, {
+      0: Buffer.from("start"),
+      [2 ** 31 - 2]: Buffer.from("across 2^31"),
+      [size - 3]: Buffer.from("end"),
+    });
+    const proxy = await proxyInFrontOfAzurite({ copyFromUrl: true });
+    try {
+      const destination = await createContainer();
+      const result = await runAzcp(
+        ["copy", s3.url(bucket, "disk.img"), through(proxy, destination, "disk.img"), "--from-to", "S3Blob"],
+        home,
+        { env: s3.env, timeoutMs: 200_000 },
+      );
+      expect(result.code, result.all).toBe(0);
+      const blob = destination.service.getContainerClient(destination.name).getBlobClient("disk.img");
+      const hash = createHash("md5");
+      for await (const chunk of (await blob.download()).readableStreamBody!) hash.update(chunk as Buffer);
+      expect(hash.digest("hex")).toBe(sourceMd5);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

@@ -1,0 +1,112 @@
+// A local Amazon S3 for tests: s3rver over HTTPS with the stack's certificate, its objects in a
+// temporary folder. Objects are put through its S3 API (signed with SigV4, as S3 wants), except
+// the sparse multi-GiB ones, which are written straight into its store.
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import aws4 from "aws4";
+import S3rver from "s3rver";
+import { stack } from "./harness.js";
+
+/** s3rver's one account: a key ID it knows (it checks the ID, not the SigV4 signature). */
+export const S3_KEY = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+export interface TestS3 {
+  /** https://127.0.0.1:PORT */
+  origin: string;
+  /** AWS_* variables that sign as s3rver's account. */
+  env: Record<string, string>;
+  createBucket(name: string): Promise<void>;
+  put(bucket: string, key: string, body: Buffer | string, headers?: Record<string, string>): Promise<void>;
+  remove(bucket: string, key: string): Promise<void>;
+  /** A sparse object of `size` bytes with `marks` written at their offsets; returns its MD5 (hex). */
+  putSparse(bucket: string, key: string, size: number, marks: Record<number, Buffer>): Promise<string>;
+  /** The URL azcp is given for a bucket or an object (path-style; --from-to S3Blob names it S3). */
+  url(bucket: string, key?: string): string;
+  close(): Promise<void>;
+}
+
+const encodeKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
+
+export async function startS3(): Promise<TestS3> {
+  const info = stack();
+  const directory = await mkdtemp(join(tmpdir(), "azcp-s3-"));
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory,
+    key: await readFile(info.serverKeyPath),
+    cert: await readFile(info.serverCertPath),
+  });
+  const { port } = await server.run();
+  const host = `127.0.0.1:${port}`;
+  const ca = await readFile(info.caCertPath);
+
+  const send = (method: string, path: string, body?: Buffer, headers: Record<string, string> = {}) => {
+    const signed = aws4.sign(
+      {
+        service: "s3",
+        region: "us-east-1",
+        host,
+        method,
+        path,
+        headers: { ...headers },
+        ...(body ? { body } : {}),
+      },
+      S3_KEY,
+    );
+    return new Promise<void>((resolve, reject) => {
+      const req = request(
+        { host: "127.0.0.1", port, method, path: signed.path, headers: signed.headers, ca },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () =>
+            (res.statusCode ?? 500) < 300
+              ? resolve()
+              : reject(new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString()}`)),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  };
+
+  return {
+    origin: `https://${host}`,
+    env: { AWS_ACCESS_KEY_ID: S3_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_KEY.secretAccessKey },
+    createBucket: (name) => send("PUT", `/${name}`),
+    put: (bucket, key, body, headers = {}) =>
+      send("PUT", `/${bucket}/${encodeKey(key)}`, Buffer.from(body), headers),
+    remove: (bucket, key) => send("DELETE", `/${bucket}/${encodeKey(key)}`),
+    async putSparse(bucket, key, size, marks) {
+      // s3rver's file store: the data, its metadata and its MD5 beside it.
+      const file = join(directory, bucket, key);
+      await mkdir(dirname(file), { recursive: true });
+      const handle = await open(`${file}._S3rver_object`, "w");
+      await handle.truncate(size);
+      for (const [offset, bytes] of Object.entries(marks))
+        await handle.write(bytes, 0, bytes.length, Number(offset));
+      await handle.close();
+      const hash = createHash("md5");
+      for await (const chunk of createReadStream(`${file}._S3rver_object`)) hash.update(chunk as Buffer);
+      const md5 = hash.digest("hex");
+      await writeFile(`${file}._S3rver_object.md5`, md5);
+      await writeFile(
+        `${file}._S3rver_metadata.json`,
+        JSON.stringify({ "content-type": "application/octet-stream" }),
+      );
+      return md5;
+    },
+    url: (bucket, key) => `https://${host}/${bucket}${key === undefined ? "" : `/${encodeKey(key)}`}`,
+    async close() {
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
