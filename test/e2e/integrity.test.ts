@@ -8,6 +8,7 @@ import { runAzcopy } from "../support/azcopy.js";
 import {
   AZCP_BIN,
   baseEnv,
+  blobNames,
   createContainer,
   createShare,
   md5,
@@ -24,13 +25,6 @@ import {
 
 const MIB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function blobNames(container: TestContainer): Promise<string[]> {
-  const names: string[] = [];
-  for await (const blob of container.service.getContainerClient(container.name).listBlobsFlat())
-    names.push(blob.name);
-  return names.sort();
-}
 
 /**
  * Starts azcp (two requests at a time), and once it has run `afterMs`, calls `meanwhile` with

@@ -8,18 +8,17 @@ import {
   AZCP_BIN,
   baseEnv,
   blobHashes,
+  blobNames,
   createContainer,
   hashesOf,
   parseJsonLines,
   proxyInFrontOfAzurite,
   runAzcp,
-  stack,
   startProcess,
-  type TestContainer,
   testHome,
+  viaProxy,
 } from "../support/harness.js";
 import { startS3, type TestS3 } from "../support/s3-server.js";
-import type { StorageProxy } from "../support/storage-proxy.js";
 
 const MIB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,18 +42,6 @@ async function bucketWith(files: Record<string, Buffer>): Promise<string> {
   return bucket;
 }
 
-/** A destination container reached through the proxy, which can carry out Put Block From URL. */
-function through(proxy: StorageProxy, container: TestContainer, path = ""): string {
-  return `${proxy.origin}/${stack().accountName}/${container.name}/${path}?${container.sasUrl().split("?")[1]}`;
-}
-
-async function blobNames(container: TestContainer): Promise<string[]> {
-  const names: string[] = [];
-  for await (const blob of container.service.getContainerClient(container.name).listBlobsFlat())
-    names.push(blob.name);
-  return names.sort();
-}
-
 beforeAll(async () => {
   s3 = await startS3();
 });
@@ -75,7 +62,7 @@ describe.concurrent("Amazon S3 source", () => {
         [
           "copy",
           s3.url(bucket),
-          through(proxy, destination),
+          viaProxy(proxy, destination),
           "--recursive",
           "--from-to",
           "S3Blob",
@@ -282,7 +269,7 @@ describe.concurrent("Amazon S3 source: failures", () => {
             AZCP_BIN,
             "copy",
             s3.url(bucket, "data.bin"),
-            through(proxy, destination, "data.bin"),
+            viaProxy(proxy, destination, "data.bin"),
             "--from-to",
             "S3Blob",
             "--block-size-mb",
@@ -320,7 +307,7 @@ describe("Amazon S3 source: a sparse object over 2 GiB", () => {
     try {
       const destination = await createContainer();
       const result = await runAzcp(
-        ["copy", s3.url(bucket, "disk.img"), through(proxy, destination, "disk.img"), "--from-to", "S3Blob"],
+        ["copy", s3.url(bucket, "disk.img"), viaProxy(proxy, destination, "disk.img"), "--from-to", "S3Blob"],
         home,
         { env: s3.env, timeoutMs: 200_000 },
       );

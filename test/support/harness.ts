@@ -454,6 +454,19 @@ export function hashesOf(files: Record<string, Buffer | string>): Record<string,
   return Object.fromEntries(Object.entries(files).map(([path, content]) => [path, md5(content)]));
 }
 
+/** Names of the blobs in a container, sorted. */
+export async function blobNames(container: TestContainer): Promise<string[]> {
+  const names: string[] = [];
+  for await (const blob of container.service.getContainerClient(container.name).listBlobsFlat())
+    names.push(blob.name);
+  return names.sort();
+}
+
+/** A container (or a path in it) reached through a proxy in front of Azurite, with the container's SAS. */
+export function viaProxy(proxy: StorageProxy, container: TestContainer, path = ""): string {
+  return `${proxy.origin}/${stack().accountName}/${container.name}/${path}?${container.sasUrl().split("?")[1]}`;
+}
+
 /** The fault proxy in front of the shared Azurite, terminating TLS with the stack's certificate. */
 export async function proxyInFrontOfAzurite(
   options: { copyFromUrl?: boolean; versions?: boolean; softDeletedSnapshots?: boolean } = {},

@@ -1,0 +1,281 @@
+// Google Cloud Storage as a source (the project's Cloud Storage test server over HTTPS, checked
+// against @google-cloud/storage): a service account's key exchanged for tokens, trees copied and
+// synced to Blob byte-exact by the service from V4 signed URLs and through this machine, and the
+// failures a user meets (no key, a refused key, a missing bucket, an object replaced mid-copy).
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GcsTestServer, type ObjectOptions, type ServiceAccountKey } from "../support/gcs-server.js";
+import {
+  AZCP_BIN,
+  baseEnv,
+  blobHashes,
+  blobNames,
+  createContainer,
+  hashesOf,
+  parseJsonLines,
+  proxyInFrontOfAzurite,
+  runAzcp,
+  stack,
+  startProcess,
+  testHome,
+  viaProxy,
+} from "../support/harness.js";
+
+const MIB = 1024 * 1024;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const TREE: Record<string, Buffer> = {
+  "top.txt": Buffer.from("top level\n"),
+  "a/b/c/deep.bin": randomBytes(70_000),
+  "dir ü/ñame with spaces.txt": Buffer.from("unicode and spaces\n"),
+  "empty.bin": Buffer.alloc(0),
+  "big/nine-mib.bin": randomBytes(9 * MIB + 5),
+};
+
+let gcs: GcsTestServer;
+let key: ServiceAccountKey;
+let env: Record<string, string>;
+let bucketCount = 0;
+
+function bucketWith(files: Record<string, Buffer | string>, options: ObjectOptions = {}): string {
+  const bucket = `gcs-bucket-${bucketCount++}`;
+  gcs.createBucket(bucket);
+  for (const [name, data] of Object.entries(files)) gcs.put(bucket, name, data, options);
+  return bucket;
+}
+
+const url = (bucket: string, name?: string) =>
+  `${gcs.origin}/${bucket}${name === undefined ? "" : `/${name.split("/").map(encodeURIComponent).join("/")}`}`;
+
+beforeAll(async () => {
+  const info = stack();
+  gcs = new GcsTestServer({
+    keyPem: await readFile(info.serverKeyPath, "utf8"),
+    certPem: await readFile(info.serverCertPath, "utf8"),
+  });
+  await gcs.start();
+  // Listings come two objects a page, so paging is always exercised.
+  gcs.pageSize = 2;
+  key = await gcs.createServiceAccount();
+  env = { GOOGLE_APPLICATION_CREDENTIALS: key.path };
+});
+afterAll(async () => {
+  await gcs?.close();
+});
+
+describe.concurrent("Google Cloud Storage source", () => {
+  it("copies a tree to Blob by the service itself from V4 signed URLs", async () => {
+    const home = await testHome();
+    const bucket = bucketWith(TREE);
+    gcs.put(bucket, "console-folder/", "");
+    const proxy = await proxyInFrontOfAzurite({ copyFromUrl: true });
+    try {
+      const destination = await createContainer();
+      const result = await runAzcp(
+        [
+          "copy",
+          url(bucket),
+          viaProxy(proxy, destination),
+          "--recursive",
+          "--as-subdir=false",
+          "--from-to",
+          "GCPBlob",
+          "--block-size-mb",
+          "4",
+        ],
+        home,
+        { env },
+      );
+      expect(result.code, result.all).toBe(0);
+      expect(await blobHashes(destination)).toEqual(hashesOf(TREE));
+      const fetched = gcs.log.filter(
+        (entry) => entry.auth === "signed-url" && entry.path.startsWith(`/${bucket}/`),
+      );
+      // One signed read per small object, three for the 9 MiB one's blocks; none refused.
+      expect(fetched.length).toBe(Object.keys(TREE).length - 1 + 3);
+      expect(fetched.every((entry) => entry.status === 200 || entry.status === 206)).toBe(true);
+      expect(proxy.log.filter((entry) => entry.bytesIn > 1024)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("copies through this machine where the destination cannot fetch from a URL, with the same bytes", async () => {
+    const home = await testHome();
+    const bucket = bucketWith(TREE);
+    const destination = await createContainer();
+    const result = await runAzcp(
+      ["copy", url(bucket), destination.sasUrl(), "--recursive", "--from-to", "GCPBlob"],
+      home,
+      {
+        env,
+      },
+    );
+    expect(result.code, result.all).toBe(0);
+    expect(await blobHashes(destination, `${bucket}/`)).toEqual(hashesOf(TREE));
+  });
+
+  it("carries content headers and metadata; invalid metadata keys follow --s2s-handle-invalid-metadata", async () => {
+    const home = await testHome();
+    const bucket = bucketWith(
+      { "page.html": "<p>hi</p>" },
+      {
+        contentType: "text/html",
+        cacheControl: "public, max-age=60",
+        contentDisposition: "attachment",
+        contentLanguage: "fr",
+        metadata: { owner: "Grace", "bad-key": "x" },
+      },
+    );
+    const destination = await createContainer();
+    const result = await runAzcp(
+      [
+        "copy",
+        url(bucket, "page.html"),
+        `${destination.url}/page.html?${destination.sasUrl().split("?")[1]}`,
+        "--from-to",
+        "GCPBlob",
+      ],
+      home,
+      { env },
+    );
+    expect(result.code, result.all).toBe(0);
+    const properties = await destination.service
+      .getContainerClient(destination.name)
+      .getBlobClient("page.html")
+      .getProperties();
+    expect(properties).toMatchObject({
+      contentType: "text/html",
+      cacheControl: "public, max-age=60",
+      contentDisposition: "attachment",
+      contentLanguage: "fr",
+      metadata: { owner: "Grace" },
+    });
+    // Cloud Storage's MD5 travels with the copy.
+    expect(Buffer.from(properties.contentMD5!).toString("hex")).toBe(
+      (await import("node:crypto")).createHash("md5").update("<p>hi</p>").digest("hex"),
+    );
+  });
+
+  it("syncs a bucket: only what changed is copied again, and deletions follow with --delete-destination", async () => {
+    const home = await testHome();
+    const bucket = bucketWith({ "keep.txt": "keep", "change.txt": "v1", "gone.txt": "bye" });
+    const destination = await createContainer();
+    const sync = () =>
+      runAzcp(
+        [
+          "sync",
+          url(bucket),
+          destination.sasUrl(),
+          "--from-to",
+          "GCPBlob",
+          "--delete-destination",
+          "true",
+          "--output-type",
+          "json",
+        ],
+        home,
+        { env },
+      );
+    expect((await sync()).code).toBe(0);
+    await sleep(1100);
+    gcs.put(bucket, "change.txt", "v2, longer");
+    gcs.remove(bucket, "gone.txt");
+    const second = await sync();
+    expect(second.code, second.all).toBe(0);
+    const end = JSON.parse(
+      parseJsonLines(second.stdout).find((line) => line.MessageType === "EndOfJob")!.MessageContent,
+    );
+    expect([end.TotalBytesTransferred, end.DeleteTransfersCompleted]).toEqual(["10", "1"]);
+    expect(await blobHashes(destination)).toEqual(
+      hashesOf({ "keep.txt": "keep", "change.txt": "v2, longer" }),
+    );
+  });
+});
+
+describe.concurrent("Google Cloud Storage source: failures", () => {
+  it("no key, a file that is not a key, and a key Google does not know each end with exit 1 and say which", async () => {
+    const home = await testHome();
+    const bucket = bucketWith({ "a.txt": "a" });
+    const destination = await createContainer();
+    const copy = (extra: Record<string, string | undefined>) =>
+      runAzcp(["copy", url(bucket), destination.sasUrl(), "--recursive", "--from-to", "GCPBlob"], home, {
+        env: extra,
+      });
+    const none = await copy({ GOOGLE_APPLICATION_CREDENTIALS: undefined });
+    expect(none.code).toBe(1);
+    expect(none.all).toMatch(/GOOGLE_APPLICATION_CREDENTIALS is not set/);
+    const notJson = join(home, "not-a-key.json");
+    await writeFile(notJson, "hello");
+    const garbled = await copy({ GOOGLE_APPLICATION_CREDENTIALS: notJson });
+    expect(garbled.code).toBe(1);
+    expect(garbled.all).toMatch(/cannot be read as JSON/);
+    // A key of the right shape that the token endpoint does not know.
+    const stranger = join(home, "stranger.json");
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    await writeFile(
+      stranger,
+      JSON.stringify({
+        ...key.json,
+        client_email: "nobody@x.iam.gserviceaccount.com",
+        private_key: privatePem,
+      }),
+    );
+    const refused = await copy({ GOOGLE_APPLICATION_CREDENTIALS: stranger });
+    expect(refused.code).toBe(1);
+    expect(refused.all).toMatch(/Google refused the service account nobody@x\.iam\.gserviceaccount\.com/);
+    expect(refused.all).not.toContain("BEGIN PRIVATE KEY");
+    expect(await blobNames(destination)).toEqual([]);
+  });
+
+  it("a missing bucket is named", async () => {
+    const home = await testHome();
+    const destination = await createContainer();
+    const result = await runAzcp(
+      ["copy", url("no-such-bucket"), destination.sasUrl(), "--recursive", "--from-to", "GCPBlob"],
+      home,
+      {
+        env,
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/the bucket no-such-bucket does not exist/);
+  });
+
+  for (const path of ["service-side", "through this machine"] as const) {
+    it(`an object replaced while it is copied (${path}) fails, and no blob is committed`, async () => {
+      const home = await testHome();
+      const bucket = bucketWith({ "data.bin": randomBytes(24 * MIB) });
+      const proxy = await proxyInFrontOfAzurite({ copyFromUrl: path === "service-side" });
+      try {
+        const destination = await createContainer();
+        proxy.rules.push({ methods: ["PUT"], query: "comp=block", reply: { type: "stall", ms: 1500 } });
+        const { output, exit } = startProcess(
+          process.execPath,
+          [
+            AZCP_BIN,
+            "copy",
+            url(bucket, "data.bin"),
+            viaProxy(proxy, destination, "data.bin"),
+            "--from-to",
+            "GCPBlob",
+            "--block-size-mb",
+            "4",
+          ],
+          { ...baseEnv(home), ...env, AZCOPY_CONCURRENCY_VALUE: "2" },
+          home,
+        );
+        await sleep(700);
+        gcs.put(bucket, "data.bin", randomBytes(24 * MIB));
+        expect(await exit, output()).toBe(1);
+        expect(output()).toMatch(/source modified during transfer/);
+        expect(await blobNames(destination)).toEqual([]);
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
+});
