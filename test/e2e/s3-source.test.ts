@@ -14,11 +14,14 @@ import {
   parseJsonLines,
   proxyInFrontOfAzurite,
   runAzcp,
+  stack,
   startProcess,
+  type TestContainer,
   testHome,
   viaProxy,
 } from "../support/harness.js";
 import { startS3, type TestS3 } from "../support/s3-server.js";
+import { serviceError } from "../support/storage-proxy.js";
 
 const MIB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -207,6 +210,50 @@ describe.concurrent("Amazon S3 source", () => {
     expect(await blobHashes(destination)).toEqual(
       hashesOf({ "keep.txt": "keep", "change.txt": "v2, longer" }),
     );
+  });
+});
+
+describe.concurrent("Amazon S3 source into a destination authorized by Microsoft Entra ID", () => {
+  it("copies with the signed-in identity, and a missing data role is named with the principal", async () => {
+    const home = await testHome();
+    const bucket = await bucketWith({ "a.txt": Buffer.from("a"), "b/c.txt": Buffer.from("c") });
+    const proxy = await proxyInFrontOfAzurite({ copyFromUrl: true });
+    try {
+      const allowed = await createContainer();
+      const denied = await createContainer();
+      proxy.rules.push({
+        methods: ["PUT"],
+        path: `/${denied.name}(/|$)`,
+        reply: serviceError(403, "AuthorizationPermissionMismatch"),
+      });
+      const copyTo = (container: TestContainer) =>
+        runAzcp(
+          [
+            "copy",
+            s3.url(bucket),
+            `${proxy.origin}/${stack().accountName}/${container.name}`,
+            "--recursive",
+            "--as-subdir=false",
+            "--from-to",
+            "S3Blob",
+            "--trusted-microsoft-suffixes",
+            "127.0.0.1",
+          ],
+          home,
+          { env: { ...s3.env, AZCOPY_AUTO_LOGIN_TYPE: "AZCLI" } },
+        );
+      const ok = await copyTo(allowed);
+      expect(ok.code, ok.all).toBe(0);
+      expect(await blobHashes(allowed)).toEqual(hashesOf({ "a.txt": "a", "b/c.txt": "c" }));
+      expect(proxy.log.filter((entry) => entry.copyFromUrl).length).toBe(2);
+      const refused = await copyTo(denied);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("alice@contoso.test");
+      expect(refused.stderr).toContain("Storage Blob Data Contributor");
+      expect(await blobNames(denied)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
