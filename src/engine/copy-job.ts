@@ -4,6 +4,7 @@ import type { Authorizer } from "../auth/authorize.js";
 import { type AzcpError, badInput } from "../errors.js";
 import type { LogLevel } from "../jobs/job-log.js";
 import { openJournal } from "../jobs/journal.js";
+import { intoContainerOfSourceName } from "../location/container-names.js";
 import { locationFor, splitFromTo } from "../location/from-to.js";
 import { placeName } from "../location/location.js";
 import { bytesOption, customerKeyOption, dateOption, trailingDotOption } from "../options/read.js";
@@ -73,7 +74,11 @@ export async function createCopyJob(
   const listed = options.listOfFiles !== undefined || options.includePath !== undefined;
   const contentsOnly = listed && sourceText.endsWith("/*");
   const source = locationFor(contentsOnly ? sourceText.slice(0, -2) : sourceText, fromKind, "source");
-  const destination = locationFor(destinationText, toKind, "destination");
+  const named = locationFor(destinationText, toKind, "destination");
+  // A container or bucket copied to an account URL lands in a container of its own name.
+  const destination =
+    source.type === "remote" && named.type === "remote" ? intoContainerOfSourceName(source, named) : named;
+  const intoOwnContainer = destination !== named;
   const sourceFeatures = featuresOf(source);
   const destinationFeatures = featuresOf(destination);
   if (!sourceFeatures.objectProperties && !destinationFeatures.objectProperties) {
@@ -278,7 +283,7 @@ export async function createCopyJob(
   const notices = { emit: (text: string) => log.write("INFO", text.replace(/^INFO: /, "")) };
   const sourceOptions = {
     recursive: options.recursive ?? options.sync !== undefined,
-    asSubdir: options.sync ? false : (options.asSubdir ?? true),
+    asSubdir: options.sync || intoOwnContainer ? false : (options.asSubdir ?? true),
     followSymlinks: options.followSymlinks ?? false,
     withMetadata:
       (direction === "s2s" && settings.s2sPreserveProperties) ||

@@ -5,6 +5,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GcsTestServer, type ObjectOptions, type ServiceAccountKey } from "../support/gcs-server.js";
 import {
@@ -192,6 +193,52 @@ describe.concurrent("Google Cloud Storage source", () => {
     expect(await blobHashes(destination)).toEqual(
       hashesOf({ "keep.txt": "keep", "change.txt": "v2, longer" }),
     );
+  });
+});
+
+describe.concurrent("Google Cloud Storage bucket to a storage account", () => {
+  const intoAccount = (bucket: string, home: string) =>
+    runAzcp(
+      [
+        "copy",
+        url(bucket),
+        stack().blobEndpoint,
+        "--recursive",
+        "--from-to",
+        "GCPBlob",
+        "--trusted-microsoft-suffixes",
+        "127.0.0.1",
+      ],
+      home,
+      { env: { ...env, AZCOPY_AUTO_LOGIN_TYPE: "AZCLI" } },
+    );
+
+  it("lands in a container of the bucket's name, made valid as AzCopy makes it", async () => {
+    const home = await testHome();
+    const bucket = `azcp.gcs_names-${process.pid}-${bucketCount++}`;
+    gcs.createBucket(bucket);
+    gcs.put(bucket, "dir/a.txt", "a");
+    const result = await intoAccount(bucket, home);
+    expect(result.code, result.all).toBe(0);
+    const container = bucket.replace(/[._]/g, "-");
+    const client = new BlobServiceClient(
+      stack().blobEndpoint,
+      new StorageSharedKeyCredential(stack().accountName, stack().accountKey),
+    );
+    const names: string[] = [];
+    for await (const blob of client.getContainerClient(container).listBlobsFlat()) names.push(blob.name);
+    expect(names).toEqual(["dir/a.txt"]);
+  });
+
+  it("a bucket name that cannot be made a container name ends with exit 1 and the fix", async () => {
+    const home = await testHome();
+    const bucket = `${"a".repeat(50)}.${"b".repeat(20)}.${bucketCount++}`;
+    gcs.createBucket(bucket);
+    gcs.put(bucket, "a.txt", "a");
+    const result = await intoAccount(bucket, home);
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/is not a valid container name, and azcp cannot make one of it/);
+    expect(result.all).toMatch(/put the container in the destination URL/);
   });
 });
 
