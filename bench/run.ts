@@ -29,6 +29,7 @@ import {
 import { azcopyPath } from "../test/support/azcopy.js";
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, type RunningAzurite, startAzurite } from "../test/support/azurite.js";
 import { startSyntheticBlobServer, syntheticName } from "../test/support/synthetic-blob-server.js";
+import { s3ToBlobRows } from "./s3-to-blob.js";
 import { type ScaleSample, scaleChart, scaleTable } from "./scale-report.js";
 import { type ShardScalingResult, shardScaling } from "./shard-scaling.js";
 
@@ -428,6 +429,7 @@ async function main() {
   await prepareFiles();
   const scale = !ONLY || ONLY.includes("scale") ? await scaleRows() : [];
   const sharding = !ONLY || ONLY.includes("shards") ? await shardScaling(azcpBin, work, RUNS) : undefined;
+  const s3Rows = !ONLY || ONLY.includes("s3") ? await s3ToBlobRows(azcpBin, work, RUNS, measure) : [];
   const tools: Tool[] = ["azcp", "azcopy", ...(hasRclone ? (["rclone"] as Tool[]) : []), "sdk", "curl"];
   const results: Record<string, Partial<Record<Tool, Sample[]>>> = {};
   for (const workload of WORKLOADS) {
@@ -469,7 +471,7 @@ async function main() {
     }
     await shared?.azurite.stop();
   }
-  writeReport(tools, results, scale, sharding);
+  writeReport(tools, results, scale, sharding, s3Rows);
 }
 
 function writeReport(
@@ -477,6 +479,7 @@ function writeReport(
   results: Record<string, Partial<Record<Tool, Sample[]>>>,
   scale: ScaleSample[],
   sharding: ShardScalingResult | undefined,
+  s3Rows: string[],
 ) {
   const version = (command: string) => {
     try {
@@ -516,6 +519,7 @@ function writeReport(
     }
   }
   lines.push(...planTable(tools, results));
+  lines.push(...s3Rows);
   if (scale.length > 0) lines.push("", ...scaleTable(scale));
   if (sharding) {
     lines.push(...sharding.lines);

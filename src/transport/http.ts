@@ -465,9 +465,36 @@ export class RestTransport {
         req.destroy(networkError("The request timed out.", "ETIMEDOUT")),
       );
       req.on("error", reject);
-      req.end(body);
+      sendBody(req, body);
     });
   }
+}
+
+/** Bytes handed to a request at a time: over TLS, what waits encrypted in the socket stays this small. */
+const BODY_SLICE = 256 * 1024;
+
+/**
+ * Writes a body in slices, each after the socket took the last: a body handed over whole is
+ * encrypted whole into the socket's buffer, a second copy of every block in flight.
+ */
+function sendBody(req: ClientRequest, body: Buffer | undefined): void {
+  if (!body || body.length <= BODY_SLICE) {
+    req.end(body);
+    return;
+  }
+  let offset = 0;
+  const more = () => {
+    while (offset < body.length) {
+      const slice = body.subarray(offset, offset + BODY_SLICE);
+      offset += slice.length;
+      if (offset >= body.length) req.end(slice);
+      else if (!req.write(slice)) {
+        req.once("drain", more);
+        return;
+      }
+    }
+  };
+  more();
 }
 
 async function readAll(response: IncomingMessage): Promise<Buffer> {

@@ -3,7 +3,7 @@
 // the sparse multi-GiB ones, which are written straight into its store.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -24,27 +24,51 @@ export interface TestS3 {
   remove(bucket: string, key: string): Promise<void>;
   /** A sparse object of `size` bytes with `marks` written at their offsets; returns its MD5 (hex). */
   putSparse(bucket: string, key: string, size: number, marks: Record<number, Buffer>): Promise<string>;
+  /** An object whose data is a copy of a local file (large ones, without an upload). */
+  putFile(bucket: string, key: string, path: string): Promise<string>;
   /** The URL azcp is given for a bucket or an object (path-style; --from-to S3Blob names it S3). */
   url(bucket: string, key?: string): string;
   close(): Promise<void>;
 }
 
+/** Writes an object into s3rver's file store: the data, its metadata and its MD5 beside it. */
+async function storeObject(
+  directory: string,
+  bucket: string,
+  key: string,
+  write: (file: string) => Promise<void>,
+): Promise<string> {
+  const file = join(directory, bucket, key);
+  await mkdir(dirname(file), { recursive: true });
+  await write(`${file}._S3rver_object`);
+  const hash = createHash("md5");
+  for await (const chunk of createReadStream(`${file}._S3rver_object`)) hash.update(chunk as Buffer);
+  const md5 = hash.digest("hex");
+  await writeFile(`${file}._S3rver_object.md5`, md5);
+  await writeFile(
+    `${file}._S3rver_metadata.json`,
+    JSON.stringify({ "content-type": "application/octet-stream" }),
+  );
+  return md5;
+}
+
 const encodeKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
 
-export async function startS3(): Promise<TestS3> {
-  const info = stack();
+/** s3rver with the stack's certificate, or with the one given (the benchmark has no stack). */
+export async function startS3(tls?: { keyPem: string; certPem: string; caPem: string }): Promise<TestS3> {
+  const info = tls ? undefined : stack();
   const directory = await mkdtemp(join(tmpdir(), "azcp-s3-"));
   const server = new S3rver({
     address: "127.0.0.1",
     port: 0,
     silent: true,
     directory,
-    key: await readFile(info.serverKeyPath),
-    cert: await readFile(info.serverCertPath),
+    key: tls?.keyPem ?? (await readFile(info!.serverKeyPath)),
+    cert: tls?.certPem ?? (await readFile(info!.serverCertPath)),
   });
   const { port } = await server.run();
   const host = `127.0.0.1:${port}`;
-  const ca = await readFile(info.caCertPath);
+  const ca = tls?.caPem ?? (await readFile(info!.caCertPath));
 
   const send = (method: string, path: string, body?: Buffer, headers: Record<string, string> = {}) => {
     const signed = aws4.sign(
@@ -84,25 +108,15 @@ export async function startS3(): Promise<TestS3> {
     put: (bucket, key, body, headers = {}) =>
       send("PUT", `/${bucket}/${encodeKey(key)}`, Buffer.from(body), headers),
     remove: (bucket, key) => send("DELETE", `/${bucket}/${encodeKey(key)}`),
-    async putSparse(bucket, key, size, marks) {
-      // s3rver's file store: the data, its metadata and its MD5 beside it.
-      const file = join(directory, bucket, key);
-      await mkdir(dirname(file), { recursive: true });
-      const handle = await open(`${file}._S3rver_object`, "w");
-      await handle.truncate(size);
-      for (const [offset, bytes] of Object.entries(marks))
-        await handle.write(bytes, 0, bytes.length, Number(offset));
-      await handle.close();
-      const hash = createHash("md5");
-      for await (const chunk of createReadStream(`${file}._S3rver_object`)) hash.update(chunk as Buffer);
-      const md5 = hash.digest("hex");
-      await writeFile(`${file}._S3rver_object.md5`, md5);
-      await writeFile(
-        `${file}._S3rver_metadata.json`,
-        JSON.stringify({ "content-type": "application/octet-stream" }),
-      );
-      return md5;
-    },
+    putSparse: (bucket, key, size, marks) =>
+      storeObject(directory, bucket, key, async (file) => {
+        const handle = await open(file, "w");
+        await handle.truncate(size);
+        for (const [offset, bytes] of Object.entries(marks))
+          await handle.write(bytes, 0, bytes.length, Number(offset));
+        await handle.close();
+      }),
+    putFile: (bucket, key, path) => storeObject(directory, bucket, key, (file) => copyFile(path, file)),
     url: (bucket, key) => `https://${host}/${bucket}${key === undefined ? "" : `/${encodeKey(key)}`}`,
     async close() {
       await server.close();
