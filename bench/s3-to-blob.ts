@@ -172,7 +172,10 @@ export async function s3ToBlobRows(
             process.stderr.write(
               `    ${readFileSync(join(work, "stderr.txt"), "utf8").trim().split("\n").slice(-3).join("\n    ")}\n`,
             );
-          if (run > 0) (samples[tool] ??= []).push(sample);
+          if (run > 0) {
+            samples[tool] ??= [];
+            samples[tool].push(sample);
+          }
         }
       }
       for (const [tool, runsOf] of Object.entries(samples)) {

@@ -9,4 +9,6 @@ export interface ForeignAccess {
   readonly sign: RequestSigner;
   /** A URL that reads the object without other credentials until it expires; absent for public data. */
   readonly presign?: ((url: URL, expiresSeconds: number) => string) | undefined;
+  /** The project whose buckets a copy of the whole service lists (Cloud Storage's GOOGLE_CLOUD_PROJECT). */
+  readonly project?: string | undefined;
 }

@@ -185,5 +185,6 @@ export function gcsAccess(env: Environment): ForeignAccess {
       request.headers.authorization = `Bearer ${await tokens.token()}`;
     },
     presign: (url, seconds) => signGoogleUrl(account, url, seconds),
+    project: readSetting("GOOGLE_CLOUD_PROJECT", env),
   };
 }

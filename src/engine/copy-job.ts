@@ -336,13 +336,13 @@ export async function createCopyJob(
   // Versions land side by side in the destination folder, however many there are.
   const singleDestination = resolved.single && versions === undefined;
   const target: Destination = await to
-    .destination(singleDestination, { durable })
+    .destination(singleDestination, { durable, accountWide: resolved.accountWide })
     .catch(async (error) => {
       // A missing container is made (as AzCopy makes it) before the destination is read again.
       if ((error as { code?: string }).code !== "ContainerNotFound" || options.dryRun || !to.ensureContainer)
         throw error;
       await to.ensureContainer();
-      return to.destination(singleDestination, { durable });
+      return to.destination(singleDestination, { durable, accountWide: resolved.accountWide });
     })
     .catch(async (error) => {
       throw await explain(error, undefined, "");

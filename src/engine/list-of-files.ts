@@ -3,16 +3,9 @@
 // line that climbs out of the source ("..") fails, and is never followed.
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { AzcpError, badInput, isAzcpError } from "../errors.js";
-import type {
-  Backend,
-  CopySource,
-  ResolvedSource,
-  Source,
-  SourceObject,
-  SourceOptions,
-} from "../storage/backend.js";
-import type { BodySink } from "../transport/http.js";
+import { type AzcpError, badInput, isAzcpError } from "../errors.js";
+import type { Backend, ResolvedSource, SourceObject, SourceOptions } from "../storage/backend.js";
+import { RoutedSource, routedTo } from "../storage/rest/routed-source.js";
 import { splitList } from "./filters.js";
 
 /** The lines of a --list-of-files file: a BOM and "\r" dropped, nothing trimmed, empty lines skipped. */
@@ -47,13 +40,6 @@ function climbsOut(line: string): boolean {
   return line.split(/[\\/]/).some((segment) => segment === "..");
 }
 
-/**
- * The source that reads an object found under one line. Kept on the object itself, not in a map,
- * so that objects the job skips or only plans (dry runs of millions of lines) hold nothing here.
- * A symbol key: copies of the object keep it, and a plan written as JSON leaves it out.
- */
-const READER = Symbol("reader");
-
 /** Lines looked up at once. */
 const LINES_AHEAD = 32;
 
@@ -63,9 +49,8 @@ type LineOutcome = { line: string; relative: string } & (
   | { climbsOut: true }
   | { error: unknown }
 );
-type ListedObject = SourceObject & { [READER]?: Source };
 
-export class ListOfFilesSource implements Source {
+export class ListOfFilesSource extends RoutedSource {
   readonly description: string;
 
   constructor(
@@ -76,6 +61,7 @@ export class ListOfFilesSource implements Source {
     private readonly rootName: string,
     private readonly onMissing: (line: string, error: AzcpError) => void,
   ) {
+    super();
     this.description = root.description;
   }
 
@@ -115,11 +101,7 @@ export class ListOfFilesSource implements Source {
       const { resolved, found } = outcome;
       for await (const object of found ?? resolved.source.enumerate()) {
         const relativePath = resolved.single ? relative : `${relative}/${object.relativePath}`;
-        yield {
-          ...object,
-          relativePath: `${prefix}${relativePath}`,
-          [READER]: resolved.source,
-        } as ListedObject;
+        yield routedTo({ ...object, relativePath: `${prefix}${relativePath}` }, resolved.source);
       }
     }
   }
@@ -143,52 +125,5 @@ export class ListOfFilesSource implements Source {
         return { line, relative, missing: error };
       return { line, relative, error };
     }
-  }
-
-  private sourceOf(object: SourceObject): Source {
-    const source = (object as ListedObject)[READER];
-    if (!source) throw new AzcpError("service", `internal: no source for ${object.key}`);
-    return source;
-  }
-
-  read(
-    object: SourceObject,
-    offset: number,
-    length: number,
-    into: Buffer,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    return this.sourceOf(object).read(object, offset, length, into, signal);
-  }
-
-  stream(
-    object: SourceObject,
-    offset: number,
-    length: number,
-    sink: BodySink,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const source = this.sourceOf(object);
-    return source.stream
-      ? source.stream(object, offset, length, sink, signal)
-      : Promise.reject(new AzcpError("service", "internal: the source cannot stream"));
-  }
-
-  async checkUnchanged(object: SourceObject): Promise<void> {
-    await this.sourceOf(object).checkUnchanged?.(object);
-  }
-
-  async release(object: SourceObject): Promise<void> {
-    await this.sourceOf(object).release?.(object);
-  }
-
-  display(object: SourceObject): string {
-    return (object as ListedObject)[READER]?.display(object) ?? object.key;
-  }
-
-  copySource(object: SourceObject): Promise<CopySource> {
-    const source = this.sourceOf(object);
-    if (!source.copySource) throw new AzcpError("service", "internal: the source cannot be read by URL");
-    return source.copySource(object);
   }
 }

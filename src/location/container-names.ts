@@ -6,6 +6,11 @@ import type { RemoteLocation, ServiceKind } from "./types.js";
 
 const VALID_CONTAINER = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
 
+/** 3 to 63 lowercase letters, digits and single hyphens, a letter or digit at each end. */
+export function isValidContainerName(name: string): boolean {
+  return VALID_CONTAINER.test(name);
+}
+
 function cloudOf(service: ServiceKind): string {
   return service === "s3" ? "S3 bucket" : service === "gcs" ? "Cloud Storage bucket" : "container";
 }

@@ -376,6 +376,8 @@ export interface ResolvedSource {
    * name with --as-subdir, or "". Filters see paths without it.
    */
   rootName: string;
+  /** Every container of an account: relative paths start with the container each lands in. */
+  accountWide?: boolean | undefined;
 }
 
 /**
@@ -395,7 +397,10 @@ export interface Backend {
   /** The name a directory here keeps under a destination (--as-subdir); "" for one object. */
   ownName(): Promise<string>;
   /** Where a copy writes here; `single` says the source is one object. */
-  destination(single: boolean, options?: { durable?: boolean | undefined }): Promise<Destination>;
+  destination(
+    single: boolean,
+    options?: { durable?: boolean | undefined; accountWide?: boolean | undefined },
+  ): Promise<Destination>;
   /** The tree here as a sync compares it, relative to here; empty while it does not exist. */
   syncListing(options: {
     recursive: boolean;
@@ -502,6 +507,8 @@ export interface RemoteService {
   setProperties?(key: string, changes: PropertyChanges): Promise<void>;
   /** Creates the container, share or file system; false when it already existed. */
   createContainer(options: { quotaGb?: number | undefined }): Promise<boolean>;
+  /** The containers (buckets) of the account, for a copy of all of them (S3, Cloud Storage). */
+  listContainers?(): AsyncIterable<string>;
 }
 
 /**

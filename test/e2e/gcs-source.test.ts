@@ -242,6 +242,68 @@ describe.concurrent("Google Cloud Storage bucket to a storage account", () => {
   });
 });
 
+describe("a copy of every bucket of a Cloud Storage project", () => {
+  it("makes a container per bucket, and without GOOGLE_CLOUD_PROJECT says it is needed", async () => {
+    const info = stack();
+    const own = new GcsTestServer({
+      keyPem: await readFile(info.serverKeyPath, "utf8"),
+      certPem: await readFile(info.serverCertPath, "utf8"),
+    });
+    await own.start();
+    own.pageSize = 1;
+    try {
+      const ownKey = await own.createServiceAccount();
+      const home = await testHome();
+      for (const [bucket, content] of [
+        [`proj_${process.pid}.one`, "1"],
+        [`proj-${process.pid}-two`, "2"],
+      ] as const) {
+        own.createBucket(bucket);
+        own.put(bucket, "x/y.txt", content);
+      }
+      const copy = (project: string | undefined) =>
+        runAzcp(
+          [
+            "copy",
+            `${own.origin}/`,
+            stack().blobEndpoint,
+            "--recursive",
+            "--from-to",
+            "GCPBlob",
+            "--trusted-microsoft-suffixes",
+            "127.0.0.1",
+          ],
+          home,
+          {
+            env: {
+              GOOGLE_APPLICATION_CREDENTIALS: ownKey.path,
+              GOOGLE_CLOUD_PROJECT: project,
+              AZCOPY_AUTO_LOGIN_TYPE: "AZCLI",
+            },
+          },
+        );
+      const noProject = await copy(undefined);
+      expect(noProject.code).toBe(1);
+      expect(noProject.all).toMatch(/GOOGLE_CLOUD_PROJECT is not set/);
+      const result = await copy("azcp-test");
+      expect(result.code, result.all).toBe(0);
+      const client = new BlobServiceClient(
+        info.blobEndpoint,
+        new StorageSharedKeyCredential(info.accountName, info.accountKey),
+      );
+      for (const [container, content] of [
+        [`proj-${process.pid}-one`, "1"],
+        [`proj-${process.pid}-two`, "2"],
+      ] as const)
+        expect(
+          (await client.getContainerClient(container).getBlobClient("x/y.txt").downloadToBuffer()).toString(),
+        ).toBe(content);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe.concurrent("Google Cloud Storage source: failures", () => {
   it("no key, a file that is not a key, and a key Google does not know each end with exit 1 and say which", async () => {
     const home = await testHome();

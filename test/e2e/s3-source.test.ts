@@ -3,6 +3,7 @@
 // metadata and content headers as AzCopy carries them; bad keys, missing buckets and objects
 // replaced mid-copy end with a clear error and nothing under a final name.
 import { createHash, randomBytes } from "node:crypto";
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AZCP_BIN,
@@ -253,6 +254,69 @@ describe.concurrent("Amazon S3 source into a destination authorized by Microsoft
       expect(await blobNames(denied)).toEqual([]);
     } finally {
       await proxy.close();
+    }
+  });
+});
+
+describe("a copy of every bucket of an S3 service", () => {
+  it("makes a container per bucket, named as AzCopy names them, with each bucket's objects", async () => {
+    // A server of its own: the other tests' buckets change while they run.
+    const own = await startS3();
+    try {
+      const home = await testHome();
+      const buckets = {
+        [`svc-${process.pid}-plain`]: "p",
+        [`svc.${process.pid}.dots`]: "d",
+        [`svc--${process.pid}`]: "r",
+      };
+      for (const [bucket, content] of Object.entries(buckets)) {
+        await own.createBucket(bucket);
+        await own.put(bucket, "dir/file.txt", content);
+      }
+      const copy = (extra: string[]) =>
+        runAzcp(
+          [
+            "copy",
+            `${own.origin}/`,
+            stack().blobEndpoint,
+            "--from-to",
+            "S3Blob",
+            "--trusted-microsoft-suffixes",
+            "127.0.0.1",
+            ...extra,
+          ],
+          home,
+          { env: { ...own.env, AZCOPY_AUTO_LOGIN_TYPE: "AZCLI" } },
+        );
+      const notRecursive = await copy([]);
+      expect(notRecursive.code).toBe(1);
+      expect(notRecursive.all).toMatch(/--recursive/);
+      const result = await copy(["--recursive"]);
+      expect(result.code, result.all).toBe(0);
+      const client = new BlobServiceClient(
+        stack().blobEndpoint,
+        new StorageSharedKeyCredential(stack().accountName, stack().accountKey),
+      );
+      const landed: Record<string, Record<string, string>> = {};
+      for (const container of [
+        `svc-${process.pid}-plain`,
+        `svc-${process.pid}-dots`,
+        `svc-2-${process.pid}`,
+      ]) {
+        const files: Record<string, string> = {};
+        for await (const blob of client.getContainerClient(container).listBlobsFlat())
+          files[blob.name] = (
+            await client.getContainerClient(container).getBlobClient(blob.name).downloadToBuffer()
+          ).toString();
+        landed[container] = files;
+      }
+      expect(landed).toEqual({
+        [`svc-${process.pid}-plain`]: { "dir/file.txt": "p" },
+        [`svc-${process.pid}-dots`]: { "dir/file.txt": "d" },
+        [`svc-2-${process.pid}`]: { "dir/file.txt": "r" },
+      });
+    } finally {
+      await own.close();
     }
   });
 });

@@ -76,6 +76,8 @@ describe("the Cloud Storage test server, checked with @google-cloud/storage", ()
     expect(md5(part)).toBe(md5(big.subarray(1000, 2000)));
     await expect(bucket.file("missing").getMetadata()).rejects.toMatchObject({ code: 404 });
     await expect(storage.bucket("no-bucket").getFiles()).rejects.toMatchObject({ code: 404 });
+    const [buckets] = await storage.getBuckets();
+    expect(buckets.map((bucket) => bucket.name)).toContain("checked");
     server.pageSize = 1000;
   });
 

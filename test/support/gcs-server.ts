@@ -228,6 +228,7 @@ export class GcsTestServer {
   }
 
   private jsonApi(req: IncomingMessage, res: ServerResponse, url: URL, entry: GcsLogEntry) {
+    if (url.pathname === "/storage/v1/b" && req.method === "GET") return this.listBuckets(res, url, entry);
     const match = /^\/storage\/v1\/b\/([^/]+)\/o(?:\/(.+))?$/.exec(url.pathname);
     if (!match || req.method !== "GET") return this.error(res, 404, "Not Found", entry);
     const bucketName = decodeURIComponent(match[1]!);
@@ -242,6 +243,27 @@ export class GcsTestServer {
       return this.error(res, 412, "At least one of the pre-conditions you specified did not hold.", entry);
     if (url.searchParams.get("alt") === "media") return this.media(req, res, object, entry);
     this.json(res, 200, this.resource(bucketName, object), entry);
+  }
+
+  /** Buckets of a project, paged like objects; a project is required, as Google requires it. */
+  private listBuckets(res: ServerResponse, url: URL, entry: GcsLogEntry) {
+    const project = url.searchParams.get("project");
+    if (!project) return this.error(res, 400, "Required parameter: project", entry);
+    const names = [...this.buckets.keys()].sort();
+    const start = url.searchParams.get("pageToken");
+    const from = start ? names.indexOf(start) : 0;
+    const page = names.slice(from, from + this.pageSize);
+    const next = names[from + this.pageSize];
+    this.json(
+      res,
+      200,
+      {
+        kind: "storage#buckets",
+        items: page.map((name) => ({ kind: "storage#bucket", name, id: name, projectNumber: "1" })),
+        ...(next ? { nextPageToken: next } : {}),
+      },
+      entry,
+    );
   }
 
   private listObjects(

@@ -1,7 +1,7 @@
 // A Google Cloud Storage bucket as a copy's source, through its JSON API: objects listed with
 // their headers and metadata, media read in ranges pinned to the listed generation, and V4
 // signed URLs (XML API) for Azure Storage to fetch from. The transport adds the OAuth token.
-import { AzcpError } from "../../errors.js";
+import { AzcpError, badInput } from "../../errors.js";
 import type { RemoteLocation } from "../../location/location.js";
 import { encodePath } from "../../location/location.js";
 import type { BodySink, HttpError, RestResponse } from "../../transport/http.js";
@@ -72,7 +72,8 @@ class GcsBucket implements CloudBucket {
   }
 
   display(key: string): string {
-    return this.endpoint.transport.displayUrl(`/${encodeURIComponent(this.bucket)}/${encodePath(key)}`);
+    const bucket = this.location.container === undefined ? "" : `/${encodeURIComponent(this.bucket)}`;
+    return this.endpoint.transport.displayUrl(`${bucket}/${encodePath(key)}`);
   }
 
   async *list(prefix: string, delimiter: string | undefined): AsyncGenerator<CloudObject> {
@@ -99,6 +100,36 @@ class GcsBucket implements CloudBucket {
         nextPageToken?: string;
       };
       for (const item of page.items ?? []) yield cloudObject(item);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  async *listBuckets(): AsyncGenerator<string> {
+    const access = this.endpoint.access;
+    const project = access.kind === "foreign" ? access.project : undefined;
+    if (!project)
+      throw badInput(
+        "A copy of every Cloud Storage bucket needs the project that holds them, and GOOGLE_CLOUD_PROJECT is not set.",
+        "Set GOOGLE_CLOUD_PROJECT to the project's ID, or copy one bucket at a time (https://storage.cloud.google.com/<bucket>).",
+      );
+    let pageToken: string | undefined;
+    do {
+      const response = await this.endpoint.transport
+        .send({
+          method: "GET",
+          path: "/storage/v1/b",
+          query: { project, fields: "items(name),nextPageToken", ...(pageToken ? { pageToken } : {}) },
+          expect: [200],
+          text: true,
+        })
+        .catch((error: unknown) => {
+          throw this.failure(error, `list the buckets of project ${project} at`, "");
+        });
+      const page = JSON.parse(response.text ?? "{}") as {
+        items?: { name: string }[];
+        nextPageToken?: string;
+      };
+      for (const item of page.items ?? []) yield item.name;
       pageToken = page.nextPageToken;
     } while (pageToken);
   }

@@ -59,6 +59,8 @@ export interface CloudBucket {
   fetchUrl(key: string): string;
   /** The object's address as people may see it. */
   display(key: string): string;
+  /** Every bucket of the service (the endpoint names no bucket). */
+  listBuckets(): AsyncIterable<string>;
 }
 
 /** Seven days: what AzCopy gives its signed URLs, longer than any one object's copy. */
@@ -234,6 +236,10 @@ export class CloudService implements RemoteService {
 
   async createContainer(): Promise<boolean> {
     throw this.readOnly();
+  }
+
+  listContainers(): AsyncIterable<string> {
+    return this.bucket.listBuckets();
   }
 
   async *list(): AsyncGenerator<ListedObject> {

@@ -15,7 +15,9 @@ import {
   type Source,
   type SourceObject,
   type SourceOptions,
+  type TreeSourceOptions,
 } from "../backend.js";
+import { AccountDestination, AccountSource, accountContainers } from "./account.js";
 
 export class RemoteBackend implements Backend {
   readonly features: BackendFeatures;
@@ -46,12 +48,6 @@ export class RemoteBackend implements Backend {
   async resolveSource(options: SourceOptions): Promise<ResolvedSource> {
     const { location } = this.endpoint;
     const service = this.service;
-    if (location.container === undefined) {
-      throw badInput(
-        "Copying a whole storage account is not supported yet.",
-        "Copy one container, share or file system at a time: https://<account>.<service>.core.windows.net/<container>.",
-      );
-    }
     const common = {
       withMetadata: options.withMetadata,
       withMd5: options.withMd5 ?? false,
@@ -61,6 +57,7 @@ export class RemoteBackend implements Backend {
       withTags: options.withTags ?? false,
       softDeleted: options.softDeleted,
     };
+    if (location.container === undefined) return this.resolveAccount(options.recursive, common);
     const segments = location.path.split("/");
     const nameFilter = wildcardTest(segments.at(-1) ?? "");
     if (nameFilter) {
@@ -120,6 +117,45 @@ export class RemoteBackend implements Backend {
     };
   }
 
+  /** Every container (bucket) of the account, for services that can list them (S3, Cloud Storage). */
+  private async resolveAccount(
+    recursive: boolean,
+    common: Omit<TreeSourceOptions, "prefix" | "relativePrefix" | "recursive">,
+  ): Promise<ResolvedSource> {
+    const { service, endpoint } = this;
+    if (!service.listContainers)
+      throw badInput(
+        "Copying a whole storage account is not supported yet.",
+        "Copy one container, share or file system at a time: https://<account>.<service>.core.windows.net/<container>.",
+      );
+    if (!recursive)
+      throw badInput(
+        "A copy of every bucket of an account is recursive, and --recursive is not set.",
+        "Add --recursive.",
+      );
+    const containers = await accountContainers(
+      service as RemoteService & { listContainers(): AsyncIterable<string> },
+      endpoint.location.service,
+    );
+    return {
+      source: new AccountSource(
+        this.description,
+        containers,
+        (container) => this.serviceIn(container),
+        common,
+      ),
+      single: false,
+      rootName: "",
+      accountWide: true,
+    };
+  }
+
+  /** The service for one container of this account. */
+  private serviceIn(container: string): RemoteService {
+    const location = { ...this.endpoint.location, container, path: "" };
+    return this.serviceAt({ ...this.endpoint, location });
+  }
+
   async ownName(): Promise<string> {
     const { location } = this.endpoint;
     const directory = location.path.replace(/\/+$/, "");
@@ -128,8 +164,14 @@ export class RemoteBackend implements Backend {
     return directory.slice(directory.lastIndexOf("/") + 1);
   }
 
-  async destination(single: boolean): Promise<Destination> {
+  async destination(
+    single: boolean,
+    options: { accountWide?: boolean | undefined } = {},
+  ): Promise<Destination> {
     const { location } = this.endpoint;
+    // A tree copied to an account: its first folder level names the containers.
+    if (location.container === undefined && options.accountWide)
+      return new AccountDestination(this.description, (container) => this.serviceIn(container));
     if (location.container === undefined) {
       throw badInput(
         "The destination URL names no container.",

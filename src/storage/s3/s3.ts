@@ -17,7 +17,10 @@ import { decodeXmlText, element } from "../rest/xml.js";
 
 /** Path of an object from the endpoint's origin: /bucket/key, or /key when the bucket is in the host. */
 function s3Path(location: RemoteLocation, key: string): string {
-  const bucket = location.containerInHost ? "" : `/${encodeURIComponent(location.container ?? "")}`;
+  const bucket =
+    location.containerInHost || location.container === undefined
+      ? ""
+      : `/${encodeURIComponent(location.container)}`;
   return `${bucket}/${encodePath(key)}`;
 }
 
@@ -93,6 +96,16 @@ class S3Bucket implements CloudBucket {
       }
       token = element(xml, "IsTruncated") === "true" ? element(xml, "NextContinuationToken") : undefined;
     } while (token);
+  }
+
+  async *listBuckets(): AsyncGenerator<string> {
+    const response = await this.endpoint.transport
+      .send({ method: "GET", path: "/", expect: [200], text: true })
+      .catch((error: unknown) => {
+        throw this.failure(error, "list the buckets of", "");
+      });
+    for (const match of (response.text ?? "").matchAll(/<Bucket>[\s\S]*?<Name>([^<]*)<\/Name>/g))
+      yield decodeXmlText(match[1]!);
   }
 
   async head(key: string): Promise<CloudObject | undefined> {
