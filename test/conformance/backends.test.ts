@@ -2,11 +2,16 @@
 // opened through storage/registry as the engine opens it, and must list (with and without
 // descending), read ranges, write through a temporary name (abort leaves nothing), keep the
 // overwrite rule, handle folders, and delete, for names with unicode, spaces, "%" and "#", and
-// a 0-byte object. A new backend is done when it passes here.
+// a 0-byte object. A new backend is done when it passes here. Sources that cannot be written
+// (a plain http(s) URL, Amazon S3, Google Cloud Storage) pass the read side.
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Access } from "../../src/auth/authorize.js";
+import { s3Access } from "../../src/auth/aws.js";
+import { gcsAccess } from "../../src/auth/google.js";
+import { transportAuth } from "../../src/engine/job-environment.js";
 import { parseLocation, type RemoteLocation, type ServiceKind } from "../../src/location/location.js";
 import {
   type Backend,
@@ -18,14 +23,17 @@ import {
 import { openBackend } from "../../src/storage/registry.js";
 import { RestTransport } from "../../src/transport/http.js";
 import { Semaphore } from "../../src/transport/limits.js";
+import { GcsTestServer } from "../support/gcs-server.js";
 import {
   createContainer,
   createFileSystem,
   createShare,
   dfsSas,
   filesSas,
+  stack,
   testHome,
 } from "../support/harness.js";
+import { startS3, type TestS3 } from "../support/s3-server.js";
 
 interface Fixture {
   name: string;
@@ -299,5 +307,119 @@ describe("backend conformance: http(s) source (read side)", () => {
     await expect((await open(url("a.txt"), "http")).destination(true)).rejects.toThrow(
       /can only be a source/,
     );
+  });
+});
+
+/** Another cloud's bucket, seeded with NAMES, and how to replace one of its objects. */
+interface BucketFixture {
+  name: string;
+  service: ServiceKind;
+  seeded(): Promise<{ url: string; access: Access; replace(name: string, data: Buffer): Promise<void> }>;
+}
+
+let s3: TestS3 | undefined;
+let gcs: GcsTestServer | undefined;
+let buckets = 0;
+
+afterAll(async () => {
+  await s3?.close();
+  await gcs?.close();
+});
+
+const BUCKETS: BucketFixture[] = [
+  {
+    name: "Amazon S3 (s3rver)",
+    service: "s3",
+    async seeded() {
+      s3 ??= await startS3();
+      const server = s3;
+      const bucket = `conformance-${buckets++}`;
+      await server.createBucket(bucket);
+      for (const [name, data] of Object.entries(NAMES)) await server.put(bucket, name, data);
+      return {
+        url: server.url(bucket),
+        access: s3Access(server.env, undefined),
+        replace: (name, data) => server.put(bucket, name, data),
+      };
+    },
+  },
+  {
+    name: "Google Cloud Storage (test server)",
+    service: "gcs",
+    async seeded() {
+      if (!gcs) {
+        const info = stack();
+        gcs = new GcsTestServer({
+          keyPem: await readFile(info.serverKeyPath, "utf8"),
+          certPem: await readFile(info.serverCertPath, "utf8"),
+        });
+        await gcs.start();
+        gcs.pageSize = 3;
+      }
+      const server = gcs;
+      const key = await server.createServiceAccount();
+      const bucket = `conformance-${buckets++}`;
+      server.createBucket(bucket);
+      for (const [name, data] of Object.entries(NAMES)) server.put(bucket, name, data);
+      return {
+        url: `${server.origin}/${bucket}`,
+        access: gcsAccess({ GOOGLE_APPLICATION_CREDENTIALS: key.path }),
+        replace: async (name, data) => server.put(bucket, name, data),
+      };
+    },
+  },
+];
+
+async function openBucket(text: string, service: ServiceKind, access: Access): Promise<Backend> {
+  return openBackend(parseLocation(text, { serviceHint: service }), {
+    authorize: async () => access,
+    transport: (remote: RemoteLocation, granted: Access) =>
+      new RestTransport(new URL(remote.accountUrl).origin, transportAuth(remote, granted), {
+        label: "conformance",
+        connections: 8,
+        requests: new Semaphore(8),
+        retry: { maxTries: 2, baseDelayMs: 50, maxDelayMs: 200 },
+      }),
+  });
+}
+
+describe.each(BUCKETS)("backend conformance: $name (read side)", (fixture) => {
+  it("lists every object by relative path and size in name order, descending or one level", async () => {
+    const { url, access } = await fixture.seeded();
+    const all = await listed(await openBucket(url, fixture.service, access));
+    expect(Object.fromEntries(all.map((object) => [object.relativePath, object.size]))).toEqual(
+      Object.fromEntries(Object.entries(NAMES).map(([name, data]) => [name, data.length])),
+    );
+    const paths = all.map((object) => object.relativePath);
+    expect(paths).toEqual([...paths].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    const top = await openBucket(`${url}/dir/*`, fixture.service, access);
+    expect((await listed(top, false)).map((object) => object.relativePath)).toEqual(["b.bin"]);
+  });
+
+  it("reads ranges, names one object as a single source, and pins what it listed", async () => {
+    const { url, access, replace } = await fixture.seeded();
+    const backend = await openBucket(url, fixture.service, access);
+    const object = (await listed(backend)).find((entry) => entry.relativePath === "dir/b.bin")!;
+    expect(await read(backend, object, 100, 900)).toEqual(NAMES["dir/b.bin"]!.subarray(100, 1000));
+    const single = await backend
+      .child("unicode é ü/ñ.txt")
+      .resolveSource({ recursive: false, asSubdir: false, followSymlinks: false, withMetadata: false });
+    expect(single.single).toBe(true);
+    const objects: SourceObject[] = [];
+    for await (const entry of single.source.enumerate()) objects.push(entry);
+    expect(objects.map((entry) => [entry.relativePath, entry.size])).toEqual([["ñ.txt", 7]]);
+    await replace("dir/b.bin", randomBytes(3000));
+    await expect(read(backend, object, 0, 10)).rejects.toMatchObject({ kind: "source-changed" });
+  });
+
+  it("says what is missing is missing, and refuses to be written", async () => {
+    const { url, access } = await fixture.seeded();
+    const backend = await openBucket(url, fixture.service, access);
+    await expect(
+      backend
+        .child("no-such-thing")
+        .resolveSource({ recursive: true, asSubdir: false, followSymlinks: false, withMetadata: false }),
+    ).rejects.toMatchObject({ kind: "not-found" });
+    await expect(backend.destination(false)).rejects.toThrow(/can only be a source/);
   });
 });

@@ -27,6 +27,10 @@ import {
 const MIB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(50);
+}
+
 const TREE: Record<string, Buffer> = {
   "top.txt": Buffer.from("top level\n"),
   "a/b/c/deep.bin": randomBytes(70_000),
@@ -377,7 +381,10 @@ describe.concurrent("Google Cloud Storage source: failures", () => {
           { ...baseEnv(home), ...env, AZCOPY_CONCURRENCY_VALUE: "2" },
           home,
         );
-        await sleep(700);
+        // Replaced once the first block is on its way: azcp listed the first version, however slow the machine.
+        await until(() =>
+          proxy.log.some((entry) => entry.method === "PUT" && entry.path.endsWith("/data.bin")),
+        );
         gcs.put(bucket, "data.bin", randomBytes(24 * MIB));
         expect(await exit, output()).toBe(1);
         expect(output()).toMatch(/source modified during transfer/);

@@ -27,6 +27,10 @@ import { serviceError } from "../support/storage-proxy.js";
 const MIB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(50);
+}
+
 const TREE: Record<string, Buffer> = {
   "top.txt": Buffer.from("top level\n"),
   "a/b/c/deep.bin": randomBytes(100_000),
@@ -389,7 +393,10 @@ describe.concurrent("Amazon S3 source: failures", () => {
           { ...baseEnv(home), ...s3.env, AZCOPY_CONCURRENCY_VALUE: "2" },
           home,
         );
-        await sleep(700);
+        // Replaced once the first block is on its way: azcp listed the first version, however slow the machine.
+        await until(() =>
+          proxy.log.some((entry) => entry.method === "PUT" && entry.path.endsWith("/data.bin")),
+        );
         await s3.put(bucket, "data.bin", randomBytes(24 * MIB));
         const code = await exit;
         expect(code, output()).toBe(1);
