@@ -28,6 +28,19 @@ export function awsCredentialFrom(env: Environment): AwsCredential {
   return { accessKeyId, secretAccessKey, sessionToken };
 }
 
+/** A key as S3 canonicalizes it for SigV4: every segment RFC 3986-encoded ("!'()*" too). */
+export function strictPath(key: string): string {
+  return key
+    .split("/")
+    .map((segment) =>
+      encodeURIComponent(segment).replace(
+        /[!'()*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
+    )
+    .join("/");
+}
+
 /** Signs one S3 request with SigV4 in its Authorization header. */
 export function signS3Request(credential: AwsCredential, region: string, request: SignableRequest): void {
   const signed = aws4.sign(

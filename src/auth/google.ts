@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { AzcpError, badInput } from "../errors.js";
 import { registerSecret } from "../location/redact.js";
 import { type Environment, readSetting } from "../settings.js";
+import { postForm } from "../transport/http.js";
 import type { ForeignAccess } from "./foreign-access.js";
 
 export interface GoogleServiceAccount {
@@ -30,7 +31,7 @@ export function googleServiceAccountFrom(env: Environment): GoogleServiceAccount
     parsed = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
   } catch (error) {
     throw badInput(
-      `GOOGLE_APPLICATION_CREDENTIALS names ${path}, which cannot be read as JSON (${(error as Error).message.split("\n")[0]}).`,
+      `GOOGLE_APPLICATION_CREDENTIALS names ${path}, which cannot be read as JSON (${(error as NodeJS.ErrnoException).code === "ENOENT" ? "there is no such file" : "it is not a JSON key file"}).`,
       "Point it at the JSON key file downloaded for the service account.",
     );
   }
@@ -76,16 +77,17 @@ export class GoogleTokenSource {
 
   constructor(
     private readonly account: GoogleServiceAccount,
-    private readonly fetchToken: typeof fetch = fetch,
+    private readonly post: typeof postForm = postForm,
   ) {}
 
   async token(): Promise<string> {
-    const held = await this.current?.catch(() => undefined);
-    if (!held || held.expiresAt - Date.now() < 5 * 60_000) {
-      this.current = this.request();
-      return (await this.current).token;
-    }
-    return held.token;
+    // One request for every caller: the promise is shared before anything is awaited.
+    if (!this.current) this.current = this.request();
+    const current = this.current;
+    const held = await current.catch(() => undefined);
+    if (held && held.expiresAt - Date.now() >= 5 * 60_000) return held.token;
+    if (this.current === current) this.current = this.request();
+    return (await this.current).token;
   }
 
   private async request(): Promise<{ token: string; expiresAt: number }> {
@@ -93,18 +95,26 @@ export class GoogleTokenSource {
       grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
       assertion: jwtAssertion(this.account),
     });
-    let response: Response;
+    let response: { status: number; body: string };
     try {
-      response = await this.fetchToken(this.account.tokenUri, { method: "POST", body });
+      response = await this.post(this.account.tokenUri, body);
     } catch (error) {
       throw new AzcpError(
         "authentication",
         `Google's token endpoint ${this.account.tokenUri} could not be reached (${(error as Error).message}).`,
-        { remedy: "Check the network and any proxy between this machine and Google." },
+        {
+          remedy:
+            "Check the network, and HTTPS_PROXY / NO_PROXY if a proxy stands between this machine and Google.",
+        },
       );
     }
-    const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!response.ok || typeof answer.access_token !== "string")
+    let answer: Record<string, unknown> = {};
+    try {
+      answer = JSON.parse(response.body) as Record<string, unknown>;
+    } catch {
+      // Not JSON: the status says what happened.
+    }
+    if (response.status !== 200 || typeof answer.access_token !== "string")
       throw new AzcpError(
         "authentication",
         `Google refused the service account ${this.account.clientEmail}: ${String(answer.error_description ?? answer.error ?? response.status)}.`,
@@ -140,6 +150,8 @@ export function signGoogleUrl(
   const datetime = now.toISOString().replace(/[:-]|\.\d{3}/g, "");
   const scope = `${datetime.slice(0, 8)}/auto/storage/goog4_request`;
   const query: [string, string][] = [
+    // The URL's own parameters (a generation to read) are signed with the rest.
+    ...url.searchParams.entries(),
     ["X-Goog-Algorithm", "GOOG4-RSA-SHA256"],
     ["X-Goog-Credential", `${account.clientEmail}/${scope}`],
     ["X-Goog-Date", datetime],

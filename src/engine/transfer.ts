@@ -633,11 +633,17 @@ async function copyServerSide(
   context: TransferContext,
   object: SourceObject,
   key: string,
-  plan: ChunkPlan,
+  wholePlan: ChunkPlan,
   blobType: WriteOptions["blobType"],
 ): Promise<void> {
   const headers = await headersFor(context, object, async () => Buffer.alloc(0));
   const copySource = await context.source.copySource!(object);
+  // A copy in one request lands under the final name at once: a source the service cannot hold
+  // to its version (another cloud's) goes as one block instead, checked before it is committed.
+  const plan: ChunkPlan =
+    wholePlan.kind === "single" && !copySource.ifMatch && wholePlan.size > 0
+      ? { kind: "blocks", size: wholePlan.size, blockSize: wholePlan.size, count: 1 }
+      : wholePlan;
   const options = writeOptions(context, object, key, plan, headers, blobType);
   const writer = await context.destination.writer(key, options);
   if (!writer.copyAll || !writer.copyChunk || (blobType !== undefined && blobType !== "BlockBlob")) {
@@ -682,6 +688,9 @@ async function copyServerSide(
   } catch (error) {
     await writer.abort().catch(() => undefined);
     if (error instanceof SourceChangedError) throw error;
+    // The service could not read the source: when that is because it changed (a URL that names
+    // one version finds it gone), say so.
+    if ((error as { code?: string }).code === "CannotVerifyCopySource") await copySource.checkUnchanged?.();
     const status = (error as { statusCode?: number }).statusCode ?? 0;
     if (status === 412 && (error as { code?: string }).code === "SourceConditionNotMet")
       throw new SourceChangedError(context.source.display(object), "its ETag changed");

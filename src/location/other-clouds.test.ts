@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { displayLocation, parseLocation, type RemoteLocation } from "./location.js";
+import { redactText } from "./redact.js";
 
 const remote = (text: string, serviceHint?: "s3" | "gcs") =>
   parseLocation(text, serviceHint ? { serviceHint } : {}) as RemoteLocation;
@@ -74,5 +75,15 @@ describe("Google Cloud Storage URLs", () => {
       container: "bucket",
       path: "",
     });
+  });
+});
+
+describe("signed URLs of other clouds", () => {
+  it("never show their signature or session token", () => {
+    const shown = redactText(
+      "copy from https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIA%2F&X-Amz-Security-Token=FQoGZX&X-Amz-Signature=abc123 and https://storage.googleapis.com/b/o?X-Goog-Signature=def456",
+    );
+    expect(shown).not.toMatch(/FQoGZX|abc123|def456/);
+    expect(shown).toContain("X-Amz-Signature=");
   });
 });

@@ -2,7 +2,7 @@
 // and any value the caller knows to be secret.
 
 const SECRET_PARAMETER =
-  /([?&](?:sig|client_secret|client_assertion|access_token|refresh_token)=)[^&#\s"'<\\:]*/gi;
+  /([?&](?:sig|client_secret|client_assertion|access_token|refresh_token|x-amz-signature|x-amz-security-token|x-goog-signature)=)[^&#\s"'<\\:]*/gi;
 const BEARER = /(Bearer\s+)[A-Za-z0-9\-_=.]+/g;
 const JWT_LIKE = /\beyJ[A-Za-z0-9\-_]{8,}\.[A-Za-z0-9\-_]{8,}\.[A-Za-z0-9\-_]*/g;
 

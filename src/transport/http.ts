@@ -199,6 +199,40 @@ function agentFor(origin: string, connections: number): HttpAgent {
   return agent;
 }
 
+/**
+ * One form POST outside the storage services (another cloud's token endpoint), through the same
+ * proxy settings and agents as every request azcp makes, and with a timeout.
+ */
+export function postForm(url: string, form: URLSearchParams): Promise<{ status: number; body: string }> {
+  const target = new URL(url);
+  const body = Buffer.from(form.toString());
+  return new Promise((resolve, reject) => {
+    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(
+      target,
+      {
+        method: "POST",
+        agent: agentFor(target.origin, 4),
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "content-length": String(body.length),
+        },
+      },
+      (response) => {
+        readAll(response).then(
+          (data) => resolve({ status: response.statusCode ?? 0, body: data.toString("utf8") }),
+          reject,
+        );
+      },
+    );
+    req.setTimeout(requestTimeoutMs(), () =>
+      req.destroy(networkError("The request timed out.", "ETIMEDOUT")),
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 /** Close idle connections so nothing keeps the process alive. */
 export function closeAllConnections(): void {
   for (const agent of agents.values()) agent.destroy();

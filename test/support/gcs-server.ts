@@ -392,7 +392,8 @@ export class GcsTestServer {
     const object = this.buckets
       .get(decodeURIComponent(bucketName ?? ""))
       ?.get(rest.map(decodeURIComponent).join("/"));
-    if (!object) {
+    const generation = query.get("generation");
+    if (!object || (generation && generation !== object.generation)) {
       entry.status = 404;
       res.writeHead(404).end();
       return;

@@ -454,6 +454,18 @@ export function hashesOf(files: Record<string, Buffer | string>): Record<string,
   return Object.fromEntries(Object.entries(files).map(([path, content]) => [path, md5(content)]));
 }
 
+/** Resolves once `condition` holds; fails with the process's exit if it ends first. */
+export async function waitUntil(exit: Promise<number | null>, condition: () => boolean): Promise<void> {
+  let ended: number | null | undefined;
+  void exit.then((code) => {
+    ended = code;
+  });
+  while (!condition()) {
+    if (ended !== undefined) throw new Error(`the process exited (${ended}) before the awaited moment`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Names of the blobs in a container, sorted. */
 export async function blobNames(container: TestContainer): Promise<string[]> {
   const names: string[] = [];

@@ -4,15 +4,9 @@
 import { AzcpError, badInput } from "../../errors.js";
 import type { RemoteLocation } from "../../location/location.js";
 import { encodePath } from "../../location/location.js";
-import type { BodySink, HttpError, RestResponse } from "../../transport/http.js";
-import { type RemoteEndpoint, type RemoteService, SourceChangedError } from "../backend.js";
-import {
-  type CloudBucket,
-  type CloudObject,
-  CloudService,
-  SIGNED_URL_SECONDS,
-} from "../rest/cloud-source.js";
-import { header } from "../rest/object.js";
+import type { HttpError } from "../../transport/http.js";
+import type { RemoteEndpoint, RemoteService } from "../backend.js";
+import { type CloudBucket, type CloudObject, CloudService } from "../rest/cloud-source.js";
 
 /** An object resource as the JSON API describes it (the fields azcp reads). */
 interface GcsObjectResource {
@@ -57,7 +51,9 @@ const FIELDS =
 class GcsBucket implements CloudBucket {
   readonly cloud = "Google Cloud Storage";
 
-  constructor(private readonly endpoint: RemoteEndpoint) {}
+  readonly version = { name: "generation", header: "x-goog-generation" };
+
+  constructor(readonly endpoint: RemoteEndpoint) {}
 
   private get location(): RemoteLocation {
     return this.endpoint.location;
@@ -151,51 +147,24 @@ class GcsBucket implements CloudBucket {
     }
   }
 
-  async read(
-    object: CloudObject,
-    offset: number,
-    length: number,
-    into: Buffer | BodySink,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    if (length === 0) return;
-    let response: RestResponse;
-    try {
-      response = await this.endpoint.transport.send(
-        {
-          method: "GET",
-          path: this.objectApiPath(object.key),
-          query: { alt: "media", ...(object.version ? { ifGenerationMatch: object.version } : {}) },
-          headers: { range: `bytes=${offset}-${offset + length - 1}` },
-          expect: offset === 0 && length === object.size ? [200, 206] : [206],
-          ...(Buffer.isBuffer(into)
-            ? { into: { buffer: into, offset: 0, length } }
-            : { sink: { sink: into, length } }),
-        },
-        signal,
-      );
-    } catch (error) {
-      const status = (error as HttpError).statusCode;
-      if (object.version && (status === 412 || status === 404))
-        throw new SourceChangedError(
-          this.display(object.key),
-          status === 404 ? "it was deleted" : "its generation changed",
-        );
-      throw this.failure(error, "read", object.key);
-    }
-    const generation = header(response, "x-goog-generation");
-    if (object.version && generation && generation !== object.version)
-      throw new SourceChangedError(this.display(object.key), "its generation changed");
+  /** The XML API URL of the listed generation: a signed URL for it reads that version or nothing. */
+  objectUrl(object: CloudObject): URL {
+    const url = new URL(this.display(object.key));
+    if (object.version) url.searchParams.set("generation", object.version);
+    return url;
   }
 
-  fetchUrl(key: string): string {
-    const url = new URL(this.display(key));
-    const access = this.endpoint.access;
-    return access.kind === "foreign" && access.presign ? access.presign(url, SIGNED_URL_SECONDS) : url.href;
+  readRequest(object: CloudObject) {
+    return {
+      path: this.objectApiPath(object.key),
+      query: { alt: "media", ...(object.version ? { ifGenerationMatch: object.version } : {}) },
+      // Objects stored gzip-encoded come as stored, the bytes their size counts (not decompressed).
+      headers: { "accept-encoding": "gzip" },
+    };
   }
 
   /** A Cloud Storage error as cause and fix. */
-  private failure(error: unknown, doing: string, key: string): AzcpError {
+  failure(error: unknown, doing: string, key: string): AzcpError {
     if (error instanceof AzcpError) return error;
     const { statusCode: status, message } = error as HttpError;
     const target = this.display(key);

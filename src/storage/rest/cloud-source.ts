@@ -3,19 +3,21 @@
 // properties, ranged reads pinned to the version first listed, and a signed URL that Azure
 // Storage fetches by itself for a service-side copy.
 import { AzcpError, badInput } from "../../errors.js";
-import type { BodySink } from "../../transport/http.js";
+import type { BodySink, HttpError, RestResponse } from "../../transport/http.js";
 import type {
   BackendFeatures,
   ContentHeaders,
   CopySource,
   Destination,
   ListedObject,
+  RemoteEndpoint,
   RemoteService,
   Source,
   SourceObject,
   TreeSourceOptions,
 } from "../backend.js";
 import { SourceChangedError } from "../backend.js";
+import { header } from "./object.js";
 import { mapOrdered } from "./ordered-map.js";
 
 /** What the other clouds offer a copy: objects with content headers and metadata, no folders. */
@@ -47,16 +49,19 @@ export interface CloudBucket {
   list(prefix: string, delimiter: string | undefined): AsyncIterable<CloudObject>;
   /** One object with its headers and metadata, or undefined when there is none. */
   head(key: string): Promise<CloudObject | undefined>;
-  /** Reads bytes of one version; fails with SourceChangedError once the object is another. */
-  read(
-    object: CloudObject,
-    offset: number,
-    length: number,
-    into: Buffer | BodySink,
-    signal?: AbortSignal,
-  ): Promise<void>;
-  /** A URL Azure Storage can GET the object from (signed for a while, or public). */
-  fetchUrl(key: string): string;
+  readonly endpoint: RemoteEndpoint;
+  /** What pins a version, for messages ("ETag", "generation"), and the response header that says it. */
+  readonly version: { name: string; header: string };
+  /** The GET of an object's data, made conditional on the listed version where the cloud can. */
+  readRequest(object: CloudObject): {
+    path: string;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+  };
+  /** Where the object's data is read by URL; it names the listed version where the cloud can. */
+  objectUrl(object: CloudObject): URL;
+  /** A failed request as cause and fix. */
+  failure(error: unknown, doing: string, key: string): AzcpError;
   /** The object's address as people may see it. */
   display(key: string): string;
   /** Every bucket of the service (the endpoint names no bucket). */
@@ -64,7 +69,58 @@ export interface CloudBucket {
 }
 
 /** Seven days: what AzCopy gives its signed URLs, longer than any one object's copy. */
-export const SIGNED_URL_SECONDS = 7 * 24 * 3600;
+const SIGNED_URL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Reads bytes of the version first listed: the request is conditional on it where the cloud can
+ * (a 412 or 404 means it was replaced or deleted), and the version the response names is checked
+ * too, for servers that ignore the condition.
+ */
+async function readPinned(
+  bucket: CloudBucket,
+  object: CloudObject,
+  offset: number,
+  length: number,
+  into: Buffer | BodySink,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (length === 0) return;
+  const request = bucket.readRequest(object);
+  let response: RestResponse;
+  try {
+    response = await bucket.endpoint.transport.send(
+      {
+        method: "GET",
+        ...request,
+        headers: { ...request.headers, range: `bytes=${offset}-${offset + length - 1}` },
+        // A server that ignores Range answers 200 with everything: fine only when that is what was asked.
+        expect: offset === 0 && length === object.size ? [200, 206] : [206],
+        ...(Buffer.isBuffer(into)
+          ? { into: { buffer: into, offset: 0, length } }
+          : { sink: { sink: into, length } }),
+      },
+      signal,
+    );
+  } catch (error) {
+    const status = (error as HttpError).statusCode;
+    if (object.version && (status === 412 || status === 404))
+      throw new SourceChangedError(
+        bucket.display(object.key),
+        status === 404 ? "it was deleted" : `its ${bucket.version.name} changed`,
+      );
+    throw bucket.failure(error, "read", object.key);
+  }
+  const answered = header(response, bucket.version.header);
+  if (object.version && answered && answered !== object.version)
+    throw new SourceChangedError(bucket.display(object.key), `its ${bucket.version.name} changed`);
+}
+
+/** A URL Azure Storage can GET the object from: signed for a while, or plain for public data. */
+function fetchUrl(bucket: CloudBucket, object: CloudObject): string {
+  const url = bucket.objectUrl(object);
+  const access = bucket.endpoint.access;
+  return access.kind === "foreign" && access.presign ? access.presign(url, SIGNED_URL_SECONDS) : url.href;
+}
 
 /** Names the services keep for folders or cannot hold as a path under a destination. */
 function unusableName(relativePath: string): string | undefined {
@@ -151,7 +207,7 @@ class CloudSource implements Source {
     into: Buffer,
     signal?: AbortSignal,
   ): Promise<void> {
-    return this.bucket.read(cloudObjectOf(object), offset, length, into, signal);
+    return readPinned(this.bucket, cloudObjectOf(object), offset, length, into, signal);
   }
 
   stream(
@@ -161,7 +217,7 @@ class CloudSource implements Source {
     sink: BodySink,
     signal?: AbortSignal,
   ): Promise<void> {
-    return this.bucket.read(cloudObjectOf(object), offset, length, sink, signal);
+    return readPinned(this.bucket, cloudObjectOf(object), offset, length, sink, signal);
   }
 
   display(object: SourceObject): string {
@@ -172,12 +228,12 @@ class CloudSource implements Source {
     // The destination service cannot make its fetch conditional on another cloud's version, so
     // the version is checked again before the copy is committed.
     return {
-      url: this.bucket.fetchUrl(object.key),
+      url: fetchUrl(this.bucket, cloudObjectOf(object)),
       checkUnchanged: async () => {
         const now = await this.bucket.head(object.key);
         if (!now) throw new SourceChangedError(this.display(object), "it was deleted");
         if (now.version !== object.pin)
-          throw new SourceChangedError(this.display(object), "its version changed");
+          throw new SourceChangedError(this.display(object), `its ${this.bucket.version.name} changed`);
       },
     };
   }
@@ -243,7 +299,8 @@ export class CloudService implements RemoteService {
   }
 
   async *list(): AsyncGenerator<ListedObject> {
-    for await (const object of this.bucket.list("", undefined))
+    const path = this.bucket.endpoint.location.path.replace(/\/+$/, "");
+    for await (const object of this.bucket.list(path ? `${path}/` : "", undefined))
       yield { path: object.key, size: object.size, lastModified: object.lastModified, properties: {} };
   }
 }

@@ -1,17 +1,12 @@
 // An Amazon S3 bucket (or an S3-compatible one) as a copy's source: ListObjectsV2, HEAD Object for
 // content headers and x-amz-meta-* metadata, ranged GETs pinned to the listed ETag, and presigned
 // URLs for Azure Storage to fetch from. Requests are signed with SigV4 by the transport.
+import { strictPath } from "../../auth/aws.js";
 import { AzcpError } from "../../errors.js";
 import type { RemoteLocation } from "../../location/location.js";
-import { encodePath } from "../../location/location.js";
-import type { BodySink, HttpError, RestResponse } from "../../transport/http.js";
-import { type RemoteEndpoint, type RemoteService, SourceChangedError } from "../backend.js";
-import {
-  type CloudBucket,
-  type CloudObject,
-  CloudService,
-  SIGNED_URL_SECONDS,
-} from "../rest/cloud-source.js";
+import type { HttpError, RestResponse } from "../../transport/http.js";
+import type { RemoteEndpoint, RemoteService } from "../backend.js";
+import { type CloudBucket, type CloudObject, CloudService } from "../rest/cloud-source.js";
 import { contentHeadersOf, header } from "../rest/object.js";
 import { decodeXmlText, element } from "../rest/xml.js";
 
@@ -21,7 +16,7 @@ function s3Path(location: RemoteLocation, key: string): string {
     location.containerInHost || location.container === undefined
       ? ""
       : `/${encodeURIComponent(location.container)}`;
-  return `${bucket}/${encodePath(key)}`;
+  return `${bucket}/${strictPath(key)}`;
 }
 
 /**
@@ -46,7 +41,9 @@ function metadataOf(response: RestResponse): Record<string, string> {
 class S3Bucket implements CloudBucket {
   readonly cloud = "Amazon S3";
 
-  constructor(private readonly endpoint: RemoteEndpoint) {}
+  readonly version = { name: "ETag", header: "etag" };
+
+  constructor(readonly endpoint: RemoteEndpoint) {}
 
   private get location(): RemoteLocation {
     return this.endpoint.location;
@@ -94,7 +91,15 @@ class S3Bucket implements CloudBucket {
           complete: false,
         };
       }
-      token = element(xml, "IsTruncated") === "true" ? element(xml, "NextContinuationToken") : undefined;
+      const truncated = element(xml, "IsTruncated") === "true";
+      token = truncated ? element(xml, "NextContinuationToken") : undefined;
+      // A server that does not speak ListObjectsV2 says "truncated" without a token: stopping there would skip the rest.
+      if (truncated && !token)
+        throw new AzcpError(
+          "service",
+          `The listing of ${this.display(prefix)} was cut short without a continuation token: the endpoint does not answer ListObjectsV2 as S3 does.`,
+          { remedy: "Use an S3-compatible endpoint that supports ListObjectsV2 (list-type=2)." },
+        );
     } while (token);
   }
 
@@ -135,54 +140,19 @@ class S3Bucket implements CloudBucket {
     };
   }
 
-  async read(
-    object: CloudObject,
-    offset: number,
-    length: number,
-    into: Buffer | BodySink,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    if (length === 0) return;
-    let response: RestResponse;
-    try {
-      response = await this.endpoint.transport.send(
-        {
-          method: "GET",
-          path: s3Path(this.location, object.key),
-          headers: {
-            range: `bytes=${offset}-${offset + length - 1}`,
-            ...(object.version ? { "if-match": object.version } : {}),
-          },
-          expect: offset === 0 && length === object.size ? [200, 206] : [206],
-          ...(Buffer.isBuffer(into)
-            ? { into: { buffer: into, offset: 0, length } }
-            : { sink: { sink: into, length } }),
-        },
-        signal,
-      );
-    } catch (error) {
-      const status = (error as HttpError).statusCode;
-      if (object.version && (status === 412 || status === 404))
-        throw new SourceChangedError(
-          this.display(object.key),
-          status === 404 ? "it was deleted" : "its ETag changed",
-        );
-      throw this.failure(error, "read", object.key);
-    }
-    // An S3-compatible server may ignore If-Match; the ETag it answered with says which version it read.
-    const etag = header(response, "etag");
-    if (object.version && etag && etag !== object.version)
-      throw new SourceChangedError(this.display(object.key), "its ETag changed");
+  objectUrl(object: CloudObject): URL {
+    return new URL(this.display(object.key));
   }
 
-  fetchUrl(key: string): string {
-    const url = new URL(this.display(key));
-    const access = this.endpoint.access;
-    return access.kind === "foreign" && access.presign ? access.presign(url, SIGNED_URL_SECONDS) : url.href;
+  readRequest(object: CloudObject) {
+    return {
+      path: s3Path(this.location, object.key),
+      ...(object.version ? { headers: { "if-match": object.version } } : {}),
+    };
   }
 
   /** An S3 error as cause and fix. */
-  private failure(error: unknown, doing: string, key: string): AzcpError {
+  failure(error: unknown, doing: string, key: string): AzcpError {
     if (error instanceof AzcpError) return error;
     const { statusCode: status, code, message } = error as HttpError;
     const target = this.display(key);
