@@ -19,7 +19,11 @@ import { join } from "node:path";
 
 interface StoredObject {
   name: string;
-  data: Buffer;
+  size: number;
+  /** Bytes [first, last]; a sparse object makes them as asked. */
+  read(first: number, last: number): Buffer;
+  /** MD5 of the whole object, base64. */
+  md5: string;
   generation: string;
   updated: string;
   contentType: string;
@@ -59,6 +63,12 @@ function strictEncode(text: string): string {
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
+}
+
+function md5Of(parts: Buffer[]): string {
+  const hash = createHash("md5");
+  for (const part of parts) hash.update(part);
+  return hash.digest("base64");
 }
 
 function base64urlJson(part: string): Record<string, unknown> {
@@ -122,11 +132,59 @@ export class GcsTestServer {
 
   /** Stores (or replaces, with a new generation) an object. */
   put(bucket: string, name: string, data: Buffer | string, options: ObjectOptions = {}): void {
+    const bytes = Buffer.from(data);
+    this.store(
+      bucket,
+      name,
+      bytes.length,
+      (first, last) => bytes.subarray(first, last + 1),
+      md5Of([bytes]),
+      options,
+    );
+  }
+
+  /**
+   * A sparse object of `size` bytes, zero but for `marks` at their offsets, made range by range
+   * as it is read (a multi-GiB object without the memory). Returns its MD5 (hex).
+   */
+  putSparse(bucket: string, name: string, size: number, marks: Record<number, Buffer>): string {
+    const read = (first: number, last: number) => {
+      const part = Buffer.alloc(last - first + 1);
+      for (const [offset, bytes] of Object.entries(marks)) {
+        const at = Number(offset);
+        if (at + bytes.length > first && at <= last)
+          bytes.copy(
+            part,
+            Math.max(0, at - first),
+            Math.max(0, first - at),
+            Math.min(bytes.length, last + 1 - at),
+          );
+      }
+      return part;
+    };
+    const hash = createHash("md5");
+    for (let first = 0; first < size; first += 64 * 1024 * 1024)
+      hash.update(read(first, Math.min(size, first + 64 * 1024 * 1024) - 1));
+    const md5 = hash.digest();
+    this.store(bucket, name, size, read, md5.toString("base64"), {});
+    return md5.toString("hex");
+  }
+
+  private store(
+    bucket: string,
+    name: string,
+    size: number,
+    read: StoredObject["read"],
+    md5: string,
+    options: ObjectOptions,
+  ): void {
     const objects = this.buckets.get(bucket);
     if (!objects) throw new Error(`no bucket ${bucket}`);
     objects.set(name, {
       name,
-      data: Buffer.from(data),
+      size,
+      read,
+      md5,
       generation: String(this.nextGeneration++),
       updated: new Date().toISOString(),
       contentType: options.contentType ?? "application/octet-stream",
@@ -166,8 +224,8 @@ export class GcsTestServer {
       generation: object.generation,
       metageneration: "1",
       contentType: object.contentType,
-      size: String(object.data.length),
-      md5Hash: createHash("md5").update(object.data).digest("base64"),
+      size: String(object.size),
+      md5Hash: object.md5,
       etag: `C${object.generation}`,
       timeCreated: object.updated,
       updated: object.updated,
@@ -308,25 +366,25 @@ export class GcsTestServer {
     const headers = {
       "content-type": object.contentType,
       "x-goog-generation": object.generation,
-      etag: `"${createHash("md5").update(object.data).digest("hex")}"`,
+      etag: `"${Buffer.from(object.md5, "base64").toString("hex")}"`,
       "last-modified": new Date(object.updated).toUTCString(),
     };
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
     if (!range) {
       entry.status = 200;
-      res.writeHead(200, { ...headers, "content-length": object.data.length });
-      res.end(req.method === "HEAD" ? undefined : object.data);
+      res.writeHead(200, { ...headers, "content-length": object.size });
+      res.end(req.method === "HEAD" || object.size === 0 ? undefined : object.read(0, object.size - 1));
       return;
     }
     const first = Number(range[1]);
-    const last = Math.min(range[2] ? Number(range[2]) : object.data.length - 1, object.data.length - 1);
-    if (first >= object.data.length) return this.error(res, 416, "Requested range not satisfiable", entry);
-    const part = object.data.subarray(first, last + 1);
+    const last = Math.min(range[2] ? Number(range[2]) : object.size - 1, object.size - 1);
+    if (first >= object.size) return this.error(res, 416, "Requested range not satisfiable", entry);
+    const part = object.read(first, last);
     entry.status = 206;
     res.writeHead(206, {
       ...headers,
       "content-length": part.length,
-      "content-range": `bytes ${first}-${last}/${object.data.length}`,
+      "content-range": `bytes ${first}-${last}/${object.size}`,
     });
     res.end(req.method === "HEAD" ? undefined : part);
   }
