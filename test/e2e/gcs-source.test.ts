@@ -9,8 +9,6 @@ import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-bl
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GcsTestServer, type ObjectOptions, type ServiceAccountKey } from "../support/gcs-server.js";
 import {
-  AZCP_BIN,
-  baseEnv,
   blobHashes,
   blobNames,
   createContainer,
@@ -19,11 +17,10 @@ import {
   proxyInFrontOfAzurite,
   runAzcp,
   stack,
-  startProcess,
   testHome,
   viaProxy,
-  waitUntil,
 } from "../support/harness.js";
+import { copyWhileReplaced, REPLACED_CASES, replacedTitle } from "../support/replaced-mid-copy.js";
 
 const MIB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -356,46 +353,16 @@ describe.concurrent("Google Cloud Storage source: failures", () => {
     expect(result.all).toMatch(/the bucket no-such-bucket does not exist/);
   });
 
-  // Large objects go in blocks; a small one in one request, which lands under its final name at once
-  // unless it is staged as one block and checked first.
-  const REPLACED = [
-    { path: "service-side", size: 24 * MIB, blocks: true },
-    { path: "through this machine", size: 24 * MIB, blocks: true },
-    { path: "service-side", size: 3 * MIB, blocks: false },
-  ] as const;
-  for (const { path, size, blocks } of REPLACED) {
-    it(`an object of ${size / MIB} MiB replaced while it is copied (${path}) fails, and no blob is committed`, async () => {
-      const home = await testHome();
-      const bucket = bucketWith({ "data.bin": randomBytes(size) });
-      const proxy = await proxyInFrontOfAzurite({ copyFromUrl: path === "service-side" });
-      try {
-        const destination = await createContainer();
-        proxy.rules.push({ methods: ["PUT"], query: "comp=block", reply: { type: "stall", ms: 1500 } });
-        const { output, exit } = startProcess(
-          process.execPath,
-          [
-            AZCP_BIN,
-            "copy",
-            url(bucket, "data.bin"),
-            viaProxy(proxy, destination, "data.bin"),
-            "--from-to",
-            "GCPBlob",
-            ...(blocks ? ["--block-size-mb", "4"] : []),
-          ],
-          { ...baseEnv(home), ...env, AZCOPY_CONCURRENCY_VALUE: "2" },
-          home,
-        );
-        // Replaced once the first block is on its way: azcp listed the first version, however slow the machine.
-        await waitUntil(exit, () =>
-          proxy.log.some((entry) => entry.method === "PUT" && entry.path.endsWith("/data.bin")),
-        );
-        gcs.put(bucket, "data.bin", randomBytes(size));
-        expect(await exit, output()).toBe(1);
-        expect(output()).toMatch(/source modified during transfer/);
-        expect(await blobNames(destination)).toEqual([]);
-      } finally {
-        await proxy.close();
-      }
+  for (const kind of REPLACED_CASES) {
+    it(replacedTitle(kind), async () => {
+      const bucket = bucketWith({ "data.bin": randomBytes(kind.size) });
+      await copyWhileReplaced({
+        case: kind,
+        source: url(bucket, "data.bin"),
+        fromTo: "GCPBlob",
+        env: env,
+        replace: async () => gcs.put(bucket, "data.bin", randomBytes(kind.size)),
+      });
     });
   }
 });

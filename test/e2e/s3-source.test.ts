@@ -6,8 +6,6 @@ import { createHash, randomBytes } from "node:crypto";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  AZCP_BIN,
-  baseEnv,
   blobHashes,
   blobNames,
   createContainer,
@@ -16,12 +14,11 @@ import {
   proxyInFrontOfAzurite,
   runAzcp,
   stack,
-  startProcess,
   type TestContainer,
   testHome,
   viaProxy,
-  waitUntil,
 } from "../support/harness.js";
+import { copyWhileReplaced, REPLACED_CASES, replacedTitle } from "../support/replaced-mid-copy.js";
 import { startS3, type TestS3 } from "../support/s3-server.js";
 import { serviceError } from "../support/storage-proxy.js";
 
@@ -368,49 +365,16 @@ describe.concurrent("Amazon S3 source: failures", () => {
     expect(result.all).toMatch(/the bucket no-such-bucket does not exist/);
   });
 
-  // Large objects go in blocks; a small one in one request, which lands under its final name at once
-  // unless it is staged as one block and checked first.
-  const REPLACED = [
-    { path: "service-side", size: 24 * MIB, blocks: true },
-    { path: "through this machine", size: 24 * MIB, blocks: true },
-    { path: "service-side", size: 3 * MIB, blocks: false },
-  ] as const;
-  for (const { path, size, blocks } of REPLACED) {
-    it(`an object of ${size / MIB} MiB replaced while it is copied (${path}) fails, and no blob is committed`, async () => {
-      const home = await testHome();
-      const bucket = await bucketWith({ "data.bin": randomBytes(size) });
-      const proxy = await proxyInFrontOfAzurite({ copyFromUrl: path === "service-side" });
-      try {
-        const destination = await createContainer();
-        // Each write waits a moment first, so the object is replaced before most are made.
-        proxy.rules.push({ methods: ["PUT"], path: "/data\\.bin$", reply: { type: "stall", ms: 1500 } });
-        const { child, output, exit } = startProcess(
-          process.execPath,
-          [
-            AZCP_BIN,
-            "copy",
-            s3.url(bucket, "data.bin"),
-            viaProxy(proxy, destination, "data.bin"),
-            "--from-to",
-            "S3Blob",
-            ...(blocks ? ["--block-size-mb", "4"] : []),
-          ],
-          { ...baseEnv(home), ...s3.env, AZCOPY_CONCURRENCY_VALUE: "2" },
-          home,
-        );
-        // Replaced once the first block is on its way: azcp listed the first version, however slow the machine.
-        await waitUntil(exit, () =>
-          proxy.log.some((entry) => entry.method === "PUT" && entry.path.endsWith("/data.bin")),
-        );
-        await s3.put(bucket, "data.bin", randomBytes(size));
-        const code = await exit;
-        expect(code, output()).toBe(1);
-        expect(child.signalCode).toBe(null);
-        expect(output()).toMatch(/source modified during transfer/);
-        expect(await blobNames(destination)).toEqual([]);
-      } finally {
-        await proxy.close();
-      }
+  for (const kind of REPLACED_CASES) {
+    it(replacedTitle(kind), async () => {
+      const bucket = await bucketWith({ "data.bin": randomBytes(kind.size) });
+      await copyWhileReplaced({
+        case: kind,
+        source: s3.url(bucket, "data.bin"),
+        fromTo: "S3Blob",
+        env: s3.env,
+        replace: () => s3.put(bucket, "data.bin", randomBytes(kind.size)),
+      });
     });
   }
 });
