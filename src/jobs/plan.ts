@@ -13,8 +13,10 @@ import {
   readdirSync,
   readFileSync,
   readSync,
+  renameSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -73,9 +75,11 @@ export class PlanWriter {
     try {
       mkdirSync(directory, { recursive: true, mode: 0o700 });
       if (header) {
-        // Create it 0600 and write the header synchronously: a job killed at once still has a plan.
-        closeSync(openSync(this.path, "a", 0o600));
-        appendFileSync(this.path, `${redactAll(JSON.stringify(header))}\n`);
+        // Written 0600 beside it and renamed into place: a job killed at once has a whole plan
+        // (its header) or none, never an empty file that no one can resume.
+        const draft = `${this.path}.new`;
+        writeFileSync(draft, `${redactAll(JSON.stringify(header))}\n`, { mode: 0o600 });
+        renameSync(draft, this.path);
       } else {
         this.endTornLine();
       }
