@@ -3,7 +3,6 @@
 // metadata and content headers as AzCopy carries them; bad keys, missing buckets and objects
 // replaced mid-copy end with a clear error and nothing under a final name.
 import { createHash, randomBytes } from "node:crypto";
-import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   blobHashes,
@@ -13,6 +12,7 @@ import {
   parseJsonLines,
   proxyInFrontOfAzurite,
   runAzcp,
+  sharedKeyService,
   stack,
   type TestContainer,
   testHome,
@@ -293,10 +293,7 @@ describe("a copy of every bucket of an S3 service", () => {
       expect(notRecursive.all).toMatch(/--recursive/);
       const result = await copy(["--recursive"]);
       expect(result.code, result.all).toBe(0);
-      const client = new BlobServiceClient(
-        stack().blobEndpoint,
-        new StorageSharedKeyCredential(stack().accountName, stack().accountKey),
-      );
+      const client = sharedKeyService();
       const landed: Record<string, Record<string, string>> = {};
       for (const container of [
         `svc-${process.pid}-plain`,
