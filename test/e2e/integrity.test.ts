@@ -211,7 +211,11 @@ describe.concurrent("stopped downloads", () => {
       ["copy", url, target, "--cap-mbps", "24", "--block-size-mb", "1"],
       home,
       2000,
-      async (child) => child.kill("SIGKILL"),
+      async (child) => {
+        // Killed once the download is under way, however slowly a loaded machine started azcp.
+        while (!(await readdir(target)).some((name) => name.startsWith(".azDownload-"))) await sleep(50);
+        child.kill("SIGKILL");
+      },
     );
     expect(killed.signal).toBe("SIGKILL");
     const id = jobIdOf(killed.all)!;
