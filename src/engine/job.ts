@@ -199,16 +199,24 @@ export class CopyJob {
     });
   }
 
+  /**
+   * Whether a Progress may be shown: AzCopy reports a copy or remove only once it has ordered
+   * transfers (its first job part), so a driving program never sees one with nothing counted.
+   * A sync reports its scan.
+   */
+  private ordered(): boolean {
+    return Boolean(this.parts.syncCounts) || !this.counters.scanning || this.counters.total > 0;
+  }
+
   private listedFailures = 0;
   private listedSkips = 0;
 
   async run(): Promise<JobSummary> {
     const { parts } = this;
     this.emit({ type: "started", jobId: this.id, logFile: parts.log.path });
-    const timer = setInterval(
-      () => this.emit({ type: "progress", summary: this.summary() }),
-      parts.progressIntervalMs ?? 2000,
-    );
+    const timer = setInterval(() => {
+      if (this.ordered()) this.emit({ type: "progress", summary: this.summary() });
+    }, parts.progressIntervalMs ?? 2000);
     timer.unref();
     try {
       await parts.preflight?.();

@@ -1,8 +1,10 @@
 // azcp copy up and down: every byte checked by MD5, the directory rules, filters, overwrite
 // modes, dry runs, output and exit codes.
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
   blobHashes,
@@ -14,6 +16,9 @@ import {
   testHome,
   writeTree,
 } from "../support/harness.js";
+
+const execFileAsync = promisify(execFile);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const TREE: Record<string, Buffer | string> = {
   "top.txt": "top level\n",
@@ -227,6 +232,31 @@ describe.concurrent("copy: upload and download", () => {
       JobID: expect.any(String),
       IsCleanupJob: false,
     });
+  });
+
+  // AzCopy starts reporting once its first job part is ordered (copyEnumeratorHelper.go), so a
+  // driving program never sees a Progress with nothing counted. It cannot be shown the same late
+  // list: AzCopy reads a named pipe before anything is written to it, and copies nothing.
+  it("JSON output: no Progress before anything is counted (a scan held back 3 s)", async () => {
+    const home = await testHome();
+    const root = await writeTree(join(home, "data"), { "a.txt": "alpha", "b.txt": "beta" });
+    const list = join(home, "list");
+    await execFileAsync("mkfifo", [list]);
+    // The list is a named pipe written 3 s late: the scan waits, a 2-second tick does not.
+    const written = sleep(3000).then(() => writeFile(list, "a.txt\nb.txt\n"));
+    const container = await createContainer();
+    const result = await runAzcp(
+      ["copy", root, container.sasUrl(), "--list-of-files", list, "--output-type", "json"],
+      home,
+    );
+    await written;
+    expect(result.code).toBe(0);
+    const totals = parseJsonLines(result.stdout)
+      .filter((message) => message.MessageType === "Progress")
+      .map((message) => JSON.parse(message.MessageContent).TotalTransfers);
+    expect(totals).not.toContain("0");
+    expect(totals.at(-1)).toBe("2");
+    expect(await blobHashes(container)).toEqual(hashesOf({ "data/a.txt": "alpha", "data/b.txt": "beta" }));
   });
 
   it("a failed download leaves nothing under the final name, and the job exits 1", async () => {
