@@ -230,27 +230,45 @@ export function removePlan(directory: string, logDirectory: string, jobId: strin
 
 /**
  * Keep plans and logs bounded: drop those older than AZCP_JOB_RETENTION_DAYS (default 30) and,
- * oldest first, those beyond AZCP_JOB_MAX_MB (default 512) in total.
+ * oldest first, those beyond AZCP_JOB_MAX_MB (default 512) in total. Runs at every job's start,
+ * so it looks only at names, sizes and times: reading every plan cost a start 0.3 s once a few
+ * hundred large plans had gathered.
  */
 export function prunePlans(directory: string, logDirectory: string, env: Environment, keep?: string): number {
   const days = Number(readSetting("AZCP_JOB_RETENTION_DAYS", env) ?? 30);
   const maxBytes = Number(readSetting("AZCP_JOB_MAX_MB", env) ?? 512) * 1024 * 1024;
-  const plans = listPlans(directory);
   const cutoff = Date.now() - days * 86_400_000;
+  const sizeOf = (path: string) => {
+    try {
+      const info = statSync(path);
+      return { size: info.size, modified: info.mtimeMs };
+    } catch {
+      return undefined;
+    }
+  };
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return 0;
+  }
+  const plans = names
+    .filter((name) => name.endsWith(".plan"))
+    .flatMap((name) => {
+      const jobId = name.slice(0, -".plan".length);
+      const plan = sizeOf(join(directory, name));
+      if (!plan) return [];
+      const log = sizeOf(join(logDirectory, `${jobId}.log`));
+      return [{ jobId, bytes: plan.size + (log?.size ?? 0), modified: plan.modified }];
+    })
+    .sort((a, b) => b.modified - a.modified);
   let removed = 0;
   let total = 0;
   for (const plan of plans) {
-    const logSize = (() => {
-      try {
-        return statSync(join(logDirectory, `${plan.header.jobId}.log`)).size;
-      } catch {
-        return 0;
-      }
-    })();
-    total += plan.size + logSize;
-    if (plan.header.jobId === keep) continue;
-    if (plan.modified.getTime() < cutoff || total > maxBytes) {
-      removePlan(directory, logDirectory, plan.header.jobId);
+    total += plan.bytes;
+    if (plan.jobId === keep) continue;
+    if (plan.modified < cutoff || total > maxBytes) {
+      removePlan(directory, logDirectory, plan.jobId);
       removed++;
     }
   }
