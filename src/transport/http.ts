@@ -15,10 +15,13 @@ import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { getProxyForUrl } from "proxy-from-env";
 import { VERSION } from "../version.js";
+import { type BodySink, closeDirectConnections, type DirectPool, directPool } from "./direct-get.js";
 import type { RateLimiter, Semaphore } from "./limits.js";
 import { isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from "./retry.js";
 import { type SharedKey, sharedKeyAuthorization } from "./shared-key.js";
 import { type RenewableCredential, STORAGE_SCOPE } from "./token.js";
+
+export type { BodySink } from "./direct-get.js";
 
 export const SERVICE_VERSION = "2025-11-05";
 
@@ -158,14 +161,6 @@ export interface RestRequest {
   maxTries?: number;
 }
 
-/**
- * Takes a body piece by piece: `at` is where `data` starts in the body. A retried request starts
- * again at 0. The next piece is read only once a returned promise settles.
- */
-export interface BodySink {
-  write(data: Buffer, at: number): Promise<void> | undefined;
-}
-
 export interface RestResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -237,6 +232,7 @@ export function postForm(url: string, form: URLSearchParams): Promise<{ status: 
 export function closeAllConnections(): void {
   for (const agent of agents.values()) agent.destroy();
   agents.clear();
+  closeDirectConnections();
 }
 
 let timeoutMs: number | undefined;
@@ -263,6 +259,8 @@ export class RestTransport {
     bytesReceived: 0,
   };
   private readonly agent: HttpAgent;
+  /** Body-reading GETs on azcp's own connections, when no proxy is in the way. */
+  private readonly direct: DirectPool | undefined;
   private readonly active = new Set<ClientRequest>();
   private readonly originUrl: URL;
   private readonly secure: boolean;
@@ -273,6 +271,7 @@ export class RestTransport {
     private readonly options: TransportOptions,
   ) {
     this.agent = agentFor(origin, options.connections);
+    this.direct = getProxyForUrl(origin) ? undefined : directPool(origin);
     // One listener for the job's cancel, instead of one per request.
     options.signal?.addEventListener("abort", () => {
       for (const request of this.active) request.destroy(networkError("The job was cancelled.", "ABORT_ERR"));
@@ -414,23 +413,14 @@ export class RestTransport {
       });
     }
     this.stats.requests++;
+    if (this.direct && request.method === "GET" && (request.into || request.sink))
+      return this.directGet(this.direct, request, pathAndQuery, headers, signal);
     const response = await this.exchange(request.method, pathAndQuery, headers, body, signal);
     if (body) this.stats.bytesSent += body.length;
     const status = response.statusCode ?? 0;
     if (!request.expect.includes(status)) {
       const text = request.method === "HEAD" ? "" : (await readAll(response)).toString("utf8");
-      const header = (name: string) => {
-        const value = response.headers[name];
-        return Array.isArray(value) ? value[0] : value;
-      };
-      throw new HttpError(
-        status,
-        request.method,
-        request.path,
-        text,
-        header("x-ms-error-code"),
-        parseRetryAfter(header("retry-after")),
-      );
+      throw httpError(status, request, text, response.headers);
     }
     const length = request.into?.length ?? request.sink?.length;
     if (length !== undefined) {
@@ -464,6 +454,32 @@ export class RestTransport {
           .once("close", resolve);
     });
     return { status, headers: response.headers };
+  }
+
+  private async directGet(
+    direct: DirectPool,
+    request: RestRequest,
+    pathAndQuery: string,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<RestResponse> {
+    const body = request.into
+      ? { kind: "into" as const, ...request.into }
+      : { kind: "sink" as const, sink: request.sink!.sink, length: request.sink!.length };
+    const response = await direct.send({
+      method: "GET",
+      path: pathAndQuery,
+      headers: { host: this.originUrl.host, ...headers },
+      expect: request.expect,
+      body,
+      signal,
+      timeoutMs: requestTimeoutMs(),
+    });
+    if (response.errorBody)
+      throw httpError(response.status, request, response.errorBody.toString("utf8"), response.headers);
+    this.stats.bytesReceived += body.length;
+    await this.options.rateLimiter?.take(body.length);
+    return { status: response.status, headers: response.headers };
   }
 
   /** Send one request; resolves with the response once its headers arrived. */
@@ -502,6 +518,26 @@ export class RestTransport {
       sendBody(req, body);
     });
   }
+}
+
+function httpError(
+  status: number,
+  request: RestRequest,
+  text: string,
+  headers: Record<string, string | string[] | undefined>,
+): HttpError {
+  const header = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  return new HttpError(
+    status,
+    request.method,
+    request.path,
+    text,
+    header("x-ms-error-code"),
+    parseRetryAfter(header("retry-after")),
+  );
 }
 
 /** Bytes handed to a request at a time: over TLS, what waits encrypted in the socket stays this small. */

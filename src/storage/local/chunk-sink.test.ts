@@ -44,6 +44,24 @@ describe("a local file's chunk sink (downloads streamed from the socket)", () =>
     expect((await readFile(key)).equals(data)).toBe(true);
   });
 
+  it("takes lent pieces (one buffer read into again after each), whole batches and small ones", async () => {
+    const data = randomBytes(4 * MIB + 12_345);
+    const { key, writer } = await writerFor(data.length);
+    const sink = writer.chunkSink!(0);
+    const lent = Buffer.alloc(MIB);
+    const sizes = [MIB, 100_000, MIB, 300_000, 7, MIB];
+    for (let at = 0, turn = 0; at < data.length; turn++) {
+      const size = Math.min(sizes[turn % sizes.length]!, data.length - at);
+      data.copy(lent, 0, at, at + size);
+      await sink.write(lent.subarray(0, size), at);
+      lent.fill(0xee);
+      at += size;
+    }
+    await sink.flush();
+    await writer.commit();
+    expect((await readFile(key)).equals(data)).toBe(true);
+  });
+
   it("a read retried from its start replaces what the failed attempt gathered and wrote", async () => {
     const data = randomBytes(3 * MIB);
     const { folder, key, writer } = await writerFor(data.length);

@@ -22,7 +22,6 @@ import {
   statSync,
   write as writeFd,
   writeSync,
-  writev as writevFd,
 } from "node:fs";
 import {
   chmod,
@@ -91,7 +90,6 @@ function writeAsync(
     writeFd(fd, buffer, offset, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))),
   );
 }
-const writevAsync = promisify(writevFd);
 /** Bytes a chunk sink gathers from the network before one write of them all. */
 const SINK_BATCH = 1024 * 1024;
 const closeAsync = promisify(close);
@@ -494,38 +492,41 @@ class LocalFileWriter implements ObjectWriter {
   }
 
   chunkSink(offset: number): ChunkSink {
-    const pieces: Buffer[] = [];
-    // Where the gathered pieces start in the chunk, and how many bytes they hold.
+    // Pieces are lent (read into again once taken): a whole batch is written as it is, smaller
+    // ones are copied together first, so that disk writes stay large.
+    let staged: Buffer | undefined;
+    // Where the staged bytes start in the chunk, and how many there are.
     let start = 0;
     let held = 0;
     const flush = async (): Promise<void> => {
-      if (held === 0) return;
-      const batch = pieces.splice(0);
+      if (held === 0 || !staged) return;
       const position = offset + start;
+      const length = held;
       start += held;
       held = 0;
-      await this.writeGathered(batch, position).catch(diskError(this.key));
+      await this.writeAt(staged.subarray(0, length), position).catch(diskError(this.key));
+    };
+    const stage = (data: Buffer): Promise<void> | undefined => {
+      staged ??= Buffer.allocUnsafe(SINK_BATCH);
+      const count = Math.min(SINK_BATCH - held, data.length);
+      data.copy(staged, held, 0, count);
+      held += count;
+      if (held < SINK_BATCH) return undefined;
+      return flush().then(() => (count < data.length ? stage(data.subarray(count)) : undefined));
     };
     return {
       write: (data, at) => {
         if (at !== start + held) {
-          // A retried read starts again: what was gathered is sent again.
-          pieces.length = 0;
+          // A retried read starts again: what was staged is sent again.
           start = at;
           held = 0;
         }
-        pieces.push(data);
-        held += data.length;
-        return held >= SINK_BATCH ? flush() : undefined;
+        if (held > 0 || data.length < SINK_BATCH) return stage(data);
+        start = at + data.length;
+        return this.writeAt(data, offset + at).catch(diskError(this.key));
       },
       flush,
     };
-  }
-
-  private async writeGathered(pieces: Buffer[], position: number): Promise<void> {
-    const { bytesWritten: written } = await writevAsync(this.fd, pieces, position);
-    const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
-    if (written < total) await this.writeAt(Buffer.concat(pieces).subarray(written), position + written);
   }
 
   async commit(options: { verifyMd5?: string | undefined } = {}): Promise<void> {

@@ -1,0 +1,237 @@
+// Ranged GETs on azcp's own connections, against servers that answer in every way HTTP allows:
+// bodies split anywhere, keep-alive and close, chunked errors, short and long answers, a slow sink.
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { closeDirectConnections, dechunk } from "./direct-get.js";
+import { HttpError, RestTransport } from "./http.js";
+import { Semaphore } from "./limits.js";
+
+const closers: (() => void)[] = [];
+afterEach(() => {
+  for (const close of closers.splice(0)) close();
+  closeDirectConnections();
+});
+
+async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void) {
+  const sockets = new Set<Socket>();
+  const server = createServer(handler);
+  server.on("connection", (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => server.close());
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sockets };
+}
+
+/** A server that writes raw bytes, in the pieces given, for each request it reads (then closes, if told). */
+async function serveRaw(answer: (request: string) => Buffer[] | { pieces: Buffer[]; close: true }) {
+  const server = createTcpServer((socket) => {
+    let pending = "";
+    socket.on("data", async (data) => {
+      pending += data.toString("latin1");
+      const end = pending.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const request = pending.slice(0, end);
+      pending = pending.slice(end + 4);
+      const answered = answer(request);
+      const pieces = Array.isArray(answered) ? answered : answered.pieces;
+      for (const piece of pieces) {
+        socket.write(piece);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      if (!Array.isArray(answered)) socket.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => server.close());
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function transport(origin: string, maxTries = 3) {
+  return new RestTransport(
+    origin,
+    { kind: "anonymous" },
+    {
+      connections: 4,
+      requests: new Semaphore(4),
+      retry: { maxTries, baseDelayMs: 5, maxDelayMs: 20 },
+    },
+  );
+}
+
+function rangeOf(request: IncomingMessage, size: number): [number, number] {
+  const match = /bytes=(\d+)-(\d+)/.exec(String(request.headers["x-ms-range"]));
+  return match ? [Number(match[1]), Number(match[2]) + 1] : [0, size];
+}
+
+/** A sink that keeps copies of what it is lent, slowly, as a disk under load would. */
+function slowSink() {
+  const pieces: { at: number; data: Buffer }[] = [];
+  return {
+    pieces,
+    write(data: Buffer, at: number) {
+      pieces.push({ at, data: Buffer.from(data) });
+      // Slower than the socket: reading has to pause and resume.
+      return new Promise<void>((resolve) => setTimeout(resolve, 20));
+    },
+    bytes: () => Buffer.concat(pieces.sort((a, b) => a.at - b.at).map((piece) => piece.data)),
+  };
+}
+
+describe("ranged GETs on azcp's own connections", () => {
+  it("reads ranges into buffers and through a slow sink, over kept-alive connections", async () => {
+    const blob = randomBytes(5 * 1024 * 1024 + 123);
+    const { origin, sockets } = await serve((request, response) => {
+      const [start, end] = rangeOf(request, blob.length);
+      response.writeHead(206, { "content-length": String(end - start) });
+      response.end(blob.subarray(start, end));
+    });
+    const rest = transport(origin);
+    const into = Buffer.alloc(1_000_000);
+    await rest.send({
+      method: "GET",
+      path: "/c/b",
+      headers: { "x-ms-range": "bytes=100-1000099" },
+      expect: [206],
+      into: { buffer: into, offset: 0, length: into.length },
+    });
+    expect(into.equals(blob.subarray(100, 1_000_100))).toBe(true);
+    const sink = slowSink();
+    await rest.send({
+      method: "GET",
+      path: "/c/b",
+      headers: { "x-ms-range": `bytes=0-${blob.length - 1}` },
+      expect: [206],
+      sink: { sink, length: blob.length },
+    });
+    expect(sink.bytes().equals(blob)).toBe(true);
+    expect(sink.pieces.length).toBeGreaterThan(4);
+    expect(sockets.size).toBe(1);
+    expect(rest.stats.bytesReceived).toBe(1_000_000 + blob.length);
+  });
+
+  it("reads headers and bodies split at any byte, and a chunked error's code and message", async () => {
+    const body = randomBytes(300_000);
+    const origin = await serveRaw((request) => {
+      if (request.includes("/missing")) {
+        const xml =
+          '<?xml version="1.0"?><Error><Code>BlobNotFound</Code><Message>No such blob.</Message></Error>';
+        const chunked = `${xml.length.toString(16)}\r\n${xml}\r\n0\r\n\r\n`;
+        const head =
+          "HTTP/1.1 404 The specified blob does not exist.\r\nTransfer-Encoding: chunked\r\nx-ms-error-code: BlobNotFound\r\n\r\n";
+        const all = Buffer.from(head + chunked, "latin1");
+        return [all.subarray(0, 7), all.subarray(7, 90), all.subarray(90)];
+      }
+      const head = Buffer.from(
+        `HTTP/1.1 206 Partial Content\r\nContent-Length: ${body.length}\r\n\r\n`,
+        "latin1",
+      );
+      const all = Buffer.concat([head, body]);
+      return [
+        all.subarray(0, 20),
+        all.subarray(20, head.length + 5),
+        all.subarray(head.length + 5, 200_000),
+        all.subarray(200_000),
+      ];
+    });
+    const rest = transport(origin);
+    const into = Buffer.alloc(body.length);
+    await rest.send({
+      method: "GET",
+      path: "/c/b",
+      expect: [206],
+      into: { buffer: into, offset: 0, length: body.length },
+    });
+    expect(into.equals(body)).toBe(true);
+    const failure = await rest
+      .send({
+        method: "GET",
+        path: "/c/missing",
+        expect: [206],
+        into: { buffer: into, offset: 0, length: 10 },
+      })
+      .catch((caught: unknown) => caught);
+    expect(failure).toBeInstanceOf(HttpError);
+    expect(failure).toMatchObject({ statusCode: 404, code: "BlobNotFound", message: "No such blob." });
+  });
+
+  it("retries an answer cut short, and refuses one longer than asked for", async () => {
+    const body = randomBytes(100_000);
+    let attempts = 0;
+    const origin = await serveRaw(() => {
+      attempts++;
+      const head = Buffer.from(
+        `HTTP/1.1 206 Partial Content\r\nContent-Length: ${body.length}\r\n\r\n`,
+        "latin1",
+      );
+      // The first answer stops half-way: the server closes the connection.
+      if (attempts === 1) return { pieces: [head, body.subarray(0, 50_000)], close: true };
+      return [head, body];
+    });
+    const into = Buffer.alloc(body.length);
+    const rest = transport(origin);
+    await rest.send({
+      method: "GET",
+      path: "/c/b",
+      expect: [206],
+      into: { buffer: into, offset: 0, length: body.length },
+    });
+    expect(into.equals(body)).toBe(true);
+    expect(attempts).toBe(2);
+    expect(rest.stats.retries).toBe(1);
+
+    const long = await serve((_request, response) => {
+      response.writeHead(206, { "content-length": "20" });
+      response.end(Buffer.alloc(20));
+    });
+    const failure = await transport(long.origin, 1)
+      .send({
+        method: "GET",
+        path: "/c/b",
+        expect: [206],
+        into: { buffer: Buffer.alloc(10), offset: 0, length: 10 },
+      })
+      .catch((caught: unknown) => caught);
+    expect(failure).toMatchObject({ code: "AZCP_TRUNCATED" });
+  });
+
+  it("stops at once when the job is cancelled mid-body", async () => {
+    const { origin } = await serve((_request, response) => {
+      response.writeHead(206, { "content-length": String(4 * 1024 * 1024) });
+      response.write(Buffer.alloc(1024 * 1024));
+    });
+    const controller = new AbortController();
+    const rest = transport(origin);
+    const reading = rest.send(
+      {
+        method: "GET",
+        path: "/c/b",
+        expect: [206],
+        into: { buffer: Buffer.alloc(4 * 1024 * 1024), offset: 0, length: 4 * 1024 * 1024 },
+      },
+      controller.signal,
+    );
+    setTimeout(() => controller.abort(), 100);
+    await expect(reading).rejects.toMatchObject({ code: "ABORT_ERR" });
+    // Cancelled before its connection was even made: refused, with nothing left unhandled.
+    const fresh = transport(origin, 1);
+    await expect(
+      fresh.send(
+        {
+          method: "GET",
+          path: "/c/b",
+          expect: [206],
+          into: { buffer: Buffer.alloc(8), offset: 0, length: 8 },
+        },
+        controller.signal,
+      ),
+    ).rejects.toMatchObject({ code: "ABORT_ERR" });
+  });
+
+  it("decodes chunked bodies only once they are complete", () => {
+    const whole = Buffer.from("5\r\nhello\r\n6;x=1\r\n world\r\n0\r\n\r\n", "latin1");
+    expect(dechunk(whole)?.toString()).toBe("hello world");
+    expect(dechunk(whole.subarray(0, whole.length - 2))).toBeUndefined();
+    expect(dechunk(whole.subarray(0, 9))).toBeUndefined();
+  });
+});
