@@ -12,7 +12,7 @@ import {
   type WriteOptions,
 } from "../storage/backend.js";
 import { BufferPool, ByteBudget } from "./concurrency.js";
-import { type TransferContext, type TransferSettings, transferObject } from "./transfer.js";
+import { streamedRanges, type TransferContext, type TransferSettings, transferObject } from "./transfer.js";
 
 class MemorySource implements Source {
   readonly description = "memory";
@@ -159,5 +159,19 @@ describe("one object's transfer", () => {
     const kept = await transferObject(context(source, destination, { overwrite: "false" }), object("a", 3));
     expect(kept.status).toBe("SkippedEntityAlreadyExists");
     expect(destination.stored.get("a")?.toString()).toBe("old");
+  });
+});
+
+describe("ranges of a download streamed to a file", () => {
+  const MIB = 1024 * 1024;
+  const blocks = (size: number, blockSize: number) =>
+    ({ kind: "blocks", size, blockSize, count: Math.ceil(size / blockSize) }) as const;
+
+  it("are longer for large files, up to 32 MiB, and never fewer than 16 when the file allows", () => {
+    expect(streamedRanges(blocks(1024 * MIB, 8 * MIB))).toEqual(blocks(1024 * MIB, 32 * MIB));
+    expect(streamedRanges(blocks(256 * MIB, 8 * MIB))).toEqual(blocks(256 * MIB, 16 * MIB));
+    expect(streamedRanges(blocks(100 * MIB, 8 * MIB))).toEqual(blocks(100 * MIB, 8 * MIB));
+    expect(streamedRanges(blocks(10_000 * MIB, 64 * MIB))).toEqual(blocks(10_000 * MIB, 64 * MIB));
+    expect(streamedRanges({ kind: "single", size: 5 })).toEqual({ kind: "single", size: 5 });
   });
 });

@@ -20,7 +20,7 @@ import { isSymlinkMetadata, posixFromMetadata } from "../storage/posix-metadata.
 import type { BufferPool, ByteBudget } from "./concurrency.js";
 import { type Compression, compressionOf } from "./decompression.js";
 import { acceptableMetadata, type InvalidMetadataHandling } from "./metadata-keys.js";
-import { MIB, planChunks } from "./planner.js";
+import { DEFAULT_BLOCK_SIZE, MIB, planChunks } from "./planner.js";
 import type { TransferResult, TransferStatus } from "./summary.js";
 
 export type OverwriteMode = "true" | "false" | "prompt" | "ifSourceNewer";
@@ -469,7 +469,7 @@ async function stream(
   try {
     await forEachChunk(
       context,
-      plan,
+      streamed && !split && settings.blockSize === undefined ? streamedRanges(plan) : plan,
       writer.parallelChunks,
       streamed
         ? {
@@ -509,6 +509,22 @@ async function stream(
   }
 }
 
+/** The longest range a streamed download asks for when no --block-size-mb is given. */
+const STREAMED_RANGE = 32 * MIB;
+
+/**
+ * Ranges of a download streamed to a file: no memory holds them, so fewer and longer requests
+ * (each has a fixed cost at the service and here, whatever its length), while a file still
+ * makes at least 16 of them to spread over the connections.
+ */
+export function streamedRanges(plan: ChunkPlan): ChunkPlan {
+  if (plan.kind !== "blocks") return plan;
+  const wanted = Math.ceil(plan.size / 16 / MIB) * MIB;
+  const length = Math.max(plan.blockSize, Math.min(STREAMED_RANGE, wanted));
+  if (length === plan.blockSize) return plan;
+  return { kind: "blocks", size: plan.size, blockSize: length, count: Math.ceil(plan.size / length) };
+}
+
 /** How chunks move: read into a buffer then written, or streamed from source to destination. */
 type ChunkMove =
   | {
@@ -538,7 +554,11 @@ async function forEachChunk(
   for (let index = 0; index < count && failure === undefined && !context.signal.aborted; index++) {
     if (mine && !mine(index)) continue;
     const { offset, length } = chunkRange(plan, index);
-    const release = await context.memory.acquire(length);
+    // A streamed range holds a few slabs, not its length: it counts as one default block, which
+    // keeps as many requests in flight as buffered chunks have.
+    const release = await context.memory.acquire(
+      "streamed" in move ? Math.min(length, DEFAULT_BLOCK_SIZE) : length,
+    );
     const buffer = "streamed" in move ? undefined : context.pool.get(length);
     const data = buffer?.subarray(0, length);
     const finish = () => {
