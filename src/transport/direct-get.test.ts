@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeDirectConnections, dechunk } from "./direct-get.js";
+import { closeDirectConnections, dechunk, SlabsToSink } from "./direct-get.js";
 import { HttpError, RestTransport } from "./http.js";
 import { Semaphore } from "./limits.js";
 
@@ -226,6 +226,28 @@ describe("ranged GETs on azcp's own connections", () => {
         controller.signal,
       ),
     ).rejects.toMatchObject({ code: "ABORT_ERR" });
+  });
+
+  it("keeps every byte that still arrives after it asked to pause (TLS hands over what it decrypted)", async () => {
+    const data = randomBytes(6 * 1024 * 1024 + 777);
+    const sink = slowSink();
+    let resumed = 0;
+    let pauses = 0;
+    const written = new Promise<void>((resolve, reject) => {
+      const reader = new SlabsToSink(sink, data.length, resolve, reject, () => resumed++);
+      // Bytes keep coming whatever took() answers, as a TLS socket's already decrypted records do.
+      for (let at = 0; at < data.length; ) {
+        const space = reader.space()!;
+        const count = Math.min(space.length, 100_000, data.length - at);
+        data.copy(space, 0, at, at + count);
+        if (!reader.took(count)) pauses++;
+        at += count;
+      }
+    });
+    await written;
+    expect(pauses).toBeGreaterThan(0);
+    expect(resumed).toBeGreaterThan(0);
+    expect(sink.bytes().equals(data)).toBe(true);
   });
 
   it("decodes chunked bodies only once they are complete", () => {

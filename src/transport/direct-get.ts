@@ -43,6 +43,8 @@ const HEAD_LIMIT = 64 * 1024;
 const IDLE_LIMIT = 64;
 const SPARE_SLABS = 16;
 const freeSlabs: Buffer[] = [];
+/** Where bytes still arriving on a connection given up go. */
+const DISCARD = Buffer.allocUnsafeSlow(16 * 1024);
 
 function takeSlab(): Buffer {
   return freeSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB);
@@ -116,6 +118,8 @@ interface BodyReader {
   took(count: number): boolean;
   /** The connection closed (the end of a body that runs until the close). */
   closed?(): void;
+  /** The exchange failed: stop, and resolve once nothing is being written any more. */
+  quiet?(): Promise<void>;
 }
 
 class Connection {
@@ -132,6 +136,8 @@ class Connection {
   constructor(endpoint: Endpoint) {
     const onread = {
       buffer: () => {
+        // Never an empty buffer: TLS would hand over its decrypted bytes into it forever.
+        if (this.failed) return DISCARD;
         const space = this.reader?.space();
         this.intoHead = space === undefined;
         return space ?? this.head.subarray(this.headUsed);
@@ -140,7 +146,7 @@ class Connection {
         try {
           return this.received(count);
         } catch (error) {
-          this.socket.destroy(error as Error);
+          this.abandon(error as Error);
           return false;
         }
       },
@@ -159,7 +165,7 @@ class Connection {
       this.reader?.closed?.();
       this.fail(networkError("The connection closed mid-response.", "ECONNRESET"));
     });
-    this.socket.on("timeout", () => this.socket.destroy(networkError("The request timed out.", "ETIMEDOUT")));
+    this.socket.on("timeout", () => this.abandon(networkError("The request timed out.", "ETIMEDOUT")));
   }
 
   usable(): boolean {
@@ -177,6 +183,12 @@ class Connection {
     this.socket.destroy();
   }
 
+  /** Gives the connection up for `error`, at once: bytes still arriving are discarded. */
+  private abandon(error: Error): void {
+    this.failed = true;
+    this.socket.destroy(error);
+  }
+
   async exchange(request: DirectRequest): Promise<{ response: DirectResponse; reusable: boolean }> {
     for (const [name, value] of Object.entries(request.headers))
       if (/[\r\n\0]/.test(name) || /[\r\n\0]/.test(value))
@@ -187,7 +199,7 @@ class Connection {
     // It may fail before it is awaited (a cancel while connecting).
     exchange.done.catch(() => undefined);
     this.current = exchange;
-    const abort = () => this.socket.destroy(networkError("The job was cancelled.", "ABORT_ERR"));
+    const abort = () => this.abandon(networkError("The job was cancelled.", "ABORT_ERR"));
     request.signal?.addEventListener("abort", abort, { once: true });
     try {
       if (request.signal?.aborted) abort();
@@ -213,6 +225,7 @@ class Connection {
 
   /** A socket read of `count` bytes landed in what onread.buffer gave last; false pauses reading. */
   private received(count: number): boolean {
+    if (this.failed) return false;
     if (!this.intoHead) return this.reader!.took(count);
     const exchange = this.current;
     if (!exchange || exchange.answered) {
@@ -225,7 +238,7 @@ class Connection {
     if (end < 0) {
       if (this.headUsed === this.head.length) {
         if (this.head.length >= HEAD_LIMIT) {
-          this.socket.destroy(networkError("The response headers were too long.", "ECONNRESET"));
+          this.abandon(networkError("The response headers were too long.", "ECONNRESET"));
           return false;
         }
         const larger = Buffer.allocUnsafe(this.head.length * 4);
@@ -277,10 +290,16 @@ class Exchange {
     });
   }
 
+  /** What reads the body, once the headers said how. */
+  private reader: BodyReader | undefined;
+
   fail(error: Error): void {
     if (this.finished) return;
     this.finished = true;
-    this.reject(error);
+    // A retry writes the same range again: not before this attempt's last write has settled.
+    const quiet = this.reader?.quiet?.();
+    if (quiet) void quiet.then(() => this.reject(error));
+    else this.reject(error);
   }
 
   private succeed(response: DirectResponse, reusable: boolean): void {
@@ -332,9 +351,11 @@ class Exchange {
         whenRead();
         return undefined;
       }
-      return body.kind === "into"
-        ? new IntoBuffer(body.buffer, body.offset, body.length, whenRead)
-        : new SlabsToSink(body.sink, body.length, whenRead, (error) => this.fail(error), this.resume);
+      this.reader =
+        body.kind === "into"
+          ? new IntoBuffer(body.buffer, body.offset, body.length, whenRead)
+          : new SlabsToSink(body.sink, body.length, whenRead, (error) => this.fail(error), this.resume);
+      return this.reader;
     }
     // An error's body, or a body without a length: kept whole (it is small, or bounded by the ask).
     const expected = this.request.expect.includes(status);
@@ -385,20 +406,29 @@ class IntoBuffer implements BodyReader {
   }
 }
 
+/** A filled slab on its way to the sink. */
+interface Piece {
+  slab: Buffer;
+  length: number;
+  at: number;
+}
+
 /**
- * Reads into a slab; a full slab goes to the sink while the next fills. When that one is full
- * too before the sink is done, reading pauses (into a third, so that a resumed read has room).
+ * Reads into a slab; full slabs go to the sink one at a time, in order, while the next fills.
+ * While the sink is behind, reading pauses; bytes that still come (TLS hands over what it has
+ * already decrypted) fill more slabs, which queue: nothing read is ever dropped or overwritten.
  */
-class SlabsToSink implements BodyReader {
+export class SlabsToSink implements BodyReader {
   private slab = takeSlab();
   private used = 0;
   /** Where the slab being filled starts in the body. */
   private at = 0;
   private read = 0;
-  private writing = false;
-  /** A full slab waiting for the sink. */
-  private waiting: { slab: Buffer; length: number; at: number } | undefined;
+  private readonly queue: Piece[] = [];
+  private writing: Promise<void> | undefined;
   private paused = false;
+  /** The exchange failed: nothing more goes to the sink. */
+  private stopped = false;
 
   constructor(
     private readonly sink: BodySink,
@@ -416,53 +446,54 @@ class SlabsToSink implements BodyReader {
   took(count: number): boolean {
     this.used += count;
     this.read += count;
-    if (this.used < SLAB && this.read < this.length) return true;
-    const full = { slab: this.slab, length: this.used, at: this.at };
-    this.at += this.used;
-    this.used = 0;
-    if (this.read < this.length) this.slab = takeSlab();
-    if (this.writing) {
-      this.waiting = full;
-      this.paused = true;
-      return false;
+    if (this.used === SLAB || this.read === this.length) {
+      this.queue.push({ slab: this.slab, length: this.used, at: this.at });
+      this.at += this.used;
+      this.used = 0;
+      if (this.read < this.length) this.slab = takeSlab();
+      this.pump();
     }
-    this.write(full);
-    return true;
+    if (this.writing && this.queue.length > 0) this.paused = true;
+    return !this.paused;
   }
 
-  private write(piece: { slab: Buffer; length: number; at: number }): void {
-    let pending: Promise<void> | undefined;
-    try {
-      pending = this.sink.write(piece.slab.subarray(0, piece.length), piece.at);
-    } catch (error) {
-      this.failed(error as Error);
-      return;
-    }
-    if (!pending) {
-      this.written(piece);
-      return;
-    }
-    this.writing = true;
-    pending.then(
-      () => {
-        this.writing = false;
-        this.written(piece);
-      },
-      (error: Error) => this.failed(error),
-    );
+  /** Stops writing; resolves once the write under way (if any) has settled. */
+  quiet(): Promise<void> {
+    this.stopped = true;
+    return (this.writing ?? Promise.resolve()).catch(() => undefined);
   }
 
-  private written(piece: { slab: Buffer }): void {
-    returnSlab(piece.slab);
-    const next = this.waiting;
-    if (next) {
-      this.waiting = undefined;
-      this.write(next);
-      if (this.paused) {
-        this.paused = false;
-        this.resume();
+  private pump(): void {
+    while (!this.writing && !this.stopped) {
+      const piece = this.queue.shift();
+      if (!piece) break;
+      let pending: Promise<void> | undefined;
+      try {
+        pending = this.sink.write(piece.slab.subarray(0, piece.length), piece.at);
+      } catch (error) {
+        this.failed(error as Error);
+        return;
       }
-      return;
+      if (!pending) {
+        returnSlab(piece.slab);
+        continue;
+      }
+      this.writing = pending.then(
+        () => {
+          this.writing = undefined;
+          returnSlab(piece.slab);
+          this.pump();
+        },
+        (error: Error) => {
+          this.writing = undefined;
+          this.failed(error);
+        },
+      );
+    }
+    if (this.stopped || this.queue.length > 0) return;
+    if (this.paused) {
+      this.paused = false;
+      this.resume();
     }
     if (!this.writing && this.read === this.length) this.whenWritten();
   }
