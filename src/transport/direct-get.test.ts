@@ -250,6 +250,59 @@ describe("ranged GETs on azcp's own connections", () => {
     expect(sink.bytes().equals(data)).toBe(true);
   });
 
+  it("takes a whole answer whose connection closes at once, one read until the close, and skips 1xx heads", async () => {
+    const body = randomBytes(3 * 1024 * 1024 + 5);
+    let attempts = 0;
+    const origin = await serveRaw((request) => {
+      attempts++;
+      if (request.includes("/until-close"))
+        return {
+          pieces: [Buffer.from("HTTP/1.1 206 Partial Content\r\n\r\n"), body.subarray(0, 10)],
+          close: true,
+        };
+      const head = `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 206 Partial Content\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n`;
+      return { pieces: [Buffer.concat([Buffer.from(head, "latin1"), body])], close: true };
+    });
+    const rest = transport(origin, 1);
+    // The sink is still writing when the close arrives: the answer was whole all the same.
+    const sink = slowSink();
+    await rest.send({ method: "GET", path: "/c/b", expect: [206], sink: { sink, length: body.length } });
+    expect(sink.bytes().equals(body)).toBe(true);
+    const into = Buffer.alloc(10);
+    await rest.send({
+      method: "GET",
+      path: "/c/until-close",
+      expect: [206],
+      into: { buffer: into, offset: 0, length: 10 },
+    });
+    expect(into.equals(body.subarray(0, 10))).toBe(true);
+    expect(attempts).toBe(2);
+  });
+
+  it("answers without a body by rule, and a Content-Length that is not one number, end at once", async () => {
+    const origin = await serveRaw((request) => {
+      if (request.includes("/not-modified"))
+        return [Buffer.from("HTTP/1.1 304 Not Modified\r\nETag: x\r\n\r\n")];
+      return [Buffer.from("HTTP/1.1 404 Not Found\r\nContent-Length: 12, 13\r\n\r\n<Error></Er")];
+    });
+    const rest = transport(origin, 1);
+    const ask = (path: string) =>
+      rest
+        .send({ method: "GET", path, expect: [206], into: { buffer: Buffer.alloc(4), offset: 0, length: 4 } })
+        .catch((caught: unknown) => caught);
+    expect(await ask("/c/not-modified")).toMatchObject({ statusCode: 304 });
+    expect(await ask("/c/bad-length")).toMatchObject({ code: "ECONNRESET" });
+    await expect(
+      rest.send({
+        method: "GET",
+        path: "/c/b",
+        headers: { "x-smuggled": "a\r\nHost: elsewhere" },
+        expect: [206],
+        into: { buffer: Buffer.alloc(4), offset: 0, length: 4 },
+      }),
+    ).rejects.toThrow(/line break/);
+  });
+
   it("decodes chunked bodies only once they are complete", () => {
     const whole = Buffer.from("5\r\nhello\r\n6;x=1\r\n world\r\n0\r\n\r\n", "latin1");
     expect(dechunk(whole)?.toString()).toBe("hello world");

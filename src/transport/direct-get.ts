@@ -94,6 +94,12 @@ export class DirectPool {
   constructor(private readonly endpoint: Endpoint) {}
 
   async send(request: DirectRequest): Promise<DirectResponse> {
+    // What node:http refuses too: a line break smuggled into the request, a path not encoded.
+    if (/[^\u0021-\u00ff]/.test(request.path))
+      throw new TypeError("The request path holds characters it may not.");
+    for (const [name, value] of Object.entries(request.headers))
+      if (/[\r\n\0]/.test(name) || /[\r\n\0]/.test(value))
+        throw new TypeError(`The header ${name} holds a line break.`);
     let connection = this.idle.pop();
     while (connection && !connection.usable()) connection = this.idle.pop();
     connection ??= new Connection(this.endpoint);
@@ -116,6 +122,8 @@ interface BodyReader {
   space(): Buffer | undefined;
   /** `count` bytes were read into the last space; false when reading must pause. */
   took(count: number): boolean;
+  /** Every byte of the body was read (what remains is handing it over). */
+  complete(): boolean;
   /** The connection closed (the end of a body that runs until the close). */
   closed?(): void;
   /** The exchange failed: stop, and resolve once nothing is being written any more. */
@@ -190,9 +198,6 @@ class Connection {
   }
 
   async exchange(request: DirectRequest): Promise<{ response: DirectResponse; reusable: boolean }> {
-    for (const [name, value] of Object.entries(request.headers))
-      if (/[\r\n\0]/.test(name) || /[\r\n\0]/.test(value))
-        throw new TypeError(`The header ${name} holds a line break.`);
     this.socket.ref();
     this.socket.setTimeout(request.timeoutMs);
     const exchange = new Exchange(request, () => this.socket.resume());
@@ -220,7 +225,7 @@ class Connection {
 
   private fail(error: Error): void {
     this.failed = true;
-    this.current?.fail(error);
+    this.current?.connectionLost(error);
   }
 
   /** A socket read of `count` bytes landed in what onread.buffer gave last; false pauses reading. */
@@ -234,7 +239,13 @@ class Connection {
       return false;
     }
     this.headUsed += count;
-    const end = this.head.subarray(0, this.headUsed).indexOf("\r\n\r\n", 0, "latin1");
+    let end = this.head.subarray(0, this.headUsed).indexOf("\r\n\r\n", 0, "latin1");
+    // An informational answer (100 Continue, 103 Early Hints): the real one follows.
+    while (end >= 0 && /^HTTP\/1\.[01] 1\d\d/.test(this.head.toString("latin1", 0, 12))) {
+      this.head.copyWithin(0, end + 4, this.headUsed);
+      this.headUsed -= end + 4;
+      end = this.head.subarray(0, this.headUsed).indexOf("\r\n\r\n", 0, "latin1");
+    }
     if (end < 0) {
       if (this.headUsed === this.head.length) {
         if (this.head.length >= HEAD_LIMIT) {
@@ -263,7 +274,7 @@ function feed(reader: BodyReader, bytes: Buffer): boolean {
   let reading = true;
   while (offset < bytes.length) {
     const space = reader.space();
-    if (!space) throw networkError("The service sent more than it said it would.", "ECONNRESET");
+    if (!space?.length) throw networkError("The service sent more than it said it would.", "ECONNRESET");
     const count = Math.min(space.length, bytes.length - offset);
     bytes.copy(space, 0, offset, offset + count);
     offset += count;
@@ -292,6 +303,12 @@ class Exchange {
 
   /** What reads the body, once the headers said how. */
   private reader: BodyReader | undefined;
+
+  /** The connection failed or closed: the end of this exchange, unless its body was all read. */
+  connectionLost(error: Error): void {
+    if (this.reader?.complete()) return;
+    this.fail(error);
+  }
 
   fail(error: Error): void {
     if (this.finished) return;
@@ -326,14 +343,22 @@ class Exchange {
       const before = headers[name];
       headers[name] = before === undefined ? value : [...(Array.isArray(before) ? before : [before]), value];
     }
-    const single = (name: string) => {
-      const value = headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
-    const reusable = !/close/i.test(single("connection") ?? "");
-    const declared = single("content-length");
-    const length = declared === undefined ? undefined : Number(declared);
-    const chunked = /chunked/i.test(single("transfer-encoding") ?? "");
+    const all = (name: string) => [headers[name] ?? []].flat().join(",");
+    const connection = all("connection");
+    const reusable = statusLine.startsWith("HTTP/1.0")
+      ? /keep-alive/i.test(connection)
+      : !/close/i.test(connection);
+    const chunked = /chunked/i.test(all("transfer-encoding"));
+    const declared = headers["content-length"] === undefined ? undefined : all("content-length").split(",");
+    if (
+      declared &&
+      (!declared.every((value) => /^\s*\d+\s*$/.test(value)) || new Set(declared.map(Number)).size > 1)
+    ) {
+      this.fail(networkError("The server's Content-Length was not one number.", "ECONNRESET"));
+      return undefined;
+    }
+    // 204 and 304 have no body, whatever their headers say.
+    const length = status === 204 || status === 304 ? 0 : declared && Number(declared[0]);
     const { body } = this.request;
     if (this.request.expect.includes(status) && !chunked && length !== undefined) {
       if (length !== body.length) {
@@ -360,7 +385,7 @@ class Exchange {
     // An error's body, or a body without a length: kept whole (it is small, or bounded by the ask).
     const expected = this.request.expect.includes(status);
     const keep = reusable && !chunked && length !== undefined;
-    return new WholeBody(
+    this.reader = new WholeBody(
       chunked ? "chunked" : length === undefined ? "until-close" : length,
       Math.max(body.length, 1 << 20),
       (bytes) => {
@@ -373,6 +398,7 @@ class Exchange {
       },
       (error) => this.fail(error),
     );
+    return this.reader;
   }
 }
 
@@ -393,6 +419,10 @@ class IntoBuffer implements BodyReader {
     private readonly length: number,
     private readonly whenRead: () => void,
   ) {}
+
+  complete(): boolean {
+    return this.filled === this.length;
+  }
 
   space(): Buffer | undefined {
     if (this.filled === this.length) return undefined;
@@ -437,6 +467,10 @@ export class SlabsToSink implements BodyReader {
     private readonly failed: (error: Error) => void,
     private readonly resume: () => void,
   ) {}
+
+  complete(): boolean {
+    return this.read === this.length;
+  }
 
   space(): Buffer | undefined {
     if (this.read === this.length) return undefined;
@@ -517,6 +551,10 @@ class WholeBody implements BodyReader {
   private end(bytes: Buffer): void {
     this.done = true;
     this.whenRead(bytes);
+  }
+
+  complete(): boolean {
+    return this.done;
   }
 
   space(): Buffer | undefined {
