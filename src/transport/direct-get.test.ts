@@ -303,6 +303,46 @@ describe("ranged GETs on azcp's own connections", () => {
     ).rejects.toThrow(/line break/);
   });
 
+  it("cancels every GET of a job through one listener on the job's signal", async () => {
+    const { origin } = await serve((_request, response) => {
+      response.writeHead(206, { "content-length": "8" });
+      response.write("1234");
+    });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on("warning", onWarning);
+    const job = new AbortController();
+    const rest = new RestTransport(
+      origin,
+      { kind: "anonymous" },
+      {
+        connections: 32,
+        requests: new Semaphore(32),
+        retry: { maxTries: 1, baseDelayMs: 5, maxDelayMs: 20 },
+        signal: job.signal,
+      },
+    );
+    const reads = Array.from({ length: 24 }, () =>
+      rest
+        .send(
+          {
+            method: "GET",
+            path: "/c/b",
+            expect: [206],
+            into: { buffer: Buffer.alloc(8), offset: 0, length: 8 },
+          },
+          job.signal,
+        )
+        .catch((caught: unknown) => caught),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    job.abort();
+    const outcomes = await Promise.all(reads);
+    process.off("warning", onWarning);
+    expect(outcomes.every((outcome) => (outcome as { code?: string }).code === "ABORT_ERR")).toBe(true);
+    expect(warnings).toEqual([]);
+  });
+
   it("decodes chunked bodies only once they are complete", () => {
     const whole = Buffer.from("5\r\nhello\r\n6;x=1\r\n world\r\n0\r\n\r\n", "latin1");
     expect(dechunk(whole)?.toString()).toBe("hello world");

@@ -262,6 +262,8 @@ export class RestTransport {
   /** Body-reading GETs on azcp's own connections, when no proxy is in the way. */
   private readonly direct: DirectPool | undefined;
   private readonly active = new Set<ClientRequest>();
+  /** Cancels the direct GETs under way (the job's signal gets one listener, not one per request). */
+  private readonly activeDirect = new Set<AbortController>();
   private readonly originUrl: URL;
   private readonly secure: boolean;
 
@@ -275,6 +277,7 @@ export class RestTransport {
     // One listener for the job's cancel, instead of one per request.
     options.signal?.addEventListener("abort", () => {
       for (const request of this.active) request.destroy(networkError("The job was cancelled.", "ABORT_ERR"));
+      for (const cancel of this.activeDirect) cancel.abort();
     });
     this.originUrl = new URL(origin);
     this.secure = this.originUrl.protocol === "https:";
@@ -466,15 +469,21 @@ export class RestTransport {
     const body = request.into
       ? { kind: "into" as const, ...request.into }
       : { kind: "sink" as const, sink: request.sink!.sink, length: request.sink!.length };
-    const response = await direct.send({
-      method: "GET",
-      path: pathAndQuery,
-      headers: { host: this.originUrl.host, ...headers },
-      expect: request.expect,
-      body,
-      signal,
-      timeoutMs: requestTimeoutMs(),
-    });
+    const cancel = new AbortController();
+    if (this.options.signal?.aborted) cancel.abort();
+    this.activeDirect.add(cancel);
+    const response = await direct
+      .send({
+        method: "GET",
+        path: pathAndQuery,
+        headers: { host: this.originUrl.host, ...headers },
+        expect: request.expect,
+        body,
+        signal:
+          signal && signal !== this.options.signal ? AbortSignal.any([signal, cancel.signal]) : cancel.signal,
+        timeoutMs: requestTimeoutMs(),
+      })
+      .finally(() => this.activeDirect.delete(cancel));
     if (response.errorBody)
       throw httpError(response.status, request, response.errorBody.toString("utf8"), response.headers);
     this.stats.bytesReceived += body.length;
