@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeDirectConnections, dechunk, SlabsToSink } from "./direct-get.js";
-import { HttpError, RestTransport } from "./http.js";
+import { HttpError, type RestRequest, RestTransport } from "./http.js";
 import { Semaphore } from "./limits.js";
 
 const closers: (() => void)[] = [];
@@ -59,6 +59,11 @@ function transport(origin: string, maxTries = 3) {
   );
 }
 
+/** A GET whose body goes into `buffer` (206 expected). */
+function getInto(path: string, buffer: Buffer, length = buffer.length): RestRequest {
+  return { method: "GET", path, expect: [206], into: { buffer, offset: 0, length } };
+}
+
 function rangeOf(request: IncomingMessage, size: number): [number, number] {
   const match = /bytes=(\d+)-(\d+)/.exec(String(request.headers["x-ms-range"]));
   return match ? [Number(match[1]), Number(match[2]) + 1] : [0, size];
@@ -88,13 +93,7 @@ describe("ranged GETs on azcp's own connections", () => {
     });
     const rest = transport(origin);
     const into = Buffer.alloc(1_000_000);
-    await rest.send({
-      method: "GET",
-      path: "/c/b",
-      headers: { "x-ms-range": "bytes=100-1000099" },
-      expect: [206],
-      into: { buffer: into, offset: 0, length: into.length },
-    });
+    await rest.send({ ...getInto("/c/b", into), headers: { "x-ms-range": "bytes=100-1000099" } });
     expect(into.equals(blob.subarray(100, 1_000_100))).toBe(true);
     const sink = slowSink();
     await rest.send({
@@ -136,21 +135,9 @@ describe("ranged GETs on azcp's own connections", () => {
     });
     const rest = transport(origin);
     const into = Buffer.alloc(body.length);
-    await rest.send({
-      method: "GET",
-      path: "/c/b",
-      expect: [206],
-      into: { buffer: into, offset: 0, length: body.length },
-    });
+    await rest.send(getInto("/c/b", into, body.length));
     expect(into.equals(body)).toBe(true);
-    const failure = await rest
-      .send({
-        method: "GET",
-        path: "/c/missing",
-        expect: [206],
-        into: { buffer: into, offset: 0, length: 10 },
-      })
-      .catch((caught: unknown) => caught);
+    const failure = await rest.send(getInto("/c/missing", into, 10)).catch((caught: unknown) => caught);
     expect(failure).toBeInstanceOf(HttpError);
     expect(failure).toMatchObject({ statusCode: 404, code: "BlobNotFound", message: "No such blob." });
   });
@@ -170,12 +157,7 @@ describe("ranged GETs on azcp's own connections", () => {
     });
     const into = Buffer.alloc(body.length);
     const rest = transport(origin);
-    await rest.send({
-      method: "GET",
-      path: "/c/b",
-      expect: [206],
-      into: { buffer: into, offset: 0, length: body.length },
-    });
+    await rest.send(getInto("/c/b", into, body.length));
     expect(into.equals(body)).toBe(true);
     expect(attempts).toBe(2);
     expect(rest.stats.retries).toBe(1);
@@ -185,12 +167,7 @@ describe("ranged GETs on azcp's own connections", () => {
       response.end(Buffer.alloc(20));
     });
     const failure = await transport(long.origin, 1)
-      .send({
-        method: "GET",
-        path: "/c/b",
-        expect: [206],
-        into: { buffer: Buffer.alloc(10), offset: 0, length: 10 },
-      })
+      .send(getInto("/c/b", Buffer.alloc(10), 10))
       .catch((caught: unknown) => caught);
     expect(failure).toMatchObject({ code: "AZCP_TRUNCATED" });
   });
@@ -203,29 +180,16 @@ describe("ranged GETs on azcp's own connections", () => {
     const controller = new AbortController();
     const rest = transport(origin);
     const reading = rest.send(
-      {
-        method: "GET",
-        path: "/c/b",
-        expect: [206],
-        into: { buffer: Buffer.alloc(4 * 1024 * 1024), offset: 0, length: 4 * 1024 * 1024 },
-      },
+      getInto("/c/b", Buffer.alloc(4 * 1024 * 1024), 4 * 1024 * 1024),
       controller.signal,
     );
     setTimeout(() => controller.abort(), 100);
     await expect(reading).rejects.toMatchObject({ code: "ABORT_ERR" });
     // Cancelled before its connection was even made: refused, with nothing left unhandled.
     const fresh = transport(origin, 1);
-    await expect(
-      fresh.send(
-        {
-          method: "GET",
-          path: "/c/b",
-          expect: [206],
-          into: { buffer: Buffer.alloc(8), offset: 0, length: 8 },
-        },
-        controller.signal,
-      ),
-    ).rejects.toMatchObject({ code: "ABORT_ERR" });
+    await expect(fresh.send(getInto("/c/b", Buffer.alloc(8), 8), controller.signal)).rejects.toMatchObject({
+      code: "ABORT_ERR",
+    });
   });
 
   it("keeps every byte that still arrives after it asked to pause (TLS hands over what it decrypted)", async () => {
@@ -269,12 +233,7 @@ describe("ranged GETs on azcp's own connections", () => {
     await rest.send({ method: "GET", path: "/c/b", expect: [206], sink: { sink, length: body.length } });
     expect(sink.bytes().equals(body)).toBe(true);
     const into = Buffer.alloc(10);
-    await rest.send({
-      method: "GET",
-      path: "/c/until-close",
-      expect: [206],
-      into: { buffer: into, offset: 0, length: 10 },
-    });
+    await rest.send(getInto("/c/until-close", into, 10));
     expect(into.equals(body.subarray(0, 10))).toBe(true);
     expect(attempts).toBe(2);
   });
@@ -287,19 +246,11 @@ describe("ranged GETs on azcp's own connections", () => {
     });
     const rest = transport(origin, 1);
     const ask = (path: string) =>
-      rest
-        .send({ method: "GET", path, expect: [206], into: { buffer: Buffer.alloc(4), offset: 0, length: 4 } })
-        .catch((caught: unknown) => caught);
+      rest.send(getInto(path, Buffer.alloc(4))).catch((caught: unknown) => caught);
     expect(await ask("/c/not-modified")).toMatchObject({ statusCode: 304 });
     expect(await ask("/c/bad-length")).toMatchObject({ code: "ECONNRESET" });
     await expect(
-      rest.send({
-        method: "GET",
-        path: "/c/b",
-        headers: { "x-smuggled": "a\r\nHost: elsewhere" },
-        expect: [206],
-        into: { buffer: Buffer.alloc(4), offset: 0, length: 4 },
-      }),
+      rest.send({ ...getInto("/c/b", Buffer.alloc(4)), headers: { "x-smuggled": "a\r\nHost: elsewhere" } }),
     ).rejects.toThrow(/line break/);
   });
 
@@ -323,17 +274,7 @@ describe("ranged GETs on azcp's own connections", () => {
       },
     );
     const reads = Array.from({ length: 24 }, () =>
-      rest
-        .send(
-          {
-            method: "GET",
-            path: "/c/b",
-            expect: [206],
-            into: { buffer: Buffer.alloc(8), offset: 0, length: 8 },
-          },
-          job.signal,
-        )
-        .catch((caught: unknown) => caught),
+      rest.send(getInto("/c/b", Buffer.alloc(8), 8), job.signal).catch((caught: unknown) => caught),
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
     job.abort();
