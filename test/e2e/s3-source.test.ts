@@ -2,7 +2,7 @@
 // service itself from presigned URLs (the proxy's copy-from-URL shim) and through this machine;
 // metadata and content headers as AzCopy carries them; bad keys, missing buckets and objects
 // replaced mid-copy end with a clear error and nothing under a final name.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   blobHashes,
@@ -20,6 +20,7 @@ import {
 } from "../support/harness.js";
 import { copyWhileReplaced, REPLACED_CASES, replacedTitle } from "../support/replaced-mid-copy.js";
 import { startS3, type TestS3 } from "../support/s3-server.js";
+import { expectSparseCopiedByService, SPARSE_MARKS, SPARSE_SIZE } from "../support/sparse-copy.js";
 import { serviceError } from "../support/storage-proxy.js";
 
 const MIB = 1024 * 1024;
@@ -378,30 +379,14 @@ describe.concurrent("Amazon S3 source: failures", () => {
 
 describe("Amazon S3 source: a sparse object over 2 GiB", () => {
   it("is copied by the service byte-exact", { timeout: 240_000 }, async () => {
-    const home = await testHome();
     const bucket = `sparse-${process.pid}`;
     await s3.createBucket(bucket);
-    const size = 2 * 1024 * MIB + 3 * MIB + 7;
-    const sourceMd5 = await s3.putSparse(bucket, "disk.img", size, {
-      0: Buffer.from("start"),
-      [2 ** 31 - 2]: Buffer.from("across 2^31"),
-      [size - 3]: Buffer.from("end"),
+    const sourceMd5 = await s3.putSparse(bucket, "disk.img", SPARSE_SIZE, SPARSE_MARKS);
+    await expectSparseCopiedByService({
+      source: s3.url(bucket, "disk.img"),
+      fromTo: "S3Blob",
+      env: s3.env,
+      sourceMd5,
     });
-    const proxy = await proxyInFrontOfAzurite({ copyFromUrl: true });
-    try {
-      const destination = await createContainer();
-      const result = await runAzcp(
-        ["copy", s3.url(bucket, "disk.img"), viaProxy(proxy, destination, "disk.img"), "--from-to", "S3Blob"],
-        home,
-        { env: s3.env, timeoutMs: 200_000 },
-      );
-      expect(result.code, result.all).toBe(0);
-      const blob = destination.service.getContainerClient(destination.name).getBlobClient("disk.img");
-      const hash = createHash("md5");
-      for await (const chunk of (await blob.download()).readableStreamBody!) hash.update(chunk as Buffer);
-      expect(hash.digest("hex")).toBe(sourceMd5);
-    } finally {
-      await proxy.close();
-    }
   });
 });
