@@ -147,7 +147,7 @@ export async function runProcess(
 }
 
 export async function testHome(): Promise<string> {
-  return mkdtemp(join(tmpdir(), "azcp-test-"));
+  return mkdtemp(join(process.env.AZCP_TEST_HOMES ?? tmpdir(), "azcp-test-"));
 }
 
 export function uniqueName(prefix = "c"): string {
