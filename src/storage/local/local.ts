@@ -10,7 +10,6 @@ import {
   createWriteStream,
   type Dirent,
   fdatasync,
-  fdatasyncSync,
   fstatSync,
   fsyncSync,
   open as openFd,
@@ -65,7 +64,9 @@ import { HASH_FILE_SUFFIX } from "./hash-files.js";
 // Small files are read and written with synchronous calls: from the page cache they take
 // microseconds, while each trip through libuv's thread pool costs far more CPU (on these VMs
 // several times more), and that cost dominates jobs of many small files. Large chunks use the
-// callback API with plain descriptors (the promise API's FileHandle is slower still).
+// callback API with plain descriptors (the promise API's FileHandle is slower still). Flushes to
+// disk always go to the pool: they wait for the disk, and the main thread waited in them for
+// 2.5 s of a 5,000 × 16 KiB download (0.5-0.8 s of submitting them remains).
 export const SMALL_IO = 1024 * 1024;
 const openAsync = promisify(openFd);
 function readAsync(
@@ -556,7 +557,8 @@ class LocalFileWriter implements ObjectWriter {
     // On disk before it takes the final name: a crash then leaves the old file or the whole new
     // one, never an empty or short file under the name.
     if (this.small) {
-      if (this.durable) fdatasyncSync(this.fd);
+      // The flush waits for the disk: on the main thread it stalled every other transfer.
+      if (this.durable) await fdatasyncAsync(this.fd);
       closeSync(this.fd);
     } else {
       await this.flushing;
