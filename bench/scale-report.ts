@@ -42,7 +42,7 @@ export function scaleTable(samples: ScaleSample[]): string[] {
   const lines = [
     "## Scale: millions of objects",
     "",
-    "A synthetic Blob server (`test/support/synthetic-blob-server.ts`) serves N objects made from their index, so the client is what is measured; each operation plans everything and transfers nothing. One run each. The slopes are per further object between the smallest and the largest N: client CPU in µs and peak RSS in bytes.",
+    "A synthetic Blob server (`test/support/synthetic-blob-server.ts`) serves N objects made from their index, so the client is what is measured; each operation plans everything and transfers nothing. Medians of 3 runs at 100,000 objects (one run for `--list-of-files`), one run at larger N. The slopes are per further object between the smallest and the largest N: client CPU in µs and peak RSS in bytes.",
     "",
     "| operation | tool | objects | wall s | objects/s | client CPU s | peak RSS MB | azcp ÷ AzCopy (wall) |",
     "|---|---|---|---|---|---|---|---|",
