@@ -262,6 +262,18 @@ async function seedBigFile(server: Server): Promise<void> {
     .uploadFile(bigFile, { blockSize: 8 * 1024 * 1024, concurrency: 8 });
 }
 
+const BIG = BIG_MIB === 1024 ? "1 GiB" : `${BIG_MIB} MiB`;
+const bigDownload: Pick<Workload, "unit" | "amount" | "freshServer" | "seed"> = {
+  unit: "MB/s",
+  amount: BIG_MIB * 1.048576,
+  freshServer: false,
+  seed: seedBigFile,
+};
+
+function azcpBigDownload(server: Server, out: string): string {
+  return `${azcpEnv} ${azcpBin} copy ${q(url(server, "seed", "big.bin"))} ${out}/big.bin --output-level quiet`;
+}
+
 async function seedSmallFiles(server: Server): Promise<void> {
   const container = server.service.getContainerClient("seed");
   await container.createIfNotExists();
@@ -279,7 +291,7 @@ async function seedSmallFiles(server: Server): Promise<void> {
 const WORKLOADS: Workload[] = [
   {
     id: "big-up",
-    title: `${BIG_MIB === 1024 ? "1 GiB" : `${BIG_MIB} MiB`} up`,
+    title: `${BIG} up`,
     unit: "MB/s",
     amount: BIG_MIB * 1.048576,
     freshServer: true,
@@ -296,14 +308,10 @@ const WORKLOADS: Workload[] = [
   {
     id: "big-down",
     // curl writing the file is the ceiling the issue measures against; only azcp flushes it.
-    title: `${BIG_MIB === 1024 ? "1 GiB" : `${BIG_MIB} MiB`} down (to disk)`,
-    unit: "MB/s",
-    amount: BIG_MIB * 1.048576,
-    freshServer: false,
-    seed: seedBigFile,
+    title: `${BIG} down (to disk)`,
+    ...bigDownload,
     commands: {
-      azcp: (s, _c, out) =>
-        `${azcpEnv} ${azcpBin} copy ${q(url(s, "seed", "big.bin"))} ${out}/big.bin --output-level quiet`,
+      azcp: (s, _c, out) => azcpBigDownload(s, out),
       azcopy: (s, _c, out) =>
         `${azcopyEnv} ${azcopy} copy ${q(url(s, "seed", "big.bin"))} ${out}/big.bin --from-to BlobLocal --output-level quiet`,
       rclone: (s, _c, out) => `${rcloneEnv(s, "seed")} rclone copyto az:seed/big.bin ${out}/big.bin`,
@@ -315,15 +323,9 @@ const WORKLOADS: Workload[] = [
   {
     // The same download as the others make it: not flushed to disk before the rename.
     id: "big-down-nofsync",
-    title: `${BIG_MIB === 1024 ? "1 GiB" : `${BIG_MIB} MiB`} down, azcp without fsync`,
-    unit: "MB/s",
-    amount: BIG_MIB * 1.048576,
-    freshServer: false,
-    seed: seedBigFile,
-    commands: {
-      azcp: (s, _c, out) =>
-        `AZCP_DOWNLOAD_FSYNC=false ${azcpEnv} ${azcpBin} copy ${q(url(s, "seed", "big.bin"))} ${out}/big.bin --output-level quiet`,
-    },
+    title: `${BIG} down, azcp without fsync`,
+    ...bigDownload,
+    commands: { azcp: (s, _c, out) => `AZCP_DOWNLOAD_FSYNC=false ${azcpBigDownload(s, out)}` },
   },
   {
     id: "small-up",
