@@ -2,7 +2,7 @@
 // end-to-end tests cover it against Azurite; these pin the corners Azurite rarely produces.
 import { describe, expect, it } from "vitest";
 import { decodeXmlText } from "../rest/xml.js";
-import { parseListPage } from "./listing.js";
+import { parseBlobEntry, parseListPage } from "./listing.js";
 
 const PAGE = `<?xml version="1.0" encoding="utf-8"?>
 <EnumerationResults ServiceEndpoint="https://acct.blob.core.windows.net/" ContainerName="c">
@@ -91,5 +91,58 @@ describe("parseListPage", () => {
   it("decodes entities once", () => {
     expect(decodeXmlText("&amp;lt;")).toBe("&lt;");
     expect(decodeXmlText("plain")).toBe("plain");
+  });
+});
+
+/** The reading the scanner replaced, kept as its reference: every `<Tag>text</Tag>`, first non-empty wins. */
+function referenceFields(xml: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const match of xml.matchAll(/<([A-Za-z0-9-]+)>([^<]*)<\/\1>/g))
+    if (match[2] !== "" && !found.has(match[1]!)) found.set(match[1]!, decodeXmlText(match[2]!));
+  return found;
+}
+
+describe("parseBlobEntry reads properties as the regular expression it replaced did", () => {
+  const names = ["Etag", "Content-Length", "Content-Type", "BlobType", "Etag-X", "X", "Deleted", "Snapshot"];
+  const texts = ["", "v", "a &amp; b", "x>y", "0x8D1", "12"];
+  // A small deterministic generator, so a failure names a seed that reproduces it.
+  function* random(seed: number): Generator<number> {
+    let state = seed;
+    for (;;) {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      yield state / 2147483648;
+    }
+  }
+  function element(pick: () => number, depth: number): string {
+    const name = names[Math.floor(pick() * names.length)]!;
+    const text = texts[Math.floor(pick() * texts.length)]!;
+    const shape = Math.floor(pick() * 7);
+    if (shape === 0) return `<${name} />`;
+    if (shape === 1 && depth < 2)
+      return `<${name}>${element(pick, depth + 1)}${element(pick, depth + 1)}</${name}>`;
+    if (shape === 2) return `<${name}>${text}</${names[Math.floor(pick() * names.length)]}>`;
+    if (shape === 3) return `<${name} a="1">${text}</${name}>`;
+    if (shape === 4) return `<${name}>${text}<b/>${text}</${name}>`;
+    return `<${name}>${text}</${name}>`;
+  }
+
+  it("on 2,000 generated entries: nesting, empty and self-closing elements, mismatched closes", () => {
+    for (let seed = 1; seed <= 2000; seed++) {
+      const numbers = random(seed);
+      const pick = () => numbers.next().value as number;
+      const head = Array.from({ length: Math.floor(pick() * 3) }, () => element(pick, 1)).join("");
+      const properties = Array.from({ length: Math.floor(pick() * 8) }, () => element(pick, 0)).join("");
+      const entry = `<Blob><Name>n${seed}</Name>${head}<Properties>${properties}</Properties><Metadata><Etag>m</Etag></Metadata></Blob>`;
+      const expectedProperties = referenceFields(properties);
+      const expectedHead = referenceFields(`<Blob><Name>n${seed}</Name>${head}`);
+      const blob = parseBlobEntry(entry, false);
+      const context = `seed ${seed}: ${entry}`;
+      expect(blob.etag, context).toBe(expectedProperties.get("Etag"));
+      expect(blob.contentType, context).toBe(expectedProperties.get("Content-Type"));
+      expect(blob.blobType, context).toBe(expectedProperties.get("BlobType"));
+      expect(blob.size, context).toBe(Number(expectedProperties.get("Content-Length") ?? 0));
+      expect(blob.snapshot, context).toBe(expectedHead.get("Snapshot"));
+      expect(blob.deleted, context).toBe(expectedHead.get("Deleted") === "true" || undefined);
+    }
   });
 });

@@ -94,39 +94,138 @@ function tagsOf(entry: string): string | undefined {
   return pairs.length > 0 ? pairs.join("&") : undefined;
 }
 
-/** Every <Tag>text</Tag> directly in `xml` (no nesting inside Properties), in one pass. */
-function fields(xml: string): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const match of xml.matchAll(/<([A-Za-z0-9-]+)>([^<]*)<\/\1>/g))
-    if (match[2] !== "" && !found.has(match[1]!)) found.set(match[1]!, decodeXmlText(match[2]!));
+const PROPERTY_NAMES = [
+  "Last-Modified",
+  "Content-Length",
+  "Content-MD5",
+  "Content-Type",
+  "Content-Encoding",
+  "Content-Language",
+  "Content-Disposition",
+  "Cache-Control",
+  "BlobType",
+  "AccessTier",
+  "Etag",
+  "LeaseState",
+  "LeaseStatus",
+  "LeaseDuration",
+  "ArchiveStatus",
+] as const;
+const HEAD_NAMES = ["VersionId", "Snapshot", "Deleted"] as const;
+
+/** Names to look for, grouped by length so that most elements are ruled out by it alone. */
+type NamesByLength = readonly (readonly { index: number; name: string }[] | undefined)[];
+
+function byLength(names: readonly string[]): NamesByLength {
+  const groups: { index: number; name: string }[][] = [];
+  names.forEach((name, index) => {
+    groups[name.length] ??= [];
+    groups[name.length]!.push({ index, name });
+  });
+  return groups;
+}
+
+const PROPERTIES = byLength(PROPERTY_NAMES);
+const HEAD = byLength(HEAD_NAMES);
+
+/** Whether `xml` holds, at `at`, the `length` characters found at `other` (in `source`). */
+function sameCharacters(xml: string, at: number, source: string, other: number, length: number): boolean {
+  for (let offset = 0; offset < length; offset++)
+    if (xml.charCodeAt(at + offset) !== source.charCodeAt(other + offset)) return false;
+  return true;
+}
+
+/** Which of `wanted` the tag `<...>` opening at `at` (`length` characters inside) names, or -1. */
+function wantedIndex(xml: string, at: number, length: number, wanted: NamesByLength): number {
+  for (const { index, name } of wanted[length] ?? [])
+    if (sameCharacters(xml, at + 1, name, 0, length)) return index;
+  return -1;
+}
+
+/**
+ * The text of each `<Name>text</Name>` wholly between `from` and `to` for the names in `wanted`,
+ * by their index: the first non-empty one of each name, decoded. Text with markup inside is not
+ * a field; an element that is not one is stepped into, so a field nested deeper is found too.
+ * Other elements need no closer look: whatever they hold, the scan goes on at the next tag.
+ */
+function textFields(xml: string, from: number, to: number, wanted: NamesByLength): (string | undefined)[] {
+  const found: (string | undefined)[] = [];
+  for (let at = xml.indexOf("<", from); at >= 0 && at < to; ) {
+    const tagEnd = xml.indexOf(">", at + 1);
+    if (tagEnd < 0) break;
+    const next = xml.indexOf("<", tagEnd + 1);
+    const length = tagEnd - at - 1;
+    const index = wantedIndex(xml, at, length, wanted);
+    const closeEnd = next + length + 3;
+    if (
+      index >= 0 &&
+      found[index] === undefined &&
+      next > tagEnd + 1 &&
+      closeEnd <= to &&
+      xml.charCodeAt(next + 1) === 47 /* / */ &&
+      xml.charCodeAt(closeEnd - 1) === 62 /* > */ &&
+      sameCharacters(xml, next + 2, xml, at + 1, length)
+    )
+      found[index] = decodeXmlText(xml.slice(tagEnd + 1, next));
+    at = next;
+  }
   return found;
+}
+
+/** Where the entry's <Properties> opens, and where its inside starts and ends (-1s when absent). */
+function propertiesBounds(entry: string): { open: number; start: number; end: number } {
+  const open = entry.indexOf("<Properties>");
+  if (open < 0) return { open, start: -1, end: -1 };
+  const start = open + "<Properties>".length;
+  const close = entry.indexOf("</Properties>", start);
+  const inner = entry.indexOf("<Properties", start);
+  if (close >= 0 && (inner < 0 || inner > close)) return { open, start, end: close };
+  const end = endOfElement(entry, open);
+  return end < 0 ? { open, start: -1, end: -1 } : { open, start, end: end - "</Properties>".length };
 }
 
 export function parseBlobEntry(entry: string, withMetadata: boolean): ListedBlob {
   // Properties come before Metadata; looking only inside them keeps metadata keys out.
-  const properties = fields(section(entry, "Properties"));
-  const head = fields(entry.slice(0, entry.indexOf("<Properties>")));
-  const modified = properties.get("Last-Modified");
+  const bounds = propertiesBounds(entry);
+  const [
+    modified,
+    length,
+    md5,
+    contentType,
+    contentEncoding,
+    contentLanguage,
+    contentDisposition,
+    cacheControl,
+    blobType,
+    accessTier,
+    etag,
+    leaseState,
+    leaseStatus,
+    leaseDuration,
+    archiveStatus,
+  ] = bounds.start < 0 ? [] : textFields(entry, bounds.start, bounds.end, PROPERTIES);
+  const headEnd = bounds.open < 0 ? entry.length : bounds.open;
+  const [versionId, snapshot, deleted] = textFields(entry, 0, headEnd, HEAD);
   return {
     name: entryName(entry),
-    size: Number(properties.get("Content-Length") ?? 0),
+    size: Number(length ?? 0),
     lastModified: modified ? new Date(modified) : undefined,
-    contentMd5: properties.get("Content-MD5"),
-    contentType: properties.get("Content-Type"),
-    contentEncoding: properties.get("Content-Encoding"),
-    contentLanguage: properties.get("Content-Language"),
-    contentDisposition: properties.get("Content-Disposition"),
-    cacheControl: properties.get("Cache-Control"),
-    blobType: properties.get("BlobType"),
-    accessTier: properties.get("AccessTier"),
-    etag: properties.get("Etag"),
-    versionId: head.get("VersionId"),
-    snapshot: head.get("Snapshot"),
-    deleted: head.get("Deleted") === "true" || undefined,
-    leaseState: properties.get("LeaseState"),
-    leaseStatus: properties.get("LeaseStatus"),
-    leaseDuration: properties.get("LeaseDuration"),
-    archiveStatus: properties.get("ArchiveStatus"),
+    contentMd5: md5,
+    contentType,
+    contentEncoding,
+    contentLanguage,
+    contentDisposition,
+    cacheControl,
+    blobType,
+    accessTier,
+    etag,
+    versionId,
+    snapshot,
+    deleted: deleted === "true" || undefined,
+    leaseState,
+    leaseStatus,
+    leaseDuration,
+    archiveStatus,
     metadata: withMetadata && entry.includes("<Metadata") ? metadataOf(entry) : undefined,
     tags: entry.includes("<Tags>") ? tagsOf(entry) : undefined,
   };
