@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayLocation, parseLocation, remoteUrl, sasExpiry } from "./location.js";
+import { displayLocation, encodePath, parseLocation, remoteUrl, sasExpiry } from "./location.js";
 import { redactText } from "./redact.js";
 
 describe("parseLocation", () => {
@@ -61,6 +61,19 @@ describe("parseLocation", () => {
       "https://a.blob.core.windows.net/c/b?sv=1&se=2030-01-01&sig=REDACTED",
     );
     expect(redactText("GET https://x/y?sig=SECRETSIG&a=1 Bearer eyJabc.def")).not.toMatch(/SECRETSIG|eyJabc/);
+    // Each kind of secret on its own, as the checks for each pattern's literal part see them.
+    expect(redactText("token eyJhbGciOiJI.eyJzdWIiOiIx.c2lnbmF0dXJl ends")).toBe("token REDACTED ends");
+    expect(redactText("Authorization: Bearer opaque-token.value")).toBe("Authorization: Bearer REDACTED");
+    expect(redactText("https://x/y?SIG=SECRETSIG")).toBe("https://x/y?SIG=REDACTED");
+    expect(redactText("DRYRUN: copy https://x/c/a.bin to /tmp/a.bin")).toBe(
+      "DRYRUN: copy https://x/c/a.bin to /tmp/a.bin",
+    );
+  });
+
+  it("encodes every character of a path as encodeURIComponent does its segments", () => {
+    const ascii = Array.from({ length: 127 }, (_, code) => String.fromCharCode(code + 1)).join("");
+    for (const path of [ascii, "plain/dir/file-1_2.bin", "a//b/", "(x)!~*'.txt", "é/😀", ""])
+      expect(encodePath(path)).toBe(path.split("/").map(encodeURIComponent).join("/"));
   });
 
   it("re-encodes paths for URLs", () => {

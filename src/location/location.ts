@@ -119,8 +119,12 @@ export function decodeSegment(segment: string): string {
   }
 }
 
+/** What encodeURIComponent leaves as it is, and the slash. */
+const NOTHING_TO_ENCODE = /^[A-Za-z0-9\-_.!~*'()/]*$/;
+
 /** Encode a blob path for a URL: each segment escaped, slashes kept. */
 export function encodePath(path: string): string {
+  if (NOTHING_TO_ENCODE.test(path)) return path;
   return path
     .split("/")
     .map((segment) => encodeURIComponent(segment))

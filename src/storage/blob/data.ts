@@ -30,7 +30,7 @@ import {
   readRange,
   statObject,
 } from "../rest/object.js";
-import { type ListedBlob, listBlobs } from "./listing.js";
+import { type ListedBlob, listBlobPages } from "./listing.js";
 import { type AccountInfo, accountInfo, tierAllowed } from "./ops.js";
 
 /** Path of a blob from the transport's origin: /account/container/name (path-style) or /container/name. */
@@ -70,7 +70,7 @@ export class BlobSource implements Source {
     const { location, prefix, relativePrefix, recursive, nameFilter, keepDirectoryStubs } = this.options;
     // Metadata is always listed: it is what marks a directory stub, as AzCopy sees one.
     const softDeleted = this.options.softDeleted;
-    const blobs = listBlobs(this.options.transport, location, {
+    const pages = listBlobPages(this.options.transport, location, {
       prefix,
       delimiter: recursive ? undefined : "/",
       withMetadata: true,
@@ -83,40 +83,42 @@ export class BlobSource implements Source {
           ]
         : undefined,
     });
-    for await (const item of blobs) {
-      // --permanent-delete acts on soft-deleted snapshots and versions only, never a base blob.
-      if (softDeleted && !isSoftDeletedCopy(item, softDeleted)) continue;
-      const rest = item.name.slice(prefix.length);
-      // An empty blob whose name ends in "/" marks a folder; one that holds data is listed, and
-      // a destination that cannot hold such a name (a disk) fails it rather than skip it.
-      if (rest === "" || (rest.endsWith("/") && item.size === 0)) continue;
-      // A directory stub (Data Lake, AzCopy's --preserve-posix-properties) is a folder, not a
-      // file: AzCopy leaves it out of copies unless --include-directory-stub.
-      if (!keepDirectoryStubs && metadataFlag(item.metadata, "hdi_isfolder")) continue;
-      if (nameFilter && !nameFilter(rest.split("/")[0]!)) continue;
-      yield {
-        relativePath: relativePrefix ? `${relativePrefix}/${rest}` : rest,
-        size: item.size,
-        lastModified: item.lastModified,
-        contentMd5: item.contentMd5,
-        headers: {
-          contentType: item.contentType,
-          contentEncoding: item.contentEncoding,
-          contentLanguage: item.contentLanguage,
-          contentDisposition: item.contentDisposition,
-          cacheControl: item.cacheControl,
-        },
-        metadata: this.options.withMetadata ? item.metadata : undefined,
-        blobType: item.blobType,
-        accessTier: item.accessTier,
-        tags: item.tags,
-        key: item.name,
-        pin: quotedEtag(item.etag),
-        contentTime: this.options.withMetadata ? item.metadata?.mtime : undefined,
-        ...(softDeleted && item.snapshot ? { snapshot: item.snapshot } : {}),
-        ...(softDeleted && !item.snapshot && item.versionId ? { versionId: item.versionId } : {}),
-      };
-    }
+    for await (const page of pages)
+      for (const item of page) {
+        // --permanent-delete acts on soft-deleted snapshots and versions only, never a base blob.
+        if (softDeleted && !isSoftDeletedCopy(item, softDeleted)) continue;
+        const rest = item.name.slice(prefix.length);
+        // An empty blob whose name ends in "/" marks a folder; one that holds data is listed, and
+        // a destination that cannot hold such a name (a disk) fails it rather than skip it.
+        if (rest === "" || (rest.endsWith("/") && item.size === 0)) continue;
+        // A directory stub (Data Lake, AzCopy's --preserve-posix-properties) is a folder, not a
+        // file: AzCopy leaves it out of copies unless --include-directory-stub.
+        if (!keepDirectoryStubs && metadataFlag(item.metadata, "hdi_isfolder")) continue;
+        if (nameFilter && !nameFilter(rest.split("/")[0]!)) continue;
+        const object: SourceObject = {
+          relativePath: relativePrefix ? `${relativePrefix}/${rest}` : rest,
+          size: item.size,
+          lastModified: item.lastModified,
+          contentMd5: item.contentMd5,
+          headers: {
+            contentType: item.contentType,
+            contentEncoding: item.contentEncoding,
+            contentLanguage: item.contentLanguage,
+            contentDisposition: item.contentDisposition,
+            cacheControl: item.cacheControl,
+          },
+          metadata: this.options.withMetadata ? item.metadata : undefined,
+          blobType: item.blobType,
+          accessTier: item.accessTier,
+          tags: item.tags,
+          key: item.name,
+          pin: quotedEtag(item.etag),
+          contentTime: this.options.withMetadata ? item.metadata?.mtime : undefined,
+        };
+        if (softDeleted && item.snapshot) object.snapshot = item.snapshot;
+        else if (softDeleted && item.versionId) object.versionId = item.versionId;
+        yield object;
+      }
   }
 
   private async statSingle(key: string, relativePath: string, versionId?: string): Promise<SourceObject> {

@@ -148,8 +148,14 @@ function wantedIndex(xml: string, at: number, length: number, wanted: NamesByLen
  * a field; an element that is not one is stepped into, so a field nested deeper is found too.
  * Other elements need no closer look: whatever they hold, the scan goes on at the next tag.
  */
-function textFields(xml: string, from: number, to: number, wanted: NamesByLength): (string | undefined)[] {
-  const found: (string | undefined)[] = [];
+function textFields(
+  xml: string,
+  from: number,
+  to: number,
+  wanted: NamesByLength,
+  found: (string | undefined)[],
+): (string | undefined)[] {
+  found.fill(undefined);
   for (let at = xml.indexOf("<", from); at >= 0 && at < to; ) {
     const tagEnd = xml.indexOf(">", at + 1);
     if (tagEnd < 0) break;
@@ -184,49 +190,48 @@ function propertiesBounds(entry: string): { open: number; start: number; end: nu
   return end < 0 ? { open, start: -1, end: -1 } : { open, start, end: end - "</Properties>".length };
 }
 
+/** Reused by every entry: the texts found, by their place in PROPERTY_NAMES and HEAD_NAMES. */
+const propertyTexts: (string | undefined)[] = new Array(PROPERTY_NAMES.length).fill(undefined);
+const headTexts: (string | undefined)[] = new Array(HEAD_NAMES.length).fill(undefined);
+
 export function parseBlobEntry(entry: string, withMetadata: boolean): ListedBlob {
   // Properties come before Metadata; looking only inside them keeps metadata keys out.
   const bounds = propertiesBounds(entry);
-  const [
-    modified,
-    length,
-    md5,
-    contentType,
-    contentEncoding,
-    contentLanguage,
-    contentDisposition,
-    cacheControl,
-    blobType,
-    accessTier,
-    etag,
-    leaseState,
-    leaseStatus,
-    leaseDuration,
-    archiveStatus,
-  ] = bounds.start < 0 ? [] : textFields(entry, bounds.start, bounds.end, PROPERTIES);
-  const headEnd = bounds.open < 0 ? entry.length : bounds.open;
-  const [versionId, snapshot, deleted] = textFields(entry, 0, headEnd, HEAD);
+  const property = textFields(
+    entry,
+    bounds.start,
+    bounds.start < 0 ? -1 : bounds.end,
+    PROPERTIES,
+    propertyTexts,
+  );
+  const head = textFields(entry, 0, bounds.open < 0 ? entry.length : bounds.open, HEAD, headTexts);
+  const modified = property[0];
   return {
     name: entryName(entry),
-    size: Number(length ?? 0),
+    size: Number(property[1] ?? 0),
     lastModified: modified ? new Date(modified) : undefined,
-    contentMd5: md5,
-    contentType,
-    contentEncoding,
-    contentLanguage,
-    contentDisposition,
-    cacheControl,
-    blobType,
-    accessTier,
-    etag,
-    versionId,
-    snapshot,
-    deleted: deleted === "true" || undefined,
-    leaseState,
-    leaseStatus,
-    leaseDuration,
-    archiveStatus,
-    metadata: withMetadata && entry.includes("<Metadata") ? metadataOf(entry) : undefined,
+    contentMd5: property[2],
+    contentType: property[3],
+    contentEncoding: property[4],
+    contentLanguage: property[5],
+    contentDisposition: property[6],
+    cacheControl: property[7],
+    blobType: property[8],
+    accessTier: property[9],
+    etag: property[10],
+    versionId: head[0],
+    snapshot: head[1],
+    deleted: head[2] === "true" || undefined,
+    leaseState: property[11],
+    leaseStatus: property[12],
+    leaseDuration: property[13],
+    archiveStatus: property[14],
+    metadata:
+      withMetadata && entry.includes("<Metadata")
+        ? entry.includes("<Metadata>")
+          ? metadataOf(entry)
+          : {}
+        : undefined,
     tags: entry.includes("<Tags>") ? tagsOf(entry) : undefined,
   };
 }
@@ -262,6 +267,11 @@ function opensBlobBefore(xml: string, from: number, to: number): boolean {
   return false;
 }
 
+/** A page's NextMarker, "" on the last page. */
+function nextMarker(xml: string): string {
+  return element(xml.slice(xml.lastIndexOf("<NextMarker")), "NextMarker") ?? "";
+}
+
 export function parseListPage(
   xml: string,
   withMetadata: boolean,
@@ -278,7 +288,7 @@ export function parseListPage(
     blobs.push(parseBlobEntry(xml.slice(start, end), withMetadata));
     at = end;
   }
-  return { blobs, nextMarker: element(xml.slice(xml.lastIndexOf("<NextMarker")), "NextMarker") ?? "" };
+  return { blobs, nextMarker: nextMarker(xml) };
 }
 
 function includeParameter(options: ListOptions): { include?: string } {
@@ -290,16 +300,19 @@ function includeParameter(options: ListOptions): { include?: string } {
   return include.length > 0 ? { include: include.join(",") } : {};
 }
 
-export async function* listBlobs(
+/**
+ * The blobs under a prefix, one page (up to 5,000) at a time. The next page is asked for as soon
+ * as this one's marker is read, so the service prepares it while this one is parsed and used.
+ */
+export async function* listBlobPages(
   transport: RestTransport,
   location: RemoteLocation,
   options: ListOptions,
-): AsyncGenerator<ListedBlob> {
+): AsyncGenerator<ListedBlob[]> {
   const account = location.pathStyle ? `/${encodeURIComponent(location.accountName)}` : "";
   const path = `${account}/${encodeURIComponent(location.container ?? "")}`;
-  let marker = "";
-  do {
-    const response = await transport.send({
+  const fetchPage = (marker: string) =>
+    transport.send({
       method: "GET",
       path,
       query: {
@@ -314,8 +327,24 @@ export async function* listBlobs(
       expect: [200],
       text: true,
     });
-    const page = parseListPage(response.text ?? "", options.withMetadata ?? false);
-    marker = page.nextMarker;
-    yield* page.blobs;
-  } while (marker);
+  let pending = fetchPage("");
+  for (;;) {
+    const xml = (await pending).text ?? "";
+    const marker = nextMarker(xml);
+    if (marker) {
+      pending = fetchPage(marker);
+      // Awaited on the next turn; a listing abandoned before then must not leave it unhandled.
+      pending.catch(() => {});
+    }
+    yield parseListPage(xml, options.withMetadata ?? false).blobs;
+    if (!marker) return;
+  }
+}
+
+export async function* listBlobs(
+  transport: RestTransport,
+  location: RemoteLocation,
+  options: ListOptions,
+): AsyncGenerator<ListedBlob> {
+  for await (const page of listBlobPages(transport, location, options)) yield* page;
 }

@@ -393,16 +393,19 @@ export class LocalDestination implements Destination {
   readonly createsIfAbsent = true;
   private readonly createdDirectories = new Set<string>();
 
+  /** The destination folder, normalized, ending in the separator. */
+  private readonly folderPrefix: string;
+
   constructor(private readonly options: LocalDestinationOptions) {
     this.description = options.path;
+    const folder = join(options.path);
+    this.folderPrefix = folder.endsWith(sep) ? folder : folder + sep;
   }
 
   keyFor(relativePath: string): string {
     if (this.options.mode === "file") return this.options.path;
-    const key = join(this.options.path, ...safeSegments(relativePath));
-    const inside = relative(this.options.path, key);
-    if (inside.startsWith(`..${sep}`) || inside === "..") throw new Error(`unsafe path ${relativePath}`);
-    return key;
+    // Segments that passed safeSegments are already normal: joining them needs no path.join.
+    return this.folderPrefix + safeSegments(relativePath).join(sep);
   }
 
   display(key: string): string {
