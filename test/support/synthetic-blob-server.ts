@@ -71,7 +71,14 @@ function indexOf(name: string, count: number): number | undefined {
   return index < count && syntheticName(index) === name ? index : undefined;
 }
 
-function answer(count: number, req: IncomingMessage, res: ServerResponse): void {
+export interface SyntheticOptions {
+  /** Answer every listing page after the first with 403 AuthorizationPermissionMismatch. */
+  refuseLaterPages?: boolean;
+}
+
+const REFUSED = `<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>This request is not authorized to perform this operation using this permission.</Message></Error>`;
+
+function answer(count: number, options: SyntheticOptions, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? "/", "http://synthetic");
   const segments = url.pathname.split("/").slice(1).map(decodeURIComponent);
   const [account, container, ...rest] = segments;
@@ -84,6 +91,18 @@ function answer(count: number, req: IncomingMessage, res: ServerResponse): void 
   const query = url.searchParams;
   if (name === "" && query.get("restype") === "container") {
     if (query.get("comp") === "list" && req.method === "GET") {
+      if (options.refuseLaterPages && query.get("marker")) {
+        const error = Buffer.from(REFUSED);
+        res
+          .writeHead(403, {
+            ...common,
+            "x-ms-error-code": "AuthorizationPermissionMismatch",
+            "content-type": "application/xml",
+            "content-length": error.length,
+          })
+          .end(error);
+        return;
+      }
       const body = Buffer.from(list(count, query));
       res
         .writeHead(200, { ...common, "content-type": "application/xml", "content-length": body.length })
@@ -131,10 +150,13 @@ function answer(count: number, req: IncomingMessage, res: ServerResponse): void 
   res.writeHead(501, { ...common, "x-ms-error-code": "NotImplemented", "content-length": 0 }).end();
 }
 
-export async function startSyntheticBlobServer(count: number): Promise<{ url: string; server: Server }> {
+export async function startSyntheticBlobServer(
+  count: number,
+  options: SyntheticOptions = {},
+): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     req.resume();
-    req.on("end", () => answer(count, req, res));
+    req.on("end", () => answer(count, options, req, res));
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -45,6 +45,8 @@ export interface ListOptions {
   /** Also list these: soft-deleted entries, snapshots, versions (--permanent-delete). */
   include?: readonly ("deleted" | "snapshots" | "versions")[] | undefined;
   pageSize?: number | undefined;
+  /** Ask for the next page while this one is used (default); off for a one-page look. */
+  readAhead?: boolean | undefined;
 }
 
 /**
@@ -331,13 +333,15 @@ export async function* listBlobPages(
   for (;;) {
     const xml = (await pending).text ?? "";
     const marker = nextMarker(xml);
-    if (marker) {
+    const readAhead = marker !== "" && options.readAhead !== false;
+    if (readAhead) {
       pending = fetchPage(marker);
       // Awaited on the next turn; a listing abandoned before then must not leave it unhandled.
       pending.catch(() => {});
     }
     yield parseListPage(xml, options.withMetadata ?? false).blobs;
     if (!marker) return;
+    if (!readAhead) pending = fetchPage(marker);
   }
 }
 

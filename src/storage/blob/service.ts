@@ -152,7 +152,7 @@ export class BlobService implements RemoteService {
       location.path === "" || location.path.endsWith("/") ? location.path : `${location.path}/`;
     const marker = `${directory}.azcp-access-check-${randomUUID()}`;
     await attempt("list", "list blobs in", location.path, () =>
-      listBlobs(transport, location, { prefix: directory, pageSize: 1 }).next(),
+      listBlobs(transport, location, { prefix: directory, pageSize: 1, readAhead: false }).next(),
     );
     await attempt("read", "read blob properties in", location.path, () =>
       transport.send({ method: "HEAD", path: blobPath(location, `${marker}-absent`), expect: [200] }),
