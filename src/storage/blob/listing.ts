@@ -139,8 +139,9 @@ function sameCharacters(xml: string, at: number, source: string, other: number, 
 
 /** Which of `wanted` the tag `<...>` opening at `at` (`length` characters inside) names, or -1. */
 function wantedIndex(xml: string, at: number, length: number, wanted: NamesByLength): number {
-  for (const { index, name } of wanted[length] ?? [])
-    if (sameCharacters(xml, at + 1, name, 0, length)) return index;
+  const candidates = wanted[length];
+  if (candidates === undefined) return -1;
+  for (const { index, name } of candidates) if (sameCharacters(xml, at + 1, name, 0, length)) return index;
   return -1;
 }
 
