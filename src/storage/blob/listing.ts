@@ -66,16 +66,23 @@ function endOfElement(xml: string, open: number): number {
   return -1;
 }
 
+/** Where the first <tag>...</tag> in `xml` opens, and where its inside starts and ends. */
+function sectionBounds(xml: string, tag: string): { open: number; start: number; end: number } | undefined {
+  const open = xml.indexOf(`<${tag}>`);
+  if (open < 0) return undefined;
+  const start = open + tag.length + 2;
+  // Most often nothing inside is named like the element itself: its first closing tag ends it.
+  const close = xml.indexOf(`</${tag}>`, start);
+  const inner = xml.indexOf(`<${tag}`, start);
+  if (close >= 0 && (inner < 0 || inner > close)) return { open, start, end: close };
+  const end = endOfElement(xml, open);
+  return end < 0 ? undefined : { open, start, end: end - tag.length - 3 };
+}
+
 /** The inside of the first <tag>...</tag> in `xml`, or "" when absent. */
 function section(xml: string, tag: string): string {
-  const open = xml.indexOf(`<${tag}>`);
-  if (open < 0) return "";
-  // Most often nothing inside is named like the element itself: its first closing tag ends it.
-  const close = xml.indexOf(`</${tag}>`, open);
-  const inner = xml.indexOf(`<${tag}`, open + tag.length + 1);
-  if (close >= 0 && (inner < 0 || inner > close)) return xml.slice(open + tag.length + 2, close);
-  const end = endOfElement(xml, open);
-  return end < 0 ? "" : xml.slice(open + tag.length + 2, end - tag.length - 3);
+  const bounds = sectionBounds(xml, tag);
+  return bounds ? xml.slice(bounds.start, bounds.end) : "";
 }
 
 function metadataOf(entry: string): Record<string, string> {
@@ -181,33 +188,18 @@ function textFields(
   return found;
 }
 
-/** Where the entry's <Properties> opens, and where its inside starts and ends (-1s when absent). */
-function propertiesBounds(entry: string): { open: number; start: number; end: number } {
-  const open = entry.indexOf("<Properties>");
-  if (open < 0) return { open, start: -1, end: -1 };
-  const start = open + "<Properties>".length;
-  const close = entry.indexOf("</Properties>", start);
-  const inner = entry.indexOf("<Properties", start);
-  if (close >= 0 && (inner < 0 || inner > close)) return { open, start, end: close };
-  const end = endOfElement(entry, open);
-  return end < 0 ? { open, start: -1, end: -1 } : { open, start, end: end - "</Properties>".length };
-}
-
 /** Reused by every entry: the texts found, by their place in PROPERTY_NAMES and HEAD_NAMES. */
 const propertyTexts: (string | undefined)[] = new Array(PROPERTY_NAMES.length).fill(undefined);
 const headTexts: (string | undefined)[] = new Array(HEAD_NAMES.length).fill(undefined);
 
 export function parseBlobEntry(entry: string, withMetadata: boolean): ListedBlob {
   // Properties come before Metadata; looking only inside them keeps metadata keys out.
-  const bounds = propertiesBounds(entry);
-  const property = textFields(
-    entry,
-    bounds.start,
-    bounds.start < 0 ? -1 : bounds.end,
-    PROPERTIES,
-    propertyTexts,
-  );
-  const head = textFields(entry, 0, bounds.open < 0 ? entry.length : bounds.open, HEAD, headTexts);
+  const bounds = sectionBounds(entry, "Properties");
+  const property = bounds
+    ? textFields(entry, bounds.start, bounds.end, PROPERTIES, propertyTexts)
+    : propertyTexts.fill(undefined);
+  // Without <Properties> (never seen from the service), the whole entry is its head.
+  const head = textFields(entry, 0, bounds?.open ?? entry.length, HEAD, headTexts);
   const modified = property[0];
   return {
     name: entryName(entry),

@@ -560,7 +560,6 @@ class LocalFileWriter implements ObjectWriter {
     // On disk before it takes the final name: a crash then leaves the old file or the whole new
     // one, never an empty or short file under the name.
     if (this.small) {
-      // The flush waits for the disk: on the main thread it stalled every other transfer.
       if (this.durable) await fdatasyncAsync(this.fd);
       closeSync(this.fd);
     } else {
