@@ -79,6 +79,15 @@ export async function createCopyJob(
   const destination =
     source.type === "remote" && named.type === "remote" ? intoContainerOfSourceName(source, named) : named;
   const intoOwnContainer = destination !== named;
+  // A whole container (bucket, share) copied to a whole container arrives without its own name,
+  // as with AzCopy: --as-subdir applies below the container level only.
+  const containerToContainer =
+    source.type === "remote" &&
+    destination.type === "remote" &&
+    source.container !== undefined &&
+    source.path === "" &&
+    destination.container !== undefined &&
+    destination.path === "";
   const sourceFeatures = featuresOf(source);
   const destinationFeatures = featuresOf(destination);
   if (!sourceFeatures.objectProperties && !destinationFeatures.objectProperties) {
@@ -283,7 +292,7 @@ export async function createCopyJob(
   const notices = { emit: (text: string) => log.write("INFO", text.replace(/^INFO: /, "")) };
   const sourceOptions = {
     recursive: options.recursive ?? options.sync !== undefined,
-    asSubdir: options.sync || intoOwnContainer ? false : (options.asSubdir ?? true),
+    asSubdir: options.sync || intoOwnContainer || containerToContainer ? false : (options.asSubdir ?? true),
     followSymlinks: options.followSymlinks ?? false,
     withMetadata:
       (direction === "s2s" && settings.s2sPreserveProperties) ||

@@ -7,11 +7,14 @@ import { describe, expect, it } from "vitest";
 import { runAzcopy } from "../support/azcopy.js";
 import {
   blobHashes,
+  blobNames,
   createContainer,
   localHashes,
+  proxyInFrontOfAzurite,
   runAzcp,
   type TestContainer,
   testHome,
+  viaProxy,
   writeTree,
 } from "../support/harness.js";
 
@@ -138,6 +141,48 @@ describe("differential: azcp against the real AzCopy", () => {
     expect(second.azcp).toEqual(second.azcopy);
     expect(second.azcp).toMatchObject({ copied: 2, deleted: 1 });
     expect(await blobHashes(byAzcp)).toEqual(await blobHashes(byAzcopy));
+  });
+
+  it("a container copied to a container, or into a folder of one, is named as AzCopy names it", async () => {
+    const home = await testHome();
+    const source = await createContainer();
+    await source.upload("a/b.txt", "nested");
+    await source.upload("top.txt", "top");
+    const sas = source.sasUrl().split("?")[1];
+    // Azurite has no Put Blob From URL; the shim in front of it carries those out.
+    const shim = await proxyInFrontOfAzurite({ copyFromUrl: true });
+    try {
+      // A whole container into a whole container leaves the source's name out; into a folder
+      // (and for a folder source) --as-subdir puts it in.
+      for (const [from, into] of [
+        ["", ""],
+        ["/", ""],
+        ["", "sub/"],
+        ["/a", ""],
+      ]) {
+        const names: string[][] = [];
+        for (const run of [runAzcopy, runAzcp]) {
+          const destination = await createContainer();
+          const result = await run(
+            [
+              "copy",
+              `${source.url}${from}?${sas}`,
+              viaProxy(shim, destination, into),
+              "--recursive",
+              "--from-to",
+              "BlobBlob",
+            ],
+            home,
+          );
+          expect(result.code, result.all).toBe(0);
+          names.push(await blobNames(destination));
+        }
+        expect(names[1], `${from} -> ${into}`).toEqual(names[0]);
+        expect(names[1]!.length).toBeGreaterThan(0);
+      }
+    } finally {
+      await shim.close();
+    }
   });
 });
 

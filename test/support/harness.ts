@@ -481,7 +481,12 @@ export function viaProxy(proxy: StorageProxy, container: TestContainer, path = "
 
 /** The fault proxy in front of the shared Azurite, terminating TLS with the stack's certificate. */
 export async function proxyInFrontOfAzurite(
-  options: { copyFromUrl?: boolean; versions?: boolean; softDeletedSnapshots?: boolean } = {},
+  options: {
+    copyFromUrl?: boolean;
+    sourceRoutes?: Record<string, string>;
+    versions?: boolean;
+    softDeletedSnapshots?: boolean;
+  } = {},
 ): Promise<StorageProxy> {
   const info = stack();
   return startStorageProxy({
@@ -492,6 +497,7 @@ export async function proxyInFrontOfAzurite(
     },
     ca: await readFile(info.caCertPath, "utf8"),
     copyFromUrl: options.copyFromUrl,
+    sourceRoutes: options.sourceRoutes,
     versions: options.versions ? { account: info.accountName, key: info.accountKey } : undefined,
     softDeletedSnapshots: options.softDeletedSnapshots,
   });

@@ -54,7 +54,18 @@ export const FAKE_BIN_DIR = join(dirname(fileURLToPath(import.meta.url)), "bin")
 export async function startStack(): Promise<RunningStack> {
   const dir = await mkdtemp(join(tmpdir(), "azcp-stack-"));
   const ca = createCertificateAuthority();
-  const server = ca.issueServerCertificate(["127.0.0.1", "localhost"]);
+  // The Amazon S3 names let the real AzCopy, which reads S3 only from *.amazonaws.com, be sent to
+  // s3rver through a proxy (test/support/cloud-hosts-proxy.ts) for the differential tests.
+  const server = ca.issueServerCertificate([
+    "127.0.0.1",
+    "localhost",
+    "s3.amazonaws.com",
+    "*.s3.amazonaws.com",
+    "s3.us-east-1.amazonaws.com",
+    "*.s3.us-east-1.amazonaws.com",
+    "s3.dualstack.us-east-1.amazonaws.com",
+    "*.s3.dualstack.us-east-1.amazonaws.com",
+  ]);
   const caCertPath = join(dir, "ca.pem");
   const serverCertPath = join(dir, "server.pem");
   const serverKeyPath = join(dir, "server-key.pem");

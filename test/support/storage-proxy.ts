@@ -137,13 +137,32 @@ function asSnapshotRequest(req: IncomingMessage, key: SharedKey | undefined) {
   return { path: `${url.pathname}?${new URLSearchParams(query).toString()}`, headers };
 }
 
+/** Where a source URL is read from: its own host, or the local server a route names for it. */
+function sourceTarget(url: URL, routes: Record<string, string>) {
+  const suffix = Object.keys(routes).find(
+    (candidate) => url.hostname === candidate.slice(1) || url.hostname.endsWith(candidate),
+  );
+  if (!suffix) return { host: url.hostname, port: url.port };
+  const local = new URL(routes[suffix]!);
+  return { host: local.hostname, port: local.port, servername: url.hostname, hostHeader: url.host };
+}
+
 function fetchBuffer(
   url: URL,
   headers: Record<string, string>,
   ca: string,
+  routes: Record<string, string> = {},
 ): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> }> {
+  const { hostHeader, ...target } = sourceTarget(url, routes);
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: "GET", headers, ca }, (res) => {
+    const options = {
+      ...target,
+      path: `${url.pathname}${url.search}`,
+      method: "GET",
+      headers: hostHeader ? { ...headers, host: hostHeader } : headers,
+      ca,
+    };
+    const req = httpsRequest(options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () =>
@@ -167,6 +186,11 @@ export async function startStorageProxy(options: {
    * write the bytes with a plain Put Blob / Put Block. The client sends no data for these.
    */
   copyFromUrl?: boolean;
+  /**
+   * Copy sources whose host ends with a key (".amazonaws.com") are read from the local origin it
+   * maps to, as the service would read them from the real cloud.
+   */
+  sourceRoutes?: Record<string, string>;
   /**
    * Stand in for blob versions, which Azurite lacks, with its snapshots: a request naming
    * `versionid=X` goes on as `snapshot=X`, so a test makes "versions" by taking snapshots.
@@ -311,6 +335,7 @@ export async function startStorageProxy(options: {
         ...(typeof sourceIfMatch === "string" ? { "if-match": sourceIfMatch } : {}),
       },
       options.ca,
+      options.sourceRoutes,
     ).catch(() => undefined);
     if (source?.status === 412) {
       entry.status = 412;
