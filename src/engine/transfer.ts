@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { AzcpError } from "../errors.js";
 import {
   type ContentHeaders,
+  type CopySource,
   type Destination,
   ObjectExistsError,
   type ObjectWriter,
@@ -660,10 +661,29 @@ async function copyServerSide(
   const copySource = await context.source.copySource!(object);
   // A copy in one request lands under the final name at once: a source the service cannot hold
   // to its version (another cloud's) goes as one block instead, checked before it is committed.
-  const plan: ChunkPlan =
-    wholePlan.kind === "single" && !copySource.ifMatch && wholePlan.size > 0
-      ? { kind: "blocks", size: wholePlan.size, blockSize: wholePlan.size, count: 1 }
-      : wholePlan;
+  const oneBlock = wholePlan.kind === "single" && !copySource.ifMatch && wholePlan.size > 0;
+  const plan: ChunkPlan = oneBlock
+    ? { kind: "blocks", size: wholePlan.size, blockSize: wholePlan.size, count: 1 }
+    : wholePlan;
+  // That one block asks the service to check its bytes against the MD5 the source states, and
+  // the blob keeps it once checked (as Put Blob From URL would have computed it). Blocks of a
+  // larger object cannot be checked against a whole-object MD5.
+  let checkedMd5 = oneBlock ? copySource.contentMd5 : undefined;
+  const blockSource: CopySource = { ...copySource, contentMd5: undefined };
+  let damaged: AzcpError | undefined;
+  const copyBlock = async (index: number, offset: number, length: number) => {
+    if (checkedMd5 === undefined) return writer.copyChunk!(index, offset, length, blockSource);
+    try {
+      await writer.copyChunk!(index, offset, length, { ...copySource, contentMd5: checkedMd5 });
+    } catch (error) {
+      if ((error as { code?: string }).code !== "Md5Mismatch") throw error;
+      // An MD5 the source keeps for the object (Cloud Storage's) that the bytes do not match is
+      // damage; an S3 ETag that is no MD5 (an object encrypted with KMS) is not, and is dropped.
+      if (object.contentMd5 === checkedMd5) throw (damaged = corrupt(context, object));
+      checkedMd5 = undefined;
+      await writer.copyChunk!(index, offset, length, blockSource);
+    }
+  };
   const options = writeOptions(context, object, key, plan, headers, blobType);
   const writer = await context.destination.writer(key, options);
   if (!writer.copyAll || !writer.copyChunk || (blobType !== undefined && blobType !== "BlockBlob")) {
@@ -673,7 +693,8 @@ async function copyServerSide(
   const split = sharedBlocks(context, object, plan, writer);
   try {
     if (plan.kind === "single") {
-      await writer.copyAll(copySource, plan.size);
+      // Put Blob From URL: the service computes the MD5 of what it wrote by itself.
+      await writer.copyAll(blockSource, plan.size);
       context.onBytes(plan.size);
     } else {
       const mine = split && blocksOf(split, options.transferId);
@@ -688,7 +709,7 @@ async function copyServerSide(
           const index = indexes[next++]!;
           const { offset, length } = chunkRange(plan, index);
           try {
-            await writer.copyChunk!(index, offset, length, copySource);
+            await copyBlock(index, offset, length);
             context.onBytes(length);
           } catch (error) {
             failure ??= error;
@@ -704,10 +725,13 @@ async function copyServerSide(
     }
     // A destination pins the copy itself only to a condition the source gave it (Azure sources).
     if (!writer.pinsCopySource || !copySource.ifMatch) await copySource.checkUnchanged?.();
-    await writer.commit({ storeMd5: preservedMd5(context, object) });
+    await writer.commit({
+      storeMd5: checkedMd5 !== undefined ? Buffer.from(checkedMd5, "base64") : preservedMd5(context, object),
+    });
   } catch (error) {
     await writer.abort().catch(() => undefined);
-    if (error instanceof SourceChangedError) throw error;
+    // Neither is mended by copying through this machine: the same bytes would be read.
+    if (error instanceof SourceChangedError || error === damaged) throw error;
     // The service could not read the source: when that is because it changed (a URL that names
     // one version finds it gone), say so.
     if ((error as { code?: string }).code === "CannotVerifyCopySource") await copySource.checkUnchanged?.();

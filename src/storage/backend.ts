@@ -106,6 +106,11 @@ export interface CopySource {
   /** The source's ETag as first seen: a destination that can make the copy conditional sends it. */
   ifMatch?: string | undefined;
   /**
+   * The MD5 (base64) the source states for the object's bytes. A copy of the whole object in
+   * one request sends it for the service to check what it read (x-ms-source-content-md5).
+   */
+  contentMd5?: string | undefined;
+  /**
    * Fails with a SourceChangedError when the source no longer has that ETag; for destinations
    * whose copy requests cannot carry the condition (Azure Files ranges).
    */

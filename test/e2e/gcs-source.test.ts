@@ -115,6 +115,31 @@ describe.concurrent("Google Cloud Storage source", () => {
     }
   });
 
+  it("an object whose bytes do not match its MD5 fails, and nothing takes its name", async () => {
+    const home = await testHome();
+    const bucket = bucketWith({ "good.txt": "fine" });
+    gcs.putDamaged(bucket, "damaged.bin", randomBytes(5000));
+    const proxy = await proxyInFrontOfAzurite({ copyFromUrl: true });
+    try {
+      const destination = await createContainer();
+      const result = await runAzcp(
+        ["copy", url(bucket), viaProxy(proxy, destination), "--recursive", "--from-to", "GCPBlob"],
+        home,
+        { env },
+      );
+      expect(result.code, result.all).toBe(1);
+      expect(result.all).toMatch(/damaged\.bin does not match its MD5/);
+      expect(await blobNames(destination)).toEqual(["good.txt"]);
+      const good = await destination.service
+        .getContainerClient(destination.name)
+        .getBlobClient("good.txt")
+        .getProperties();
+      expect(Buffer.from(good.contentMD5!).toString("hex")).toBe(hashesOf({ x: "fine" }).x);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("copies through this machine where the destination cannot fetch from a URL, with the same bytes", async () => {
     const home = await testHome();
     const bucket = bucketWith(TREE);

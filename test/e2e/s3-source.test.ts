@@ -84,11 +84,46 @@ describe.concurrent("Amazon S3 source", () => {
       // Put Block From URL for the 9 MiB one; no data passed through azcp.
       expect(copies.length).toBe(Object.keys(TREE).length - 1 + 3);
       expect(copies.every((entry) => entry.copyFromUrl!.source.startsWith(s3.origin))).toBe(true);
+      // Each object copied in one piece had its bytes checked against its ETag (its MD5) by the
+      // service, and the blob keeps that MD5; the 9 MiB one's blocks could not be.
+      expect(copies.filter((entry) => entry.copyFromUrl!.md5Checked)).toHaveLength(
+        Object.values(TREE).filter((data) => data.length > 0 && data.length < 4 * MIB).length,
+      );
+      const client = destination.service.getContainerClient(destination.name);
+      const deep = await client.getBlobClient("a/b/c/deep.bin").getProperties();
+      expect(Buffer.from(deep.contentMD5!).toString("hex")).toBe(hashesOf(TREE)["a/b/c/deep.bin"]);
       // What azcp itself sent were block lists (each object is staged, checked, then committed):
       // one per non-empty object, a few hundred bytes each.
       const sent = proxy.log.filter((entry) => entry.bytesIn > 0);
       expect(sent.length).toBe(Object.values(TREE).filter((data) => data.length > 0).length);
       expect(sent.every((entry) => entry.bytesIn < 1024)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("an ETag that is not the object's MD5 (KMS) is not kept: the copy is redone unchecked", async () => {
+    const home = await testHome();
+    const bucket = await bucketWith({});
+    const data = randomBytes(3000);
+    await s3.putWithOpaqueEtag(bucket, "kms.bin", data);
+    const proxy = await proxyInFrontOfAzurite({ copyFromUrl: true });
+    try {
+      const destination = await createContainer();
+      const result = await runAzcp(
+        ["copy", s3.url(bucket, "kms.bin"), viaProxy(proxy, destination), "--from-to", "S3Blob"],
+        home,
+        { env: s3.env },
+      );
+      expect(result.code, result.all).toBe(0);
+      expect(await blobHashes(destination)).toEqual(hashesOf({ "kms.bin": data }));
+      // The service refused the ETag as an MD5 once; the block went again without it.
+      expect(proxy.log.filter((entry) => entry.status === 400)).toHaveLength(1);
+      const properties = await destination.service
+        .getContainerClient(destination.name)
+        .getBlobClient("kms.bin")
+        .getProperties();
+      expect(properties.contentMD5).toBeUndefined();
     } finally {
       await proxy.close();
     }

@@ -192,6 +192,20 @@ export class GcsTestServer {
     });
   }
 
+  /** An object whose bytes were damaged after Cloud Storage recorded their MD5. */
+  putDamaged(bucket: string, name: string, data: Buffer): void {
+    const damaged = Buffer.from(data);
+    damaged[0] = damaged[0]! ^ 0xff;
+    this.store(
+      bucket,
+      name,
+      damaged.length,
+      (first, last) => damaged.subarray(first, last + 1),
+      md5Of([data]),
+      {},
+    );
+  }
+
   remove(bucket: string, name: string): void {
     this.buckets.get(bucket)?.delete(name);
   }
@@ -425,9 +439,10 @@ export class GcsTestServer {
       .split("/")
       .map((segment) => strictEncode(decodeURIComponent(segment)))
       .join("/");
-    // Google's signers sign the host without a port (there is none on storage.googleapis.com).
-    const headerValue = (name: string) =>
-      name === "host" ? url.hostname : String(req.headers[name] ?? "").trim();
+    // Google's signers sign the host the request went to, without a port (there is none on
+    // storage.googleapis.com, which tests reach through a proxy under that name).
+    const host = (req.headers.host ?? url.host).replace(/:\d+$/, "");
+    const headerValue = (name: string) => (name === "host" ? host : String(req.headers[name] ?? "").trim());
     const headerLines = signedHeaders.map((name) => `${name}:${headerValue(name)}`);
     const canonicalRequest = [
       req.method,

@@ -26,6 +26,8 @@ export interface TestS3 {
   putSparse(bucket: string, key: string, size: number, marks: Record<number, Buffer>): Promise<string>;
   /** An object whose data is a copy of a local file (large ones, without an upload). */
   putFile(bucket: string, key: string, path: string): Promise<string>;
+  /** An object whose ETag is not the MD5 of its bytes, as S3 gives one encrypted with KMS. */
+  putWithOpaqueEtag(bucket: string, key: string, body: Buffer): Promise<void>;
   /** The URL azcp is given for a bucket or an object (path-style; --from-to S3Blob names it S3). */
   url(bucket: string, key?: string): string;
   close(): Promise<void>;
@@ -37,6 +39,7 @@ async function storeObject(
   bucket: string,
   key: string,
   write: (file: string) => Promise<void>,
+  etag?: string,
 ): Promise<string> {
   const file = join(directory, bucket, key);
   await mkdir(dirname(file), { recursive: true });
@@ -44,7 +47,7 @@ async function storeObject(
   const hash = createHash("md5");
   for await (const chunk of createReadStream(`${file}._S3rver_object`)) hash.update(chunk as Buffer);
   const md5 = hash.digest("hex");
-  await writeFile(`${file}._S3rver_object.md5`, md5);
+  await writeFile(`${file}._S3rver_object.md5`, etag ?? md5);
   await writeFile(
     `${file}._S3rver_metadata.json`,
     JSON.stringify({ "content-type": "application/octet-stream" }),
@@ -117,6 +120,11 @@ export async function startS3(tls?: { keyPem: string; certPem: string; caPem: st
         await handle.close();
       }),
     putFile: (bucket, key, path) => storeObject(directory, bucket, key, (file) => copyFile(path, file)),
+    async putWithOpaqueEtag(bucket, key, body) {
+      // 32 hex digits, as a KMS-encrypted object's ETag is, but not the MD5 of these bytes.
+      const etag = createHash("md5").update(body).update("kms").digest("hex");
+      await storeObject(directory, bucket, key, (file) => writeFile(file, body), etag);
+    },
     url: (bucket, key) => `https://${host}/${bucket}${key === undefined ? "" : `/${encodeKey(key)}`}`,
     async close() {
       await server.close();

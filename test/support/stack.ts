@@ -65,6 +65,7 @@ export async function startStack(): Promise<RunningStack> {
     "*.s3.us-east-1.amazonaws.com",
     "s3.dualstack.us-east-1.amazonaws.com",
     "*.s3.dualstack.us-east-1.amazonaws.com",
+    "storage.googleapis.com",
   ]);
   const caCertPath = join(dir, "ca.pem");
   const serverCertPath = join(dir, "server.pem");

@@ -2,7 +2,7 @@
 // storage service's real error bodies for chosen requests (a missing data role, a firewall, an
 // expired token). Each rule is scoped by method and path, and by a count; the proxy logs every
 // request and what it did with it.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -57,7 +57,13 @@ export interface ProxyLogEntry {
   /** The fault applied, if any. */
   fault?: string;
   /** A Put Blob From URL / Put Block From URL the proxy carried out. */
-  copyFromUrl?: { source: string; bytes: number; sourceAuthorization: "bearer" | "none" };
+  copyFromUrl?: {
+    source: string;
+    bytes: number;
+    sourceAuthorization: "bearer" | "none";
+    /** The request stated the source's MD5 (x-ms-source-content-md5), and the bytes matched it. */
+    md5Checked: boolean;
+  };
   authorization: "bearer" | "sharedkey" | "none";
   /** The query string, as sent. */
   query: string;
@@ -374,10 +380,35 @@ export async function startStorageProxy(options: {
       res.end(body);
       return;
     }
+    // The MD5 the client states for the source's bytes, checked against what was read.
+    const sourceMd5 = req.headers["x-ms-source-content-md5"];
+    if (
+      typeof sourceMd5 === "string" &&
+      createHash("md5").update(source.body).digest("base64") !== sourceMd5
+    ) {
+      entry.status = 400;
+      const body = Buffer.from(
+        errorBody({
+          type: "error",
+          status: 400,
+          code: "Md5Mismatch",
+          message:
+            "The MD5 value specified in the request did not match with the MD5 value calculated by the server.",
+        }),
+      );
+      res.writeHead(400, {
+        "content-type": "application/xml",
+        "content-length": body.length,
+        "x-ms-error-code": "Md5Mismatch",
+      });
+      res.end(body);
+      return;
+    }
     entry.copyFromUrl = {
       source: copySource.split("?")[0]!,
       bytes: source.body.length,
       sourceAuthorization: typeof sourceAuthorization === "string" ? "bearer" : "none",
+      md5Checked: typeof sourceMd5 === "string",
     };
     const headers: Record<string, string | string[] | undefined> = {
       ...req.headers,
@@ -391,6 +422,7 @@ export async function startStorageProxy(options: {
       "x-ms-copy-source-blob-properties",
       "x-ms-file-request-intent",
       "x-ms-source-if-match",
+      "x-ms-source-content-md5",
     ])
       delete headers[name];
     const upstream = httpsRequest(

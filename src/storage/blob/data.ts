@@ -267,6 +267,7 @@ function copySourceHeaders(source: CopySource): Record<string, string> {
   return {
     ...source.headers,
     ...(source.ifMatch ? { "x-ms-source-if-match": source.ifMatch } : {}),
+    ...(source.contentMd5 ? { "x-ms-source-content-md5": source.contentMd5 } : {}),
     "x-ms-copy-source": source.url,
     ...(source.authorization ? { "x-ms-copy-source-authorization": source.authorization } : {}),
   };

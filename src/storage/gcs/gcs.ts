@@ -154,6 +154,11 @@ class GcsBucket implements CloudBucket {
     return url;
   }
 
+  /** Cloud Storage lists each object's MD5 (composite objects have none). */
+  statedMd5(object: CloudObject): string | undefined {
+    return object.contentMd5;
+  }
+
   readRequest(object: CloudObject) {
     return {
       path: this.objectApiPath(object.key),

@@ -60,6 +60,8 @@ export interface CloudBucket {
   };
   /** Where the object's data is read by URL; it names the listed version where the cloud can. */
   objectUrl(object: CloudObject): URL;
+  /** The MD5 (base64) the object's bytes should have, where the cloud states one. */
+  statedMd5(object: CloudObject): string | undefined;
   /** A failed request as cause and fix. */
   failure(error: unknown, doing: string, key: string): AzcpError;
   /** The object's address as people may see it. */
@@ -227,8 +229,10 @@ class CloudSource implements Source {
   async copySource(object: SourceObject): Promise<CopySource> {
     // The destination service cannot make its fetch conditional on another cloud's version, so
     // the version is checked again before the copy is committed.
+    const cloudObject = cloudObjectOf(object);
     return {
-      url: fetchUrl(this.bucket, cloudObjectOf(object)),
+      url: fetchUrl(this.bucket, cloudObject),
+      contentMd5: this.bucket.statedMd5(cloudObject),
       checkUnchanged: async () => {
         const now = await this.bucket.head(object.key);
         if (!now) throw new SourceChangedError(this.display(object), "it was deleted");

@@ -144,6 +144,16 @@ class S3Bucket implements CloudBucket {
     return new URL(this.display(object.key));
   }
 
+  /**
+   * An ETag of 32 hex digits is the MD5 of an object put in one piece and not encrypted with
+   * KMS or a customer's key; a multipart ETag has a "-". Which encryption applies is not listed,
+   * so this is a claim for the service to check, never stored unchecked.
+   */
+  statedMd5(object: CloudObject): string | undefined {
+    const hex = /^"?([0-9a-f]{32})"?$/i.exec(object.version ?? "")?.[1];
+    return hex ? Buffer.from(hex, "hex").toString("base64") : undefined;
+  }
+
   readRequest(object: CloudObject) {
     return {
       path: s3Path(this.location, object.key),
