@@ -679,7 +679,10 @@ async function copyServerSide(
       if ((error as { code?: string }).code !== "Md5Mismatch") throw error;
       // An MD5 the source keeps for the object (Cloud Storage's) that the bytes do not match is
       // damage; an S3 ETag that is no MD5 (an object encrypted with KMS) is not, and is dropped.
-      if (object.contentMd5 === checkedMd5) throw (damaged = corrupt(context, object));
+      if (object.contentMd5 === checkedMd5) {
+        damaged = corrupt(context, object);
+        throw damaged;
+      }
       checkedMd5 = undefined;
       await writer.copyChunk!(index, offset, length, blockSource);
     }
