@@ -21,7 +21,7 @@ import { LOCAL_FEATURES, LocalBackend } from "./local/backend.js";
 import { CLOUD_FEATURES } from "./rest/cloud-source.js";
 import { objectPath } from "./rest/object.js";
 import { RemoteBackend } from "./rest/remote-backend.js";
-import { s3Service } from "./s3/s3.js";
+import { inBucketRegion, s3Service } from "./s3/s3.js";
 
 interface ServiceEntry {
   features: BackendFeatures;
@@ -30,6 +30,8 @@ interface ServiceEntry {
   tokenHeaders?: Record<string, string>;
   /** Never signed in: no credential of the user goes to it. */
   anonymous?: boolean;
+  /** Where the location is really served, asked of the service before it is opened (S3's regions). */
+  place?(location: RemoteLocation, transport: RestTransport): Promise<RemoteLocation>;
 }
 
 const SERVICES: Record<ServiceKind, ServiceEntry> = {
@@ -41,7 +43,7 @@ const SERVICES: Record<ServiceKind, ServiceEntry> = {
   },
   dfs: { features: DATALAKE_FEATURES, create: (endpoint) => new DataLakeService(endpoint) },
   http: { features: HTTP_FEATURES, create: (endpoint) => new HttpService(endpoint), anonymous: true },
-  s3: { features: CLOUD_FEATURES, create: s3Service },
+  s3: { features: CLOUD_FEATURES, create: s3Service, place: inBucketRegion },
   gcs: { features: CLOUD_FEATURES, create: gcsService },
 };
 
@@ -60,14 +62,26 @@ export interface OpenContext {
   transport(location: RemoteLocation, access: Access): RestTransport;
 }
 
+/** A service location signed in to, at the place the service says it is served from. */
+async function openEndpoint(given: RemoteLocation, context: OpenContext): Promise<RemoteEndpoint> {
+  const entry = SERVICES[given.service];
+  const signIn = async (location: RemoteLocation): Promise<RemoteEndpoint> => {
+    const access: Access = entry.anonymous ? { kind: "anonymous" } : await context.authorize(location);
+    return { location, access, transport: context.transport(location, access) };
+  };
+  const endpoint = await signIn(given);
+  const placed = entry.place ? await entry.place(given, endpoint.transport) : given;
+  return placed === given ? endpoint : signIn(placed);
+}
+
 /** Opens one side of a job; for a service, signs in first. */
 export async function openBackend(location: Location, context: OpenContext): Promise<Backend> {
   if (location.type === "local") return new LocalBackend(location);
-  const access: Access = SERVICES[location.service].anonymous
-    ? { kind: "anonymous" }
-    : await context.authorize(location);
-  const endpoint = { location, access, transport: context.transport(location, access) };
-  return new RemoteBackend(endpoint, remoteService(endpoint), remoteService, featuresOf(location));
+  const endpoint = await openEndpoint(location, context);
+  const placeAt = SERVICES[location.service].place
+    ? (other: RemoteLocation) => openEndpoint(other, context)
+    : undefined;
+  return new RemoteBackend(endpoint, remoteService(endpoint), remoteService, featuresOf(location), placeAt);
 }
 
 /** A service location opened for commands that act in place (remove, set-properties, make). */
@@ -75,15 +89,11 @@ export async function openService(
   location: RemoteLocation,
   context: OpenContext,
 ): Promise<{ backend: Backend; service: RemoteService }> {
-  const access: Access = SERVICES[location.service].anonymous
-    ? { kind: "anonymous" }
-    : await context.authorize(location);
-  const endpoint = { location, access, transport: context.transport(location, access) };
+  const endpoint = await openEndpoint(location, context);
   const service = remoteService(endpoint);
   return { backend: new RemoteBackend(endpoint, service, remoteService, featuresOf(location)), service };
 }
 
-/** Headers a service requires on every request signed with a token. */
 /**
  * Headers every request to a service carries. Azure Files trims trailing dots from names unless
  * told not to, so "name." and "name" would land on one file; AzCopy asks it not to by default

@@ -4,6 +4,7 @@
 // copy-from-URL shim in front of Azurite, which reads the presigned URLs from s3rver as well.
 // Compared: blob names, bytes, content headers, metadata, container names, counts, exit codes.
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAzcopy } from "../support/azcopy.js";
 import {
@@ -16,7 +17,15 @@ import {
   throughHosts,
 } from "../support/cloud-differential.js";
 import { type CloudHostsProxy, startCloudHostsProxy } from "../support/cloud-hosts-proxy.js";
-import { createContainer, proxyInFrontOfAzurite, runAzcp, testHome, viaProxy } from "../support/harness.js";
+import {
+  createContainer,
+  proxyInFrontOfAzurite,
+  runAzcp,
+  stack,
+  testHome,
+  viaProxy,
+} from "../support/harness.js";
+import { startS3Regions } from "../support/s3-regions.js";
 import { startS3, type TestS3 } from "../support/s3-server.js";
 import type { StorageProxy } from "../support/storage-proxy.js";
 
@@ -160,13 +169,24 @@ describe("differential: every bucket of an S3 service into an account", () => {
   }, async () => {
     // A server of its own: a service-level copy takes every bucket there is.
     const own = await startS3();
-    const ownHosts = await startCloudHostsProxy({ ".amazonaws.com": own.origin });
+    const tag = process.pid.toString(36);
+    // One bucket is in another region, and is read there.
+    const info = stack();
+    const regions = await startS3Regions({
+      target: own.origin,
+      tls: {
+        keyPem: await readFile(info.serverKeyPath, "utf8"),
+        certPem: await readFile(info.serverCertPath, "utf8"),
+      },
+      ca: await readFile(info.caCertPath, "utf8"),
+      regions: { [`svc-${tag}-plain`]: "eu-west-1" },
+    });
+    const ownHosts = await startCloudHostsProxy({ ".amazonaws.com": regions.origin });
     const ownShim = await proxyInFrontOfAzurite({
       copyFromUrl: true,
-      sourceRoutes: { ".amazonaws.com": own.origin },
+      sourceRoutes: { ".amazonaws.com": regions.origin },
     });
     try {
-      const tag = process.pid.toString(36);
       // A plain name, dots, a run of hyphens, and a name the dotted one becomes (a collision).
       const buckets = [`svc-${tag}-plain`, `svc.${tag}.dots`, `svc-${tag}-dots`, `svc---${tag}`];
       for (const [index, name] of buckets.entries()) {
@@ -187,7 +207,54 @@ describe("differential: every bucket of an S3 service into an account", () => {
     } finally {
       await ownShim.close();
       await ownHosts.close();
+      await regions.close();
       await own.close();
+    }
+  });
+});
+
+describe("differential: a bucket in another region, named by the global endpoint", () => {
+  it("is found in its region by both tools, with the same blobs", { timeout: 120_000 }, async () => {
+    const info = stack();
+    const euBucket = `eu-${process.pid}`;
+    await s3.createBucket(euBucket);
+    await s3.put(euBucket, "dir/in-ireland.txt", "eu", { "content-type": "text/plain" });
+    await s3.put(euBucket, "top.bin", randomBytes(2000), { "content-type": "application/octet-stream" });
+    const regions = await startS3Regions({
+      target: s3.origin,
+      tls: {
+        keyPem: await readFile(info.serverKeyPath, "utf8"),
+        certPem: await readFile(info.serverCertPath, "utf8"),
+      },
+      ca: await readFile(info.caCertPath, "utf8"),
+      regions: { [euBucket]: "eu-west-1" },
+    });
+    const euHosts = await startCloudHostsProxy({ ".amazonaws.com": regions.origin });
+    const euShim = await proxyInFrontOfAzurite({
+      copyFromUrl: true,
+      sourceRoutes: { ".amazonaws.com": regions.origin },
+    });
+    try {
+      for (const source of [
+        `https://s3.amazonaws.com/${euBucket}`,
+        `https://${euBucket}.s3.amazonaws.com/dir/`,
+      ]) {
+        const runs = await copyWithBoth(euShim, throughHosts(euHosts, s3.env), (destination) => [
+          "copy",
+          source,
+          destination,
+          "--recursive",
+          "--from-to",
+          "S3Blob",
+        ]);
+        expectSameOutcome(runs);
+        expect(runs.azcp.result.code, runs.azcp.result.all).toBe(0);
+        expect(Object.keys(runs.azcp.blobs).length).toBeGreaterThan(0);
+      }
+    } finally {
+      await euShim.close();
+      await euHosts.close();
+      await regions.close();
     }
   });
 });

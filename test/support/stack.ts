@@ -65,6 +65,10 @@ export async function startStack(): Promise<RunningStack> {
     "*.s3.us-east-1.amazonaws.com",
     "s3.dualstack.us-east-1.amazonaws.com",
     "*.s3.dualstack.us-east-1.amazonaws.com",
+    "s3.eu-west-1.amazonaws.com",
+    "*.s3.eu-west-1.amazonaws.com",
+    "s3.dualstack.eu-west-1.amazonaws.com",
+    "*.s3.dualstack.eu-west-1.amazonaws.com",
     "storage.googleapis.com",
   ]);
   const caCertPath = join(dir, "ca.pem");

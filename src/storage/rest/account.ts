@@ -20,7 +20,7 @@ export class AccountSource extends RoutedSource {
   constructor(
     readonly description: string,
     private readonly containers: Map<string, string>,
-    private readonly serviceFor: (container: string) => RemoteService,
+    private readonly serviceFor: (container: string) => Promise<RemoteService>,
     private readonly options: Omit<TreeSourceOptions, "prefix" | "relativePrefix" | "recursive">,
   ) {
     super();
@@ -28,7 +28,7 @@ export class AccountSource extends RoutedSource {
 
   async *enumerate(): AsyncGenerator<SourceObject> {
     for (const [container, name] of this.containers) {
-      const source: Source = this.serviceFor(container).source({
+      const source: Source = (await this.serviceFor(container)).source({
         ...this.options,
         prefix: "",
         relativePrefix: name,

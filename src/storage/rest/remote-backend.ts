@@ -1,6 +1,7 @@
 // A storage service (Blob, Files, Data Lake) as one side of a job, written once over what each
 // service answers (RemoteService): what a URL names, where a copy writes, and a sync's listing.
 import { AzcpError, badInput } from "../../errors.js";
+import type { RemoteLocation } from "../../location/location.js";
 import { wildcardTest } from "../../location/wildcard.js";
 import {
   type Backend,
@@ -30,6 +31,8 @@ export class RemoteBackend implements Backend {
     /** Makes the service for another location on the same account (a --list-of-files line). */
     private readonly serviceAt: (endpoint: RemoteEndpoint) => RemoteService,
     features: BackendFeatures,
+    /** Opens another container of the service where it is served (S3: each bucket in its region). */
+    private readonly placeAt?: (location: RemoteLocation) => Promise<RemoteEndpoint>,
   ) {
     this.features = features;
     this.description = service.display(endpoint.location.path);
@@ -42,7 +45,7 @@ export class RemoteBackend implements Backend {
       ...this.endpoint,
       location: { ...this.endpoint.location, path: base ? `${base}/${relativePath}` : relativePath },
     };
-    return new RemoteBackend(endpoint, this.serviceAt(endpoint), this.serviceAt, this.features);
+    return new RemoteBackend(endpoint, this.serviceAt(endpoint), this.serviceAt, this.features, this.placeAt);
   }
 
   async resolveSource(options: SourceOptions): Promise<ResolvedSource> {
@@ -141,7 +144,7 @@ export class RemoteBackend implements Backend {
       source: new AccountSource(
         this.description,
         containers,
-        (container) => this.serviceIn(container),
+        (container) => this.sourceServiceIn(container),
         common,
       ),
       single: false,
@@ -154,6 +157,12 @@ export class RemoteBackend implements Backend {
   private serviceIn(container: string): RemoteService {
     const location = { ...this.endpoint.location, container, path: "" };
     return this.serviceAt({ ...this.endpoint, location });
+  }
+
+  /** One container of an account being copied, opened where the service serves it. */
+  private async sourceServiceIn(container: string): Promise<RemoteService> {
+    if (!this.placeAt) return this.serviceIn(container);
+    return this.serviceAt(await this.placeAt({ ...this.endpoint.location, container, path: "" }));
   }
 
   async ownName(): Promise<string> {

@@ -4,7 +4,7 @@
 import { strictPath } from "../../auth/aws.js";
 import { AzcpError } from "../../errors.js";
 import type { RemoteLocation } from "../../location/location.js";
-import type { HttpError, RestResponse } from "../../transport/http.js";
+import type { HttpError, RestResponse, RestTransport } from "../../transport/http.js";
 import type { RemoteEndpoint, RemoteService } from "../backend.js";
 import { type CloudBucket, type CloudObject, CloudService } from "../rest/cloud-source.js";
 import { contentHeadersOf, header } from "../rest/object.js";
@@ -250,6 +250,49 @@ class S3Bucket implements CloudBucket {
       },
     );
   }
+}
+
+/** AWS's global endpoint, which serves every bucket's location but only us-east-1's objects. */
+const GLOBAL_ENDPOINT = /(^|\.)s3\.amazonaws\.com$/i;
+
+/**
+ * A bucket named at the global endpoint (https://s3.amazonaws.com/<bucket>, or
+ * https://<bucket>.s3.amazonaws.com) is read at its own region's endpoint, as AzCopy reads it:
+ * GetBucketLocation says which. A key that may not ask (no s3:GetBucketLocation), or an answer
+ * that is not one, leaves the location as given, and S3's refusal then names the fix.
+ */
+export async function inBucketRegion(
+  location: RemoteLocation,
+  transport: RestTransport,
+): Promise<RemoteLocation> {
+  const origin = new URL(location.accountUrl);
+  if (
+    location.region !== undefined ||
+    location.container === undefined ||
+    !GLOBAL_ENDPOINT.test(origin.hostname)
+  )
+    return location;
+  const response = await transport
+    .send({
+      method: "GET",
+      path: location.containerInHost ? "/" : `/${encodeURIComponent(location.container)}`,
+      query: { location: "" },
+      expect: [200],
+      text: true,
+    })
+    .catch(() => undefined);
+  const answer = /<LocationConstraint[^>]*?(?:\/>|>([^<]*)<\/LocationConstraint>)/.exec(response?.text ?? "");
+  if (!answer) return location;
+  // No constraint is us-east-1; "EU" is the old name of eu-west-1.
+  const region = answer[1] === "EU" ? "eu-west-1" : answer[1] || "us-east-1";
+  if (region === "us-east-1" || !/^[a-z0-9-]+$/.test(region)) return location;
+  origin.hostname = origin.hostname.replace(GLOBAL_ENDPOINT, `$1s3.${region}.amazonaws.com`);
+  return {
+    ...location,
+    accountUrl: origin.origin,
+    accountName: location.containerInHost ? `s3.${region}.amazonaws.com` : origin.host,
+    region,
+  };
 }
 
 export function s3Service(endpoint: RemoteEndpoint): RemoteService {
