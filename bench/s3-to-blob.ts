@@ -2,7 +2,9 @@
 // destination. azcp copies through this machine (Azurite cannot fetch from a URL, so azcp falls
 // back after its first Put Block From URL is refused) and service-side, through the test proxy's
 // copy-from-URL shim, which does what Azure Storage does with a presigned URL; rclone copies
-// through the machine. AzCopy has no row: it reads S3 only from *.amazonaws.com hosts.
+// through the machine. AzCopy reads S3 only from *.amazonaws.com hosts and always copies
+// service-side: it is given https://s3.amazonaws.com/bench/..., which a tunnelling proxy sends
+// to s3rver, and writes through the same shim.
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
@@ -13,8 +15,10 @@ import {
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
 import { sharedKeyAuthorization } from "../src/transport/shared-key.js";
+import { azcopyPath } from "../test/support/azcopy.js";
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite } from "../test/support/azurite.js";
 import { createCertificateAuthority } from "../test/support/certs.js";
+import { CLOUD_TEST_HOSTS, startCloudHostsProxy } from "../test/support/cloud-hosts-proxy.js";
 import { S3_KEY, startS3 } from "../test/support/s3-server.js";
 import { startStorageProxy } from "../test/support/storage-proxy.js";
 
@@ -44,7 +48,7 @@ export async function s3ToBlobRows(
   measure: Measure,
 ): Promise<string[]> {
   const ca = createCertificateAuthority("azcp bench CA");
-  const server = ca.issueServerCertificate(["127.0.0.1", "localhost"]);
+  const server = ca.issueServerCertificate(["127.0.0.1", "localhost", ...CLOUD_TEST_HOSTS]);
   mkdirSync(work, { recursive: true });
   const caFile = join(work, "s3-bench-ca.pem");
   const certFile = join(work, "s3-bench-cert.pem");
@@ -75,7 +79,9 @@ export async function s3ToBlobRows(
     tls: { keyPem: server.keyPem, certPem: server.certPem + ca.certPem },
     ca: ca.certPem,
     copyFromUrl: true,
+    sourceRoutes: { ".amazonaws.com": s3.origin },
   });
+  const hosts = await startCloudHostsProxy({ ".amazonaws.com": s3.origin });
   const credential = new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_ACCOUNT_KEY);
   // This process does not trust the bench's CA: a container is made with one signed request.
   const createContainer = (name: string) =>
@@ -145,12 +151,14 @@ export async function s3ToBlobRows(
       `${env} ${azcpBin} copy ${q(s3.url("bench", w.source))} ${q(`${azurite.blobEndpoint}/${c}/${w.source}?${sasFor(c)}`)} --from-to S3Blob ${w.many ? "--recursive --as-subdir=false" : ""} --output-level quiet`,
     "azcp (service-side, shim)": (c, w) =>
       `${env} ${azcpBin} copy ${q(s3.url("bench", w.source))} ${q(`${proxy.origin}/${DEV_ACCOUNT}/${c}/${w.source}?${sasFor(c)}`)} --from-to S3Blob ${w.many ? "--recursive --as-subdir=false" : ""} --output-level quiet`,
+    "AzCopy (service-side, shim)": (c, w) =>
+      `SSL_CERT_FILE=${caFile} HTTPS_PROXY=${hosts.url} NO_PROXY=127.0.0.1 AWS_ACCESS_KEY_ID=${S3_KEY.accessKeyId} AWS_SECRET_ACCESS_KEY=${S3_KEY.secretAccessKey} AZCOPY_LOG_LOCATION=${work}/azcopy-logs AZCOPY_JOB_PLAN_LOCATION=${work}/azcopy-plans ${azcopyPath()} copy ${q(`https://s3.amazonaws.com/bench/${w.source}`)} ${q(`${proxy.origin}/${DEV_ACCOUNT}/${c}/${w.source}?${sasFor(c)}`)} --from-to S3Blob ${w.many ? "--recursive --as-subdir=false" : ""} --output-level quiet`,
     rclone: (c, w) =>
       `env -u AWS_CA_BUNDLE SSL_CERT_FILE=${caFile} ${rcloneEnv(c)} rclone ${w.many ? "copy" : "copyto"} src:bench/${w.source} dst:${c}/${w.source} ${w.many ? "--transfers 32 --checkers 32" : ""}`,
   };
   const lines = [
     "",
-    `S3 → Blob (s3rver 3.7.1 and Azurite 3.35.0, both over HTTPS on this machine; medians of ${runs} runs after a warm-up). The service-side row goes through the test proxy's copy-from-URL shim, so its wall time is the shim's; its client CPU is azcp's own. AzCopy reads S3 only from *.amazonaws.com hosts, so it has no row.`,
+    `S3 → Blob (s3rver 3.7.1 and Azurite 3.35.0, both over HTTPS on this machine; medians of ${runs} runs after a warm-up). The service-side rows go through the test proxy's copy-from-URL shim, so their wall time is mostly the shim's; their client CPU is each tool's own. AzCopy reads S3 only from *.amazonaws.com hosts and always copies service-side: it is given https://s3.amazonaws.com/..., which a tunnelling proxy sends to s3rver.`,
     "",
     "| workload | tool | wall s | rate | client CPU s | peak RSS MB |",
     "|---|---|---|---|---|---|",
@@ -188,6 +196,7 @@ export async function s3ToBlobRows(
     }
   } finally {
     await proxy.close();
+    await hosts.close();
     await azurite.stop();
     await s3.close();
   }

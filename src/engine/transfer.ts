@@ -650,43 +650,31 @@ async function waitForOtherShards(
   }
 }
 
+/** Thrown when a copy in one request could not be checked by MD5: it is done again, staged. */
+const RESTAGE = Symbol("copy again as a staged block");
+
 async function copyServerSide(
   context: TransferContext,
   object: SourceObject,
   key: string,
   wholePlan: ChunkPlan,
   blobType: WriteOptions["blobType"],
+  unverifiable = false,
 ): Promise<void> {
   const headers = await headersFor(context, object, async () => Buffer.alloc(0));
   const copySource = await context.source.copySource!(object);
-  // A copy in one request lands under the final name at once: a source the service cannot hold
-  // to its version (another cloud's) goes as one block instead, checked before it is committed.
-  const oneBlock = wholePlan.kind === "single" && !copySource.ifMatch && wholePlan.size > 0;
-  const plan: ChunkPlan = oneBlock
-    ? { kind: "blocks", size: wholePlan.size, blockSize: wholePlan.size, count: 1 }
-    : wholePlan;
-  // That one block asks the service to check its bytes against the MD5 the source states, and
-  // the blob keeps it once checked (as Put Blob From URL would have computed it). Blocks of a
-  // larger object cannot be checked against a whole-object MD5.
-  let checkedMd5 = oneBlock ? copySource.contentMd5 : undefined;
-  const blockSource: CopySource = { ...copySource, contentMd5: undefined };
+  // A copy in one request (Put Blob From URL) lands under the final name at once, so the service
+  // must hold it to the listed version: by the source's ETag (Azure sources), or by the MD5 the
+  // source states for it (another cloud's), which it checks against what it read. A source that
+  // allows neither goes as one block instead, checked before it is committed.
+  const whole = wholePlan.kind === "single" && wholePlan.size > 0;
+  const statedMd5 = whole && !copySource.ifMatch && !unverifiable ? copySource.contentMd5 : undefined;
+  const plan: ChunkPlan =
+    whole && !copySource.ifMatch && statedMd5 === undefined
+      ? { kind: "blocks", size: wholePlan.size, blockSize: wholePlan.size, count: 1 }
+      : wholePlan;
+  const plainSource: CopySource = { ...copySource, contentMd5: undefined };
   let damaged: AzcpError | undefined;
-  const copyBlock = async (index: number, offset: number, length: number) => {
-    if (checkedMd5 === undefined) return writer.copyChunk!(index, offset, length, blockSource);
-    try {
-      await writer.copyChunk!(index, offset, length, { ...copySource, contentMd5: checkedMd5 });
-    } catch (error) {
-      if ((error as { code?: string }).code !== "Md5Mismatch") throw error;
-      // An MD5 the source keeps for the object (Cloud Storage's) that the bytes do not match is
-      // damage; an S3 ETag that is no MD5 (an object encrypted with KMS) is not, and is dropped.
-      if (object.contentMd5 === checkedMd5) {
-        damaged = corrupt(context, object);
-        throw damaged;
-      }
-      checkedMd5 = undefined;
-      await writer.copyChunk!(index, offset, length, blockSource);
-    }
-  };
   const options = writeOptions(context, object, key, plan, headers, blobType);
   const writer = await context.destination.writer(key, options);
   if (!writer.copyAll || !writer.copyChunk || (blobType !== undefined && blobType !== "BlockBlob")) {
@@ -696,8 +684,20 @@ async function copyServerSide(
   const split = sharedBlocks(context, object, plan, writer);
   try {
     if (plan.kind === "single") {
-      // Put Blob From URL: the service computes the MD5 of what it wrote by itself.
-      await writer.copyAll(blockSource, plan.size);
+      try {
+        await writer.copyAll({ ...plainSource, contentMd5: statedMd5 }, plan.size);
+      } catch (error) {
+        if ((error as { code?: string }).code !== "Md5Mismatch") throw error;
+        // An MD5 the source keeps for the object (Cloud Storage's, of the generation the URL
+        // names) that its bytes do not match is damage. An S3 ETag is only a claim: the object
+        // may be encrypted with KMS (its ETag is no MD5) or replaced since it was listed; the
+        // staged copy tells which.
+        if (object.contentMd5 === statedMd5) {
+          damaged = corrupt(context, object);
+          throw damaged;
+        }
+        throw RESTAGE;
+      }
       context.onBytes(plan.size);
     } else {
       const mine = split && blocksOf(split, options.transferId);
@@ -712,7 +712,7 @@ async function copyServerSide(
           const index = indexes[next++]!;
           const { offset, length } = chunkRange(plan, index);
           try {
-            await copyBlock(index, offset, length);
+            await writer.copyChunk!(index, offset, length, plainSource);
             context.onBytes(length);
           } catch (error) {
             failure ??= error;
@@ -726,13 +726,14 @@ async function copyServerSide(
       if (context.helper) return;
       await waitForOtherShards(context, object, writer, split);
     }
-    // A destination pins the copy itself only to a condition the source gave it (Azure sources).
-    if (!writer.pinsCopySource || !copySource.ifMatch) await copySource.checkUnchanged?.();
-    await writer.commit({
-      storeMd5: checkedMd5 !== undefined ? Buffer.from(checkedMd5, "base64") : preservedMd5(context, object),
-    });
+    // A destination pins the copy itself to a condition the source gave it (an Azure source's
+    // ETag, another cloud's MD5 of the listed version); otherwise the source is asked again.
+    if (!writer.pinsCopySource || (!copySource.ifMatch && statedMd5 === undefined))
+      await copySource.checkUnchanged?.();
+    await writer.commit({ storeMd5: preservedMd5(context, object) });
   } catch (error) {
     await writer.abort().catch(() => undefined);
+    if (error === RESTAGE) return copyServerSide(context, object, key, wholePlan, blobType, true);
     // Neither is mended by copying through this machine: the same bytes would be read.
     if (error instanceof SourceChangedError || error === damaged) throw error;
     // The service could not read the source: when that is because it changed (a URL that names

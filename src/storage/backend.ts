@@ -226,7 +226,7 @@ export interface ObjectWriter {
    * right size): block blobs, whose blocks several machines may stage for one commit.
    */
   missingBlocks?(): Promise<number>;
-  /** Whether copyAll/copyChunk make the service check `CopySource.ifMatch` (Blob does). */
+  /** Whether copyAll/copyChunk make the service check `CopySource.ifMatch` and `contentMd5` (Blob does). */
   readonly pinsCopySource?: boolean | undefined;
   /** Server-side copies, when the destination supports reading from a URL. */
   copyAll?(source: CopySource, size: number): Promise<void>;

@@ -4,6 +4,23 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
 
+/**
+ * The other clouds' host names a test certificate also serves, so that the real AzCopy can be
+ * sent to the local S3 and Cloud Storage servers under them (with and without a bucket in the
+ * host, at the global endpoint and in the regions the tests use).
+ */
+export const CLOUD_TEST_HOSTS = [
+  "s3.amazonaws.com",
+  "*.s3.amazonaws.com",
+  ...["us-east-1", "eu-west-1"].flatMap((region) => [
+    `s3.${region}.amazonaws.com`,
+    `*.s3.${region}.amazonaws.com`,
+    `s3.dualstack.${region}.amazonaws.com`,
+    `*.s3.dualstack.${region}.amazonaws.com`,
+  ]),
+  "storage.googleapis.com",
+];
+
 export interface CloudHostsProxy {
   /** http://127.0.0.1:PORT, for HTTPS_PROXY */
   url: string;

@@ -16,8 +16,9 @@ import {
 const MIB = 1024 * 1024;
 
 /**
- * Large objects go in blocks; a small one in one request, which would land under its final name
- * at once unless it is staged as one block and checked first.
+ * Large objects go in blocks, checked before they are committed; a small one in one request,
+ * which lands under its final name at once, so the service must hold it to the listed version
+ * (an Azure source's ETag, another cloud's MD5) or it is staged as one block and checked first.
  */
 export const REPLACED_CASES = [
   { path: "service-side", size: 24 * MIB, blocks: true },
@@ -43,8 +44,8 @@ export async function copyWhileReplaced(options: {
   const proxy = await proxyInFrontOfAzurite({ copyFromUrl: path === "service-side" });
   try {
     const destination = await createContainer();
-    // Each block waits a moment first, so the object is replaced before most are made.
-    proxy.rules.push({ methods: ["PUT"], query: "comp=block", reply: { type: "stall", ms: 1500 } });
+    // Each write of the object waits a moment first, so it is replaced before most are made.
+    proxy.rules.push({ methods: ["PUT"], path: "/data\\.bin$", reply: { type: "stall", ms: 1500 } });
     const { child, output, exit } = startProcess(
       process.execPath,
       [

@@ -8,6 +8,7 @@ import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, type RunningAzurite, startAzurite } from "./azurite.js";
 import { createCertificateAuthority } from "./certs.js";
+import { CLOUD_TEST_HOSTS } from "./cloud-hosts-proxy.js";
 import { FilesDataLakeServer } from "./files-datalake-server.js";
 import { DEFAULT_TENANT, IdentityEmulator } from "./identity-emulator.js";
 
@@ -54,23 +55,8 @@ export const FAKE_BIN_DIR = join(dirname(fileURLToPath(import.meta.url)), "bin")
 export async function startStack(): Promise<RunningStack> {
   const dir = await mkdtemp(join(tmpdir(), "azcp-stack-"));
   const ca = createCertificateAuthority();
-  // The Amazon S3 names let the real AzCopy, which reads S3 only from *.amazonaws.com, be sent to
-  // s3rver through a proxy (test/support/cloud-hosts-proxy.ts) for the differential tests.
-  const server = ca.issueServerCertificate([
-    "127.0.0.1",
-    "localhost",
-    "s3.amazonaws.com",
-    "*.s3.amazonaws.com",
-    "s3.us-east-1.amazonaws.com",
-    "*.s3.us-east-1.amazonaws.com",
-    "s3.dualstack.us-east-1.amazonaws.com",
-    "*.s3.dualstack.us-east-1.amazonaws.com",
-    "s3.eu-west-1.amazonaws.com",
-    "*.s3.eu-west-1.amazonaws.com",
-    "s3.dualstack.eu-west-1.amazonaws.com",
-    "*.s3.dualstack.eu-west-1.amazonaws.com",
-    "storage.googleapis.com",
-  ]);
+  // The other clouds' names let the real AzCopy be sent to the local S3 and Cloud Storage servers.
+  const server = ca.issueServerCertificate(["127.0.0.1", "localhost", ...CLOUD_TEST_HOSTS]);
   const caCertPath = join(dir, "ca.pem");
   const serverCertPath = join(dir, "server.pem");
   const serverKeyPath = join(dir, "server-key.pem");
