@@ -16,6 +16,7 @@ import {
   copyAccountWithBoth,
   copyWithBoth,
   expectSameOutcome,
+  itSelectsPartsAlike,
   type StoredBlob,
   storedBlobs,
   summaryCounts,
@@ -116,25 +117,7 @@ describe.concurrent("differential: Cloud Storage to Blob, azcp against the real 
     expect(runs.azcopy.blobs["a/b.txt"]!.metadata).toBeUndefined();
   });
 
-  for (const [title, source, extra] of [
-    ["a prefix", `${url}/dir%20%C3%BC/`, ["--recursive"]],
-    ["one object", `${url}/a/b.txt`, []],
-    ["a wildcard", `${url}/a/*`, ["--recursive"]],
-    ["an include pattern", url, ["--recursive", "--include-pattern", "*.txt"]],
-  ] as const) {
-    it(`${title} selects the same objects and names them alike`, async () => {
-      const runs = await copyBoth((destination) => [
-        "copy",
-        source,
-        destination,
-        ...extra,
-        "--from-to",
-        "GCPBlob",
-      ]);
-      expectSameOutcome(withoutMetadata(runs));
-      expect(Object.keys(runs.azcp.blobs).length).toBeGreaterThan(0);
-    });
-  }
+  itSelectsPartsAlike(url, "GCPBlob", copyBoth, withoutMetadata);
 
   it("a missing bucket: azcp fails at once and names it, where AzCopy waits forever", async () => {
     const home = await testHome();

@@ -12,6 +12,7 @@ import {
   copyAccountWithBoth,
   copyWithBoth,
   expectSameOutcome,
+  itSelectsPartsAlike,
   storedBlobs,
   summaryCounts,
   throughHosts,
@@ -110,27 +111,7 @@ describe.concurrent("differential: Amazon S3 to Blob, azcp against the real AzCo
     expect(Object.keys(runs.azcp.blobs)).toContain("dir ü/ñame with spaces.txt");
   });
 
-  for (const [title, source, extra] of [
-    ["a prefix", `${url}/dir%20%C3%BC/`, ["--recursive"]],
-    ["a prefix without --as-subdir", `${url}/big`, ["--recursive", "--as-subdir=false"]],
-    ["one object", `${url}/a/b.txt`, []],
-    ["a wildcard", `${url}/a/*`, ["--recursive"]],
-    ["an include pattern", url, ["--recursive", "--include-pattern", "*.txt"]],
-    ["an exclude path", url, ["--recursive", "--exclude-path", "a;big"]],
-  ] as const) {
-    it(`${title} selects the same objects and names them alike`, async () => {
-      const runs = await copyBoth((destination) => [
-        "copy",
-        source,
-        destination,
-        ...extra,
-        "--from-to",
-        "S3Blob",
-      ]);
-      expectSameOutcome(runs);
-      expect(Object.keys(runs.azcp.blobs).length).toBeGreaterThan(0);
-    });
-  }
+  itSelectsPartsAlike(url, "S3Blob", copyBoth);
 
   it("a missing bucket and an unknown key ID: both fail and copy nothing", async () => {
     for (const [source, env] of [

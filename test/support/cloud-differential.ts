@@ -9,7 +9,7 @@ import {
   generateAccountSASQueryParameters,
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
-import { expect } from "vitest";
+import { expect, it } from "vitest";
 import { runAzcopy } from "./azcopy.js";
 import type { CloudHostsProxy } from "./cloud-hosts-proxy.js";
 import {
@@ -133,4 +133,30 @@ export async function copyAccountWithBoth(args: string[], env: Record<string, st
   const azcp = await runAzcp(args, home, { env });
   const byAzcp = await takeContainers(tag);
   return { azcopy, byAzcopy, azcp, byAzcp };
+}
+
+/**
+ * Tests that parts of a bucket laid out as the differential tests lay it out (a/b.txt, big/,
+ * "dir ü/", *.txt at the top) are selected and named alike by both tools.
+ */
+export function itSelectsPartsAlike(
+  url: string,
+  fromTo: string,
+  copy: (args: (destination: string) => string[]) => Promise<BothRuns>,
+  comparable: (runs: BothRuns) => BothRuns = (runs) => runs,
+): void {
+  for (const [title, source, extra] of [
+    ["a prefix", `${url}/dir%20%C3%BC/`, ["--recursive"]],
+    ["a prefix without --as-subdir", `${url}/big`, ["--recursive", "--as-subdir=false"]],
+    ["one object", `${url}/a/b.txt`, []],
+    ["a wildcard", `${url}/a/*`, ["--recursive"]],
+    ["an include pattern", url, ["--recursive", "--include-pattern", "*.txt"]],
+    ["an exclude path", url, ["--recursive", "--exclude-path", "a;big"]],
+  ] as const) {
+    it(`${title} selects the same objects and names them alike`, async () => {
+      const runs = await copy((destination) => ["copy", source, destination, ...extra, "--from-to", fromTo]);
+      expectSameOutcome(comparable(runs));
+      expect(Object.keys(runs.azcp.blobs).length).toBeGreaterThan(0);
+    });
+  }
 }

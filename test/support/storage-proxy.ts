@@ -344,40 +344,22 @@ export async function startStorageProxy(options: {
       options.sourceRoutes,
     ).catch(() => undefined);
     if (source?.status === 412) {
-      entry.status = 412;
-      const body = Buffer.from(
-        errorBody({
-          type: "error",
-          status: 412,
-          code: "SourceConditionNotMet",
-          message: "The source condition specified using HTTP conditional header(s) is not met.",
-        }),
-      );
-      res.writeHead(412, {
-        "content-type": "application/xml",
-        "content-length": body.length,
-        "x-ms-error-code": "SourceConditionNotMet",
+      replyError(res, entry, {
+        type: "error",
+        status: 412,
+        code: "SourceConditionNotMet",
+        message: "The source condition specified using HTTP conditional header(s) is not met.",
       });
-      res.end(body);
       return;
     }
     if (!source || (source.status !== 200 && source.status !== 206)) {
       const status = source?.status ?? 500;
-      entry.status = status;
-      const body = Buffer.from(
-        errorBody({
-          type: "error",
-          status,
-          code: "CannotVerifyCopySource",
-          message: "Could not verify the copy source within the specified time.",
-        }),
-      );
-      res.writeHead(status, {
-        "content-type": "application/xml",
-        "content-length": body.length,
-        "x-ms-error-code": "CannotVerifyCopySource",
+      replyError(res, entry, {
+        type: "error",
+        status,
+        code: "CannotVerifyCopySource",
+        message: "Could not verify the copy source within the specified time.",
       });
-      res.end(body);
       return;
     }
     // The MD5 the client states for the source's bytes, checked against what was read.
@@ -386,22 +368,13 @@ export async function startStorageProxy(options: {
       typeof sourceMd5 === "string" &&
       createHash("md5").update(source.body).digest("base64") !== sourceMd5
     ) {
-      entry.status = 400;
-      const body = Buffer.from(
-        errorBody({
-          type: "error",
-          status: 400,
-          code: "Md5Mismatch",
-          message:
-            "The MD5 value specified in the request did not match with the MD5 value calculated by the server.",
-        }),
-      );
-      res.writeHead(400, {
-        "content-type": "application/xml",
-        "content-length": body.length,
-        "x-ms-error-code": "Md5Mismatch",
+      replyError(res, entry, {
+        type: "error",
+        status: 400,
+        code: "Md5Mismatch",
+        message:
+          "The MD5 value specified in the request did not match with the MD5 value calculated by the server.",
       });
-      res.end(body);
       return;
     }
     entry.copyFromUrl = {
@@ -486,6 +459,18 @@ export async function startStorageProxy(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+/** An error as the service answers it, from the shim itself. */
+function replyError(res: ServerResponse, entry: ProxyLogEntry, reply: ErrorReply): void {
+  entry.status = reply.status;
+  const body = Buffer.from(errorBody(reply));
+  res.writeHead(reply.status, {
+    "content-type": "application/xml",
+    "content-length": body.length,
+    "x-ms-error-code": reply.code,
+  });
+  res.end(body);
 }
 
 /** Pass a response body on with a fault applied to it. */
