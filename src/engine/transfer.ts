@@ -687,7 +687,8 @@ async function copyServerSide(
       try {
         await writer.copyAll({ ...plainSource, contentMd5: statedMd5 }, plan.size);
       } catch (error) {
-        if ((error as { code?: string }).code !== "Md5Mismatch") throw error;
+        // Md5Mismatch, in whichever spelling a service version gives it.
+        if (!/md5/i.test((error as { code?: string }).code ?? "")) throw error;
         // An MD5 the source keeps for the object (Cloud Storage's, of the generation the URL
         // names) that its bytes do not match is damage. An S3 ETag is only a claim: the object
         // may be encrypted with KMS (its ETag is no MD5) or replaced since it was listed; the
