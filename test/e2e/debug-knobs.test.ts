@@ -17,7 +17,10 @@ import {
 
 const AZCP_BIN = join(import.meta.dirname, "..", "..", "bin", "azcp.js");
 
-/** Runs a tool with stdin open; `afterMs` later calls `meanwhile`, then writes `line` to its stdin. */
+/**
+ * Runs a tool with stdin open; once its output shows `ready` (a loaded machine may take seconds
+ * to get there) and `afterMs` after that, calls `meanwhile`, then writes `line` to its stdin.
+ */
 async function runHeld(
   tool: "azcp" | "azcopy",
   args: string[],
@@ -25,6 +28,7 @@ async function runHeld(
   afterMs: number,
   meanwhile: () => Promise<unknown>,
   line: string,
+  ready: RegExp = /(?:)/,
 ) {
   const [file, first] = tool === "azcp" ? [process.execPath, [AZCP_BIN]] : [azcopyPath(), []];
   const { child, output, exit } = startProcess(
@@ -38,7 +42,16 @@ async function runHeld(
     },
     home,
   );
-  const exitedEarly = await Promise.race([exit.then(() => true), sleep(afterMs).then(() => false)]);
+  let ended = false;
+  void exit.then(() => {
+    ended = true;
+  });
+  const held = async () => {
+    while (!ended && !ready.test(output())) await sleep(100);
+    await sleep(afterMs);
+    return false;
+  };
+  const exitedEarly = await Promise.race([exit.then(() => true), held()]);
   await meanwhile();
   if (!exitedEarly) child.stdin.write(`${line}\n`);
   const code = await exit;
@@ -66,9 +79,11 @@ describe.concurrent("AzCopy's testing knobs", () => {
         tool,
         ["copy", source, container.sasUrl(), "--recursive", "--await-open", "--from-to", "LocalBlob"],
         home,
-        3000,
+        1500,
         () => writeFile(join(source, "a.txt"), "second version, longer than the first"),
         "open",
+        // Both say so once the job runs; the two files are listed right after.
+        /Job \S+ has started/,
       );
       expect(result.exitedEarly, result.all).toBe(false);
       return { code: result.code, all: result.all, blobs: await blobContents(container, "src/") };

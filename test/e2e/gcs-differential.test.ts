@@ -165,6 +165,7 @@ describe("differential: every bucket of a Cloud Storage project into an account"
           GOOGLE_APPLICATION_CREDENTIALS: own.key.path,
           GOOGLE_CLOUD_PROJECT: own.key.json.project_id,
         }),
+        "gsv-",
         tag,
       );
       expect(azcopy.code, azcopy.all).toBe(0);

@@ -177,6 +177,7 @@ describe("differential: every bucket of an S3 service into an account", () => {
       const { azcopy, byAzcopy, azcp, byAzcp } = await copyAccountWithBoth(
         ["copy", "https://s3.amazonaws.com/", accountThrough(ownShim), "--recursive", "--from-to", "S3Blob"],
         throughHosts(ownHosts, own.env),
+        "svc-",
         tag,
       );
       expect(azcopy.code, azcopy.all).toBe(0);

@@ -115,23 +115,37 @@ export function accountThrough(shim: StorageProxy): string {
   return `${shim.origin}/${info.accountName}?${sas}`;
 }
 
-/** Containers whose names hold `tag`, with what each holds; they are deleted once read. */
-export async function takeContainers(tag: string): Promise<Record<string, Record<string, StoredBlob>>> {
+/**
+ * Containers named `prefix`... with `tag` in the name (what a test's buckets become), with what
+ * each holds; they are deleted once read.
+ */
+export async function takeContainers(
+  prefix: string,
+  tag: string,
+): Promise<Record<string, Record<string, StoredBlob>>> {
   const service = sharedKeyService();
   const found: Record<string, Record<string, StoredBlob>> = {};
-  for await (const container of service.listContainers())
+  for await (const container of service.listContainers({ prefix }))
     if (container.name.includes(tag)) found[container.name] = await storedBlobs(container.name);
   for (const name of Object.keys(found)) await service.deleteContainer(name);
   return found;
 }
 
-/** A copy of every bucket into the account by AzCopy, then by azcp; what each made. */
-export async function copyAccountWithBoth(args: string[], env: Record<string, string>, tag: string) {
+/**
+ * A copy of every bucket into the account by AzCopy, then by azcp; the containers each made
+ * (named `prefix`..., with `tag` in the name).
+ */
+export async function copyAccountWithBoth(
+  args: string[],
+  env: Record<string, string>,
+  prefix: string,
+  tag: string,
+) {
   const home = await testHome();
   const azcopy = await runAzcopy(args, home, { env, timeoutMs: 60_000 });
-  const byAzcopy = await takeContainers(tag);
+  const byAzcopy = await takeContainers(prefix, tag);
   const azcp = await runAzcp(args, home, { env });
-  const byAzcp = await takeContainers(tag);
+  const byAzcp = await takeContainers(prefix, tag);
   return { azcopy, byAzcopy, azcp, byAzcp };
 }
 
