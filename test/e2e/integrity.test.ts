@@ -20,6 +20,7 @@ import {
   startProcess,
   type TestContainer,
   testHome,
+  waitUntil,
   writeTree,
 } from "../support/harness.js";
 
@@ -35,6 +36,8 @@ async function runWhile(
   home: string,
   afterMs: number,
   meanwhile: (child: StartedProcess["child"]) => Promise<unknown>,
+  /** A moment to wait for first (a loaded machine may take seconds to reach it), then `afterMs`. */
+  until?: () => boolean,
 ) {
   const { child, output, exit } = startProcess(
     process.execPath,
@@ -42,6 +45,7 @@ async function runWhile(
     { ...baseEnv(home), AZCOPY_CONCURRENCY_VALUE: "2" },
     home,
   );
+  if (until) await waitUntil(exit, until);
   await sleep(afterMs);
   await meanwhile(child);
   return { code: await exit, all: output(), signal: child.signalCode };
@@ -154,8 +158,10 @@ describe.concurrent("a source that changes during the transfer", () => {
           "BlobBlob",
         ],
         home,
-        700,
+        0,
         () => source.upload("data.bin", randomBytes(24 * MIB)),
+        // Replaced once the first block copy is on its way: azcp listed the first version.
+        () => proxy.log.some((entry) => entry.method === "PUT" && /comp=block/.test(entry.query)),
       );
       expect(result.code, result.all).toBe(1);
       expect(result.all).toMatch(/source modified during transfer/);
