@@ -15,11 +15,11 @@ import {
   type BothRuns,
   copyAccountWithBoth,
   copyWithBoth,
+  expectSameContainers,
   expectSameOutcome,
   itSelectsPartsAlike,
   type StoredBlob,
   storedBlobs,
-  summaryCounts,
   throughHosts,
 } from "../support/cloud-differential.js";
 import { type CloudHostsProxy, startCloudHostsProxy } from "../support/cloud-hosts-proxy.js";
@@ -152,7 +152,7 @@ describe("differential: every bucket of a Cloud Storage project into an account"
         own.gcs.createBucket(name);
         own.gcs.put(name, "dir/file.txt", `bucket ${index}`, { contentType: "text/plain" });
       }
-      const { azcopy, byAzcopy, azcp, byAzcp } = await copyAccountWithBoth(
+      const copies = await copyAccountWithBoth(
         [
           "copy",
           "https://storage.cloud.google.com/",
@@ -168,12 +168,7 @@ describe("differential: every bucket of a Cloud Storage project into an account"
         "gsv-",
         tag,
       );
-      expect(azcopy.code, azcopy.all).toBe(0);
-      expect(azcp.code, azcp.all).toBe(0);
-      expect(Object.keys(byAzcp).sort()).toEqual(Object.keys(byAzcopy).sort());
-      expect(byAzcp).toEqual(byAzcopy);
-      expect(Object.keys(byAzcp)).toHaveLength(buckets.length);
-      expect(summaryCounts(azcp)).toEqual(summaryCounts(azcopy));
+      expectSameContainers(copies, buckets.length);
     } finally {
       await ownShim.close();
       await own.hosts.close();

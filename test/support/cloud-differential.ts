@@ -149,6 +149,19 @@ export async function copyAccountWithBoth(
   return { azcopy, byAzcopy, azcp, byAzcp };
 }
 
+/** Both account-wide copies succeeded and made the same `count` containers, each alike. */
+export function expectSameContainers(
+  { azcopy, byAzcopy, azcp, byAzcp }: Awaited<ReturnType<typeof copyAccountWithBoth>>,
+  count: number,
+): void {
+  expect(azcopy.code, azcopy.all).toBe(0);
+  expect(azcp.code, azcp.all).toBe(0);
+  expect(Object.keys(byAzcp).sort()).toEqual(Object.keys(byAzcopy).sort());
+  expect(byAzcp).toEqual(byAzcopy);
+  expect(Object.keys(byAzcp)).toHaveLength(count);
+  expect(summaryCounts(azcp)).toEqual(summaryCounts(azcopy));
+}
+
 /**
  * Tests that parts of a bucket laid out as the differential tests lay it out (a/b.txt, big/,
  * "dir ü/", *.txt at the top) are selected and named alike by both tools.

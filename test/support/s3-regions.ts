@@ -3,9 +3,11 @@
 // refuses it (301 PermanentRedirect, 400 AuthorizationHeaderMalformed, both with
 // x-amz-bucket-region). GetBucketLocation is answered from any endpoint. The rest goes on to s3rver
 // with its Host header, so virtual-hosted names still find their bucket.
+import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, request } from "node:https";
 import type { AddressInfo } from "node:net";
+import { stack } from "./harness.js";
 
 export interface S3Regions {
   /** https://127.0.0.1:PORT, to route *.amazonaws.com to. */
@@ -35,16 +37,21 @@ function refuse(res: ServerResponse, status: number, code: string, region: strin
   res.end(body);
 }
 
+/** In front of s3rver at `target`, with the stack's certificate (it names the S3 hosts). */
 export async function startS3Regions(options: {
   /** s3rver's origin. */
   target: string;
-  tls: { keyPem: string; certPem: string };
-  ca: string;
   /** Bucket name -> region; buckets not named are in us-east-1. */
   regions: Record<string, string>;
 }): Promise<S3Regions> {
+  const info = stack();
+  const ca = await readFile(info.caCertPath, "utf8");
+  const tls = {
+    key: await readFile(info.serverKeyPath, "utf8"),
+    cert: await readFile(info.serverCertPath, "utf8"),
+  };
   const target = new URL(options.target);
-  const server = createServer({ key: options.tls.keyPem, cert: options.tls.certPem }, (req, res) => {
+  const server = createServer(tls, (req, res) => {
     const host = (req.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
     const url = new URL(req.url ?? "/", "https://s3");
     const inHost = /^(.+)\.s3[.-]/.exec(host)?.[1];
@@ -68,7 +75,7 @@ export async function startS3Regions(options: {
         method: req.method,
         path: req.url,
         headers: req.headers,
-        ca: options.ca,
+        ca,
         servername: "localhost",
       },
       (response) => {
